@@ -1,0 +1,136 @@
+"""Activations, each with its forward rule and its derivative side by side (as in micrograd).
+
+Element-wise activations expose `derivative(Z)` — the diagonal of dA/dZ — so a layer of
+4096 units never needs a 4096 x 4096 matrix. Softmax is the one activation whose Jacobian
+is full (diag(a) - a a^T); it says so with `elementwise = False` and `jacobian(z)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .errors import NetError
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str                      # the id used in files: "relu", or "custom"
+    _formula: str                  # f(z) for display
+    _derivative_formula: str       # f'(z) for display
+    _f: Callable[[np.ndarray], np.ndarray]
+    _df: Callable[[np.ndarray], np.ndarray] | None = None
+    elementwise: bool = True
+    note: str = ""                 # e.g. relu's convention at the kink
+    expr: object = None            # the parsed Expression for a custom activation
+
+    @property
+    def formula(self) -> str:
+        return self.expr.formula if self.expr is not None else self._formula
+
+    @property
+    def derivative_formula(self) -> str:
+        """f'(z); for a typed expression it is simplified on first access (sympy is slow to load)."""
+        return self.expr.derivative_formula if self.expr is not None else self._derivative_formula
+
+    @property
+    def label(self) -> str:
+        """Short name for a graph: 'relu', or the typed formula."""
+        return self.expr.text if self.expr is not None else self.name
+
+    def __call__(self, Z: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.asarray(self._f(Z), dtype=float)
+
+    def derivative(self, Z: np.ndarray) -> np.ndarray:
+        """f'(Z) element by element: the diagonal of dA/dZ (element-wise activations only)."""
+        if not self.elementwise:
+            raise TypeError(f"{self.name} has a full Jacobian; use jacobian(z)")
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(self._df(Z), dtype=float), np.shape(Z)).copy()
+
+    def jacobian(self, z: np.ndarray) -> np.ndarray:
+        """dA/dZ for one example z (n,) as a dense n x n matrix (symmetric, so layout-free)."""
+        z = np.asarray(z, dtype=float).reshape(-1)
+        if self.elementwise:
+            return np.diag(self.derivative(z))
+        a = self(z[:, None])[:, 0]
+        return np.diag(a) - np.outer(a, a)
+
+    def backward(self, Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+        """dL/dZ = dA/dZ . dL/dA for every column at once, without forming a Jacobian."""
+        with np.errstate(all="ignore"):
+            if self.elementwise:
+                return self.derivative(Z) * dA
+            # softmax: (diag(a) - a a^T) g = a * g - a (a . g), column by column
+            return A * dA - A * np.sum(A * dA, axis=0, keepdims=True)
+
+    @property
+    def spec(self):
+        """How this activation is written in a net file."""
+        return {"expr": self.expr.text} if self.expr is not None else self.name
+
+
+def _sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def _softmax(Z):
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - np.max(Z, axis=0, keepdims=True))
+    return e / np.sum(e, axis=0, keepdims=True)
+
+
+BUILTIN = {
+    "identity": Activation("identity", "z", "1", lambda z: np.array(z, dtype=float),
+                           lambda z: np.ones_like(z, dtype=float)),
+    "relu": Activation("relu", "max(0, z)", "1 if z > 0 else 0",
+                       lambda z: np.maximum(0.0, z), lambda z: (np.asarray(z) > 0).astype(float),
+                       note="relu is not differentiable at z = 0; chainview takes f'(0) = 0, as the course does."),
+    "sigmoid": Activation("sigmoid", "1/(1 + exp(-z))", "sigmoid(z) (1 - sigmoid(z))",
+                          _sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
+    "tanh": Activation("tanh", "tanh(z)", "1 - tanh(z)**2",
+                       np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "softmax": Activation("softmax", "exp(z_i) / sum_k exp(z_k)", "diag(a) - a a^T",
+                          _softmax, None, elementwise=False,
+                          note="softmax mixes every unit, so its Jacobian diag(a) - a a^T is full, not diagonal."),
+}
+
+NAMES = tuple(BUILTIN)
+
+
+def activation_from_spec(spec, *, field: str = "activation") -> Activation:
+    """A built-in name ("relu") or {"expr": "z**2"} -> Activation; NetError naming `field` otherwise."""
+    if isinstance(spec, str):
+        if spec in BUILTIN:
+            return BUILTIN[spec]
+        raise NetError(f"{field} is '{spec}'; expected one of {', '.join(NAMES)} or {{\"expr\": \"z**2\"}}",
+                       field=field)
+    if isinstance(spec, dict) and set(spec) == {"expr"} and isinstance(spec["expr"], str):
+        return custom_activation(spec["expr"], field=field)
+    raise NetError(f"{field} must be a name ({', '.join(NAMES)}) or {{\"expr\": \"...\"}} in z; got {_short(spec)}",
+                   field=field)
+
+
+def custom_activation(text: str, *, field: str = "activation") -> Activation:
+    from .expr import parse_expression
+    from .errors import ExpressionError
+
+    try:
+        expr = parse_expression(text)
+    except ExpressionError as err:
+        raise ExpressionError(f"{field}.expr: {err.message}", column=err.column, field=field) from None
+    return Activation("custom", "", "", expr, expr.derivative, expr=expr)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,173 @@
+"""The `chainview` command: open the app, or trace / check / train / render a net file.
+
+Exit codes: 0 fine, 1 gradient check failed, 2 bad input (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from .errors import NetError
+
+COMMANDS = ("trace", "check", "train", "render", "install-desktop", "uninstall-desktop")
+
+
+def _load(path: str):
+    from .netfile import load_net
+    return load_net(path)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="chainview", description=(
+        "Step through backpropagation one node at a time (MIT 6.390 conventions). "
+        "With no command, opens the app on NET.json or on the default example."))
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    t = sub.add_parser("trace", help="print every step's equation, shapes and numbers")
+    t.add_argument("net", metavar="NET.json")
+    t.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
+    t.add_argument("--example", type=int, default=0, metavar="K", help="batch column the Jacobians show (default 0)")
+    t.add_argument("--json", action="store_true", help="machine-readable output (documented in the README)")
+
+    c = sub.add_parser("check", help="validate and gradient-check: exit 0 fine, 1 check failed, 2 bad file")
+    c.add_argument("net", metavar="NET.json")
+    c.add_argument("--example", type=int, default=0, metavar="K")
+
+    r = sub.add_parser("train", help="N steps of SGD on the whole batch; writes the trained net")
+    r.add_argument("net", metavar="NET.json")
+    r.add_argument("--lr", type=float, default=0.005)
+    r.add_argument("--steps", type=int, default=100)
+    r.add_argument("-o", "--output", metavar="OUT.json", help="where to write the trained net (default: print the loss only)")
+
+    g = sub.add_parser("render", help="render the window to a PNG with no display (for slides and tests)")
+    g.add_argument("net", metavar="NET.json", nargs="?", help="default: the default example")
+    g.add_argument("--step", type=int, default=None, metavar="K", help="after K steps (default: all)")
+    g.add_argument("--select", metavar="NODE|SRC->DST", help="e.g. Z1 or Z1->A1")
+    g.add_argument("--theme", choices=("light", "dark"), default="light")
+    g.add_argument("--size", default="1600x900", metavar="WxH")
+    g.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
+    g.add_argument("--example", type=int, default=0, metavar="K")
+    g.add_argument("--edit", action="store_true", help="show the net editor")
+    g.add_argument("--train", type=int, default=0, metavar="N", help="train N SGD steps first (shows the loss plot)")
+    g.add_argument("--lr", type=float, default=0.005)
+    g.add_argument("--check", action="store_true", help="run the gradient check first (shows ✓/✗ marks)")
+    g.add_argument("-o", "--output", required=True, metavar="OUT.png")
+
+    for name in ("install-desktop", "uninstall-desktop"):
+        sub.add_parser(name, help=f"{name.split('-')[0]} the desktop entry, icons and MIME type for this user")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        return _open_app(argv[0] if argv else None)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        return _run(args)
+    except NetError as err:
+        print(f"chainview: {err.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("chainview: interrupted", file=sys.stderr)
+        return 130
+    except OSError as err:
+        print(f"chainview: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+
+
+def _open_app(path: str | None) -> int:
+    if path is not None:
+        try:
+            _load(path)  # fail early, on the terminal, with the one-line message
+        except NetError as err:
+            print(f"chainview: {err.message}", file=sys.stderr)
+            return 2
+    try:
+        from chainview.gui.app import run_app
+    except ImportError as err:
+        print(f"chainview: the app cannot start ({err}); `chainview trace NET.json` works without it",
+              file=sys.stderr)
+        return 2
+    return run_app(path)
+
+
+def _session(args):
+    from .session import Session
+    net = _load(args.net)
+    if not 0 <= args.example < net.batch:
+        raise NetError(f"--example must be 0..{net.batch - 1} (the input has {net.batch} column(s)); got {args.example}")
+    return Session(net, layout=getattr(args, "layout", "denominator"), example=args.example)
+
+
+def _run(args) -> int:
+    if args.command == "trace":
+        from .trace import format_trace, trace_dict
+        s = _session(args)
+        print(json.dumps(trace_dict(s)) if args.json else format_trace(s))
+        return 0
+    if args.command == "check":
+        return _check(args)
+    if args.command == "train":
+        return _train(args)
+    if args.command == "render":
+        from chainview.gui.render import render_cli
+        return render_cli(args)
+    from . import desktop
+    return desktop.install() if args.command == "install-desktop" else desktop.uninstall()
+
+
+def _check(args) -> int:
+    from .gradcheck import check_gradients
+    from .symbols import pretty
+    s = _session(args)
+    report = check_gradients(s.evaluation, example=args.example)
+    for problem in s.evaluation.problems.values():
+        print(f"warning: {problem}")
+    for node, r in report.nodes.items():
+        print(f"{'✓' if r.ok else '✗'} dL/d{pretty(node):<6} max rel error {r.max_error:.2e}  {r.note}".rstrip())
+    for (u, v), r in report.edges.items():
+        print(f"{'✓' if r.ok else '✗'} d{v}/d{u:<8} max rel error {r.max_error:.2e}  {r.note}".rstrip())
+    print(f"gradient check {'passed' if report.ok else 'FAILED'}: "
+          f"{sum(r.ok for r in report.nodes.values())}/{len(report.nodes)} node gradients, "
+          f"{sum(r.ok for r in report.edges.values())}/{len(report.edges)} edge Jacobians")
+    return 0 if report.ok else 1
+
+
+def _train(args) -> int:
+    from .netfile import save_net
+    from .training import train
+    net = _load(args.net)
+    start = time.monotonic()
+    every = max(1, args.steps // 20)
+    show_bar = sys.stderr.isatty()
+
+    def on_step(i, loss):
+        if i % every == 0 or i == args.steps:
+            if show_bar and time.monotonic() - start > 0.5:
+                done = int(30 * i / args.steps)
+                print(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{args.steps}  loss {loss:.6g}",
+                      end="", file=sys.stderr, flush=True)
+            elif not show_bar:
+                print(f"step {i:>6}  loss {loss:.6g}")
+
+    result = train(net, args.lr, args.steps, on_step=on_step)
+    if show_bar:
+        print(file=sys.stderr)
+    print(f"loss {result.losses[0]:.6g} -> {result.losses[-1]:.6g} after {args.steps} step(s) at lr {args.lr}")
+    if result.stopped:
+        raise NetError(f"training stopped: {result.stopped}")
+    if args.output:
+        save_net(result.net, args.output)
+        print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

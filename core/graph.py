@@ -1,0 +1,37 @@
+"""The computation graph as a networkx DiGraph, the one structure both the CLI and the canvas draw.
+
+Node ids are exactly A0..AL, Z1..ZL, W1..WL, W0_1..W0_L, Y, L. Edges carry their Jacobian
+(lazy: a diagonal one is not made dense until asked) under "value", with its symbol and its
+shape in symbols and numbers, for the chosen layout and example.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from .engine import Evaluation, node_ids
+from .jacobians import edge_jacobian
+from .symbols import node_dims, node_symbol, split_id
+
+
+def edge_list(L: int) -> list[tuple[str, str]]:
+    edges = []
+    for l in range(1, L + 1):
+        edges += [(f"A{l - 1}", f"Z{l}"), (f"W{l}", f"Z{l}"), (f"W0_{l}", f"Z{l}"), (f"Z{l}", f"A{l}")]
+    return edges + [(f"A{L}", "L"), ("Y", "L")]
+
+
+def build_graph(ev: Evaluation, *, layout: str = "denominator", example: int = 0) -> nx.DiGraph:
+    net = ev.net
+    L, b = net.L, net.batch
+    G = nx.DiGraph(layout=layout, example=example, loss=ev.loss, L=L, batch=b)
+    for node in node_ids(L):
+        kind, l = split_id(node)
+        layer = l if l is not None else L
+        G.add_node(node, kind=kind, layer=layer, symbol=node_symbol(node),
+                   dims=node_dims(node, L, b), shape=tuple(ev.values[node].shape),
+                   value=ev.values[node], grad=ev.grads.get(node))
+    for u, v in edge_list(L):
+        J = edge_jacobian(ev, u, v, layout=layout, example=example)
+        G.add_edge(u, v, symbol=J.symbol, dims=J.dims, shape=J.shape, kind=J.kind, value=J, jacobian=J)
+    return G

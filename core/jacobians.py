@@ -1,0 +1,162 @@
+"""The Jacobian on every edge, in denominator layout (6.390) or, on request, numerator layout.
+
+Denominator layout: for column vectors v (p) and w (q), dw/dv is p x q, row i <-> v_i,
+column j <-> w_j. Numerator layout is the transpose of every one of them.
+
+Jacobians are built lazily: a diagonal one keeps only its diagonal, an identity keeps only
+its size, so a 4096-unit layer allocates 4096^2 floats only when someone asks for `dense()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine import Evaluation
+from .symbols import split_id
+
+LAYOUTS = ("denominator", "numerator")
+
+
+@dataclass(frozen=True, eq=False)
+class Jacobian:
+    source: str
+    target: str
+    layout: str
+    symbol: str                   # e.g. "diag(f'(Z^1))", "W^2", "A^(0)"; numerator layout adds ^T
+    dims: tuple[str, str]         # in this layout, e.g. ("m^1", "n^1")
+    shape: tuple[int, int]        # in this layout
+    kind: str                     # "dense", "diagonal", "identity" or "shorthand"
+    row_labels: tuple[str, ...]   # which entry each row belongs to (row i <-> v_i in denominator layout)
+    col_labels: tuple[str, ...]
+    explanation: str
+    _diag: np.ndarray | None = None
+    _dense: np.ndarray | None = None
+    _tensor: np.ndarray | None = None
+
+    @property
+    def diagonal(self) -> np.ndarray | None:
+        """The diagonal of a diagonal or identity Jacobian (no n x n allocation)."""
+        if self.kind == "identity":
+            return np.ones(self.shape[0])
+        return self._diag
+
+    def dense(self) -> np.ndarray:
+        """The full matrix, in this layout. Allocates rows x cols floats for a diagonal one."""
+        if self._dense is not None:
+            return self._dense
+        return np.diag(self.diagonal)
+
+    def __array__(self, dtype=None, copy=None):
+        out = self.dense()
+        return out if dtype is None else out.astype(dtype)
+
+    def tensor(self) -> np.ndarray | None:
+        """For W^l -> Z^l: the true 3-index dZ/dW as n^l slices of m^l x n^l (slice k: dz_k/dW)."""
+        return self._tensor
+
+
+def _labels(prefix: str, l: int | None, count: int) -> tuple[str, ...]:
+    sup = "" if l is None else f"^{l}"
+    return tuple(f"{prefix}{sup}_{i + 1}" for i in range(count))
+
+
+def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "denominator",
+                  example: int = 0) -> Jacobian:
+    """The Jacobian d(target)/d(source) for one example (a column of the batch)."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
+    net, values = ev.net, ev.values
+    if not 0 <= example < net.batch:
+        raise ValueError(f"example must be 0..{net.batch - 1}; got {example}")
+    c = example
+    s_kind, s_l = split_id(source)
+    t_kind, t_l = split_id(target)
+    diag = dense = tensor = None
+
+    if t_kind == "Z":
+        l = t_l
+        m, n = net.m(l), net.n(l)
+        zs = _labels("z", l, n)
+        if s_kind == "A":
+            symbol, dims, kind = f"W^{l}", (f"m^{l}", f"n^{l}"), "dense"
+            dense = values[f"W{l}"]
+            rows = _labels("a", l - 1, m)
+            why = (f"z^{l}_j = sum_i W^{l}_ij a^{l - 1}_i + W0^{l}_j, so dz_j/da_i = W^{l}_ij: "
+                   f"the Jacobian is W^{l} itself, m^{l} x n^{l} (row i <-> a_i, column j <-> z_j).")
+        elif s_kind == "W0":
+            symbol, dims, kind = "I", (f"n^{l}", f"n^{l}"), "identity"
+            rows = _labels("w0", l, n)
+            why = f"z^{l}_j = ... + W0^{l}_j, so dz_j/dW0_i is 1 when i = j and 0 otherwise: the identity."
+        elif s_kind == "W":
+            a = values[f"A{l - 1}"][:, c:c + 1]
+            symbol, dims, kind = f"A^{l - 1}", (f"m^{l}", "1"), "shorthand"
+            dense = a
+            tensor = np.zeros((n, m, n))
+            for k in range(n):
+                tensor[k, :, k] = a[:, 0]
+            rows = tuple(f"W^{l}_{i + 1}·" for i in range(m))
+            zs = ("dz_k",)
+            why = (f"dZ/dW is really a 3-index object (z_k depends on column k of W^{l}: dz_k/dW_ik = a_i). "
+                   f"The notes write the shorthand A^{l - 1} (m^{l} x 1) and mean the rule "
+                   f"dL/dW^{l} = A^{l - 1} (dL/dZ^{l})^T, an m^{l} x n^{l} matrix.")
+        else:
+            raise KeyError(f"no edge {source} -> {target}")
+        cols = zs
+    elif t_kind == "A" and s_kind == "Z":
+        l = t_l
+        act = net.layers[l - 1].activation
+        n = net.n(l)
+        z = values[f"Z{l}"][:, c]
+        rows, cols = _labels("z", l, n), _labels("a", l, n)
+        dims = (f"n^{l}", f"n^{l}")
+        if act.elementwise:
+            symbol, kind = f"diag(f'(Z^{l}))", "diagonal"
+            diag = act.derivative(z)
+            why = (f"a_j = f(z_j) depends on z_j alone, so da_j/dz_i = 0 unless i = j: only the diagonal "
+                   f"f'(z_i) is non-zero (f(z) = {act.formula}, f'(z) = {act.derivative_formula}).")
+            if act.note:
+                why += " " + act.note
+        else:
+            symbol, kind = f"diag(A^{l}) - A^{l} A^{l}^T", "dense"
+            dense = act.jacobian(z)
+            why = ("softmax divides every exp(z_j) by the same sum, so each a_j depends on every z_i: "
+                   "da_j/dz_i = a_j (δ_ij − a_i), a full symmetric matrix diag(a) − a aᵀ.")
+    elif t_kind == "L":
+        L = net.L
+        nL = net.n(L)
+        a, y = values[f"A{L}"][:, c:c + 1], values["Y"][:, c:c + 1]
+        if s_kind == "A":
+            symbol, dense = f"dL/dA^{L}", net.loss.grad(a, y)
+            rows = _labels("a", L, nL)
+            why = f"The loss gives this one: {net.loss.grad_formula} (loss: {net.loss.formula})."
+        elif s_kind == "Y":
+            symbol, dense = "dL/dY", net.loss.grad_target(a, y)
+            rows = _labels("y", None, nL)
+            why = f"How the loss moves with the target; the target is data, so nothing is learned from it."
+        else:
+            raise KeyError(f"no edge {source} -> {target}")
+        dims, kind, cols = (f"n^{L}", "1"), "dense", ("L",)
+    else:
+        raise KeyError(f"no edge {source} -> {target}")
+
+    shape = (len(rows), len(cols))
+    if layout == "numerator":
+        dims, shape, rows, cols = (dims[1], dims[0]), (shape[1], shape[0]), cols, rows
+        symbol = symbol if symbol == "I" else f"({symbol})^T"
+        if dense is not None:
+            dense = dense.T
+        if tensor is not None:
+            tensor = np.transpose(tensor, (0, 2, 1))
+        why += " Numerator layout: this is the transpose of the 6.390 (denominator-layout) Jacobian."
+    return Jacobian(source, target, layout, symbol, dims, shape, kind, rows, cols, why, diag, dense, tensor)
+
+
+def fused_output_gradient(ev: Evaluation) -> tuple[np.ndarray, np.ndarray] | None:
+    """With softmax + nllm: (A^L − Y, the two-step chain dA/dZ . dL/dA), which must agree; else None."""
+    net = ev.net
+    L = net.L
+    if net.loss.name != "nllm" or net.layers[-1].activation.name != "softmax":
+        return None
+    return ev.values[f"A{L}"] - ev.values["Y"], ev.grads[f"Z{L}"]

@@ -1,0 +1,193 @@
+"""The net a person builds: input, target, loss and layers, with shapes checked once, here.
+
+A `Net` is immutable; edits make a new one (`replace_layer`, `with_input`, ...), which keeps
+undo simple and lets the GUI compare old and new. Shapes follow MIT 6.390: W^l is
+m^l x n^l (inputs x units), W0^l is n^l x 1, A^0 = X is m^1 x b, Y is n^L x b.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+import numpy as np
+
+from .activations import Activation, activation_from_spec
+from .errors import NetError
+from .losses import Loss, loss_from_name
+
+MAX_UNITS = 4096
+MAX_LAYERS = 64
+MAX_BATCH = 4096
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    units: int
+    activation: Activation
+    W: np.ndarray        # m x n
+    W0: np.ndarray       # n x 1
+
+
+@dataclass(frozen=True, eq=False)
+class Net:
+    X: np.ndarray                     # A^0: m^1 x b
+    Y: np.ndarray                     # n^L x b
+    loss: Loss
+    layers: tuple[Layer, ...]
+    name: str = ""
+    description: str = ""
+    seed: int = 0
+
+    def __post_init__(self):
+        check_net(self)
+
+    # sizes in the notes' symbols
+    @property
+    def L(self) -> int:
+        return len(self.layers)
+
+    @property
+    def batch(self) -> int:
+        return self.X.shape[1]
+
+    def m(self, l: int) -> int:
+        """m^l: inputs of layer l (1-based)."""
+        return self.layers[l - 1].W.shape[0]
+
+    def n(self, l: int) -> int:
+        """n^l: units of layer l (1-based); n^0 is the input size."""
+        return self.X.shape[0] if l == 0 else self.layers[l - 1].units
+
+    # edits return a new Net
+    def replace_layer(self, l: int, **changes) -> "Net":
+        layers = list(self.layers)
+        layers[l - 1] = replace(layers[l - 1], **changes)
+        return replace(self, layers=tuple(layers))
+
+    def with_weights(self, weights: dict[str, np.ndarray]) -> "Net":
+        """A copy with some of W1.., W0_1.. replaced (by node id)."""
+        layers = list(self.layers)
+        for node, value in weights.items():
+            kind, l = parse_weight_id(node)
+            layers[l - 1] = replace(layers[l - 1], **{kind: np.array(value, dtype=float)})
+        return replace(self, layers=tuple(layers))
+
+    def weights(self) -> dict[str, np.ndarray]:
+        out = {}
+        for l, layer in enumerate(self.layers, start=1):
+            out[f"W{l}"] = layer.W
+            out[f"W0_{l}"] = layer.W0
+        return out
+
+
+def parse_weight_id(node: str) -> tuple[str, int]:
+    if node.startswith("W0_"):
+        return "W0", int(node[3:])
+    if node.startswith("W") and node[1:].isdigit():
+        return "W", int(node[1:])
+    raise KeyError(f"{node} is not a weight node (W1, W0_1, ...)")
+
+
+def init_weights(m: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian with variance 1/m (the course's initialisation), zero offsets."""
+    return rng.normal(0.0, 1.0 / np.sqrt(m), size=(m, n)), np.zeros((n, 1))
+
+
+def build_net(X, Y, loss: str | Loss, layers: Sequence[dict], *, name: str = "", description: str = "",
+              seed: int = 0) -> Net:
+    """Make a Net from plain values; W/W0 left out (None) are drawn at random from `seed`.
+
+    `layers` holds dicts with "units", "activation" (name, {"expr": ...} or Activation) and
+    optional "W", "W0". Raises NetError with a one-line message on any problem.
+    """
+    X = _matrix(X, "input")
+    rng = np.random.default_rng(seed)
+    built, m = [], X.shape[0]
+    if not layers:
+        raise NetError("layers is empty; a net needs at least one layer, e.g. {\"units\": 1, \"activation\": \"identity\"}",
+                       field="layers")
+    for i, spec in enumerate(layers):
+        where = f"layers[{i}]"
+        units = spec.get("units")
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+            raise NetError(f"{where}.units must be a whole number of at least 1; got {units!r}", field=f"{where}.units")
+        if units > MAX_UNITS:
+            raise NetError(f"{where}.units is {units}; chainview draws toy nets of at most {MAX_UNITS} units a layer",
+                           field=f"{where}.units")
+        act = spec.get("activation", "identity")
+        act = act if isinstance(act, Activation) else activation_from_spec(act, field=f"{where}.activation")
+        W0_default = None
+        if spec.get("W") is None or spec.get("W0") is None:
+            W_default, W0_default = init_weights(m, units, rng)
+        W = _matrix(spec["W"], f"{where}.W") if spec.get("W") is not None else W_default
+        W0 = _matrix(spec["W0"], f"{where}.W0") if spec.get("W0") is not None else W0_default
+        built.append(Layer(int(units), act, W, W0))
+        m = int(units)
+    loss = loss if isinstance(loss, Loss) else loss_from_name(loss)
+    return Net(X, _matrix(Y, "target"), loss, tuple(built), name=name, description=description, seed=seed)
+
+
+def _matrix(value, field: str) -> np.ndarray:
+    """A finite float matrix from nested lists; a flat list is one column."""
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise NetError(f"{field} must be a matrix of numbers (a list of equal-length rows); got {_describe(value)}",
+                       field=field) from None
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2 or arr.size == 0:
+        raise NetError(f"{field} must be a non-empty matrix (list of rows) or a flat list for one column", field=field)
+    if not np.all(np.isfinite(arr)):
+        raise NetError(f"{field} contains NaN or Infinity; every entry must be a finite number", field=field)
+    return arr
+
+
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _dims(a: np.ndarray) -> str:
+    return f"{a.shape[0]} x {a.shape[1]}"
+
+
+def check_net(net: Net) -> None:
+    """Every shape against the conventions page; the first mismatch as a NetError that says how to fix it."""
+    X, Y = net.X, net.Y
+    if not net.layers:
+        raise NetError("layers is empty; a net needs at least one layer", field="layers")
+    if len(net.layers) > MAX_LAYERS:
+        raise NetError(f"the net has {len(net.layers)} layers; chainview draws toy nets of at most {MAX_LAYERS}",
+                       field="layers")
+    if X.shape[1] > MAX_BATCH:
+        raise NetError(f"input has {X.shape[1]} columns (examples); the limit is {MAX_BATCH}", field="input")
+    m = X.shape[0]
+    for l, layer in enumerate(net.layers, start=1):
+        where = f"layers[{l - 1}]"
+        n = layer.units
+        if layer.W.shape != (m, n):
+            hint = " - is it transposed?" if layer.W.shape == (n, m) else ""
+            what = "inputs x units"
+            if l == 1:
+                what += f"; m^1 = {m} is the number of rows of input"
+            raise NetError(f"{where}.W must be m^{l} x n^{l} = {m} x {n} ({what}); got {_dims(layer.W)}{hint}",
+                           field=f"{where}.W")
+        if layer.W0.shape != (n, 1):
+            hint = " - is it transposed?" if layer.W0.shape == (1, n) else ""
+            raise NetError(f"{where}.W0 must be n^{l} x 1 = {n} x 1 (one offset per unit); got {_dims(layer.W0)}{hint}",
+                           field=f"{where}.W0")
+        m = n
+    nL = net.layers[-1].units
+    if Y.shape[0] != nL:
+        hint = " - is it transposed?" if Y.shape == (X.shape[1], nL) and nL != X.shape[1] else ""
+        raise NetError(f"target must be n^L x b = {nL} x {X.shape[1]} (output units x examples); got {_dims(Y)}{hint}",
+                       field="target")
+    if Y.shape[1] != X.shape[1]:
+        raise NetError(f"target has {Y.shape[1]} columns but input has {X.shape[1]}; each example is one column of both",
+                       field="target")
+    for l, layer in enumerate(net.layers, start=1):
+        if not (np.all(np.isfinite(layer.W)) and np.all(np.isfinite(layer.W0))):
+            raise NetError(f"layers[{l - 1}] weights contain NaN or Infinity; every entry must be finite",
+                           field=f"layers[{l - 1}]")

@@ -1,0 +1,187 @@
+"""The Qt-free model behind a window: a net, its evaluation, the layout, the example and the step cursor.
+
+Views connect to its signals (napari style) and never compute anything themselves:
+  net_changed(), position_changed(old, new), layout_changed(layout), example_changed(k),
+  selection_changed(selection), check_changed(report or None).
+Selection is a node id ("Z1"), an edge (("Z1", "A1")) or None.
+An edit replaces the Net (it is immutable) and keeps the step position where it still exists.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import networkx as nx
+
+from .engine import Evaluation, evaluate
+from .events import Signal
+from .jacobians import LAYOUTS, Jacobian, edge_jacobian
+from .net import Net
+from .steps import Step, build_steps
+
+INPUT_KINDS = ("A0", "Y")
+
+
+class Session:
+    def __init__(self, net: Net, *, layout: str = "denominator", example: int = 0):
+        self.net_changed = Signal()
+        self.position_changed = Signal()
+        self.layout_changed = Signal()
+        self.example_changed = Signal()
+        self.selection_changed = Signal()
+        self.check_changed = Signal()
+        self._selection = None
+        self._check = None
+        self._net = net
+        self._layout = layout
+        self._example = example
+        self._position = 0
+        self._jacobians: dict = {}
+
+    # ---- the net and what follows from it (cached until it changes)
+    @property
+    def net(self) -> Net:
+        return self._net
+
+    def set_net(self, net: Net) -> None:
+        """Replace the net (an edit, a training step, a file): keeps position, example and selection where they exist."""
+        self._net = net
+        self._forget()
+        self._example = min(self._example, net.batch - 1)
+        self._position = min(self._position, len(self.steps))
+        if self._selection is not None and not self._exists(self._selection):
+            self._selection = None
+        self._check = None
+        self.net_changed.emit()
+
+    def _exists(self, selection) -> bool:
+        G = self.graph
+        return G.has_edge(*selection) if isinstance(selection, tuple) else G.has_node(selection)
+
+    # ---- selection: what the inspector shows
+    @property
+    def selection(self):
+        return self._selection
+
+    def select(self, selection) -> None:
+        """A node id, a (source, target) edge, or None; unknown ones raise KeyError."""
+        if isinstance(selection, list):
+            selection = tuple(selection)
+        if selection is not None and not self._exists(selection):
+            raise KeyError(f"no node or edge {selection!r} in this net")
+        if selection != self._selection:
+            self._selection = selection
+            self.selection_changed.emit(selection)
+
+    # ---- gradient check results, shown as marks
+    @property
+    def check_report(self):
+        return self._check
+
+    def run_check(self):
+        from .gradcheck import check_gradients
+        self._check = check_gradients(self.evaluation, example=self._example)
+        self.check_changed.emit(self._check)
+        return self._check
+
+    def _forget(self) -> None:
+        for name in ("evaluation", "steps", "graph"):
+            self.__dict__.pop(name, None)
+        self._jacobians.clear()
+
+    @cached_property
+    def evaluation(self) -> Evaluation:
+        return evaluate(self._net)
+
+    @cached_property
+    def steps(self) -> list[Step]:
+        return build_steps(self.evaluation, self._layout)
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """Structure and labels; Jacobian values are in it lazily (see core.graph)."""
+        from .graph import build_graph
+        return build_graph(self.evaluation, layout=self._layout, example=self._example)
+
+    def jacobian(self, source: str, target: str) -> Jacobian:
+        key = (source, target)
+        if key not in self._jacobians:
+            self._jacobians[key] = edge_jacobian(self.evaluation, source, target,
+                                                 layout=self._layout, example=self._example)
+        return self._jacobians[key]
+
+    # ---- display options
+    @property
+    def layout(self) -> str:
+        return self._layout
+
+    def set_layout(self, layout: str) -> None:
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}")
+        if layout != self._layout:
+            self._layout = layout
+            self.__dict__.pop("steps", None)
+            self.__dict__.pop("graph", None)
+            self._jacobians.clear()
+            self.layout_changed.emit(layout)
+
+    @property
+    def example(self) -> int:
+        return self._example
+
+    def set_example(self, k: int) -> None:
+        if not 0 <= k < self._net.batch:
+            raise ValueError(f"example must be 0..{self._net.batch - 1}")
+        if k != self._example:
+            self._example = k
+            self.__dict__.pop("graph", None)
+            self._jacobians.clear()
+            self.example_changed.emit(k)
+
+    # ---- stepping: a cursor over precomputed steps, so each call is O(1)
+    @property
+    def position(self) -> int:
+        """How many steps are done: 0 (nothing computed) .. len(steps) (backward finished)."""
+        return self._position
+
+    @property
+    def current(self) -> Step | None:
+        """The step just done, or None at the start."""
+        return self.steps[self._position - 1] if self._position else None
+
+    @property
+    def forward_length(self) -> int:
+        return sum(1 for s in self.steps if s.phase == "forward")
+
+    def jump(self, k: int) -> None:
+        k = max(0, min(int(k), len(self.steps)))
+        if k != self._position:
+            old, self._position = self._position, k
+            self.position_changed.emit(old, k)
+
+    def next(self) -> None:
+        self.jump(self._position + 1)
+
+    def previous(self) -> None:
+        self.jump(self._position - 1)
+
+    def reset(self) -> None:
+        self.jump(0)
+
+    def run_to_end(self) -> None:
+        self.jump(len(self.steps))
+
+    def finish_forward(self) -> None:
+        self.jump(max(self._position, self.forward_length))
+
+    def done(self, k: int | None = None) -> list[Step]:
+        return self.steps[: self._position if k is None else k]
+
+    def known_values(self) -> set[str]:
+        """Nodes whose value is known at this position: the givens plus what forward steps made."""
+        known = {"A0", "Y"} | {f"W{l}" for l in range(1, self._net.L + 1)} | {
+            f"W0_{l}" for l in range(1, self._net.L + 1)}
+        return known | {s.node for s in self.done() if s.phase == "forward"}
+
+    def known_grads(self) -> set[str]:
+        return {s.node for s in self.done() if s.phase == "backward"}

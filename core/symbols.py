@@ -1,0 +1,67 @@
+"""Symbols for nodes and dimensions, as the course writes them (Z^1, W0^2, m^1 x n^1)."""
+
+from __future__ import annotations
+
+import re
+
+_ID = re.compile(r"^(A|Z|W0_|W)(\d+)$")
+
+
+def split_id(node: str) -> tuple[str, int | None]:
+    """'W0_2' -> ('W0', 2), 'Z1' -> ('Z', 1), 'Y' -> ('Y', None)."""
+    m = _ID.match(node)
+    if not m:
+        return node, None
+    kind = m.group(1).rstrip("_")
+    return kind, int(m.group(2))
+
+
+def node_symbol(node: str) -> str:
+    """'Z1' -> 'Z^1', 'W0_2' -> 'W0^2', 'L' -> 'L'."""
+    kind, l = split_id(node)
+    return kind if l is None else f"{kind}^{l}"
+
+
+def node_dims(node: str, L: int, batch: int) -> tuple[str, str]:
+    """A node's shape in symbols: rows and columns (b for a batch, 1 for one example)."""
+    kind, l = split_id(node)
+    cols = "b" if batch > 1 else "1"
+    if kind == "A":
+        return (f"m^1" if l == 0 else f"n^{l}"), cols
+    if kind == "Z":
+        return f"n^{l}", cols
+    if kind == "W":
+        return f"m^{l}", f"n^{l}"
+    if kind == "W0":
+        return f"n^{l}", "1"
+    if kind == "Y":
+        return f"n^{L}", cols
+    return "1", "1"
+
+
+def dims_text(dims: tuple[str, str], shape: tuple[int, int] | None = None) -> str:
+    """('n^1', 'n^1'), (3, 3) -> 'n^1 x n^1 = 3 x 3'."""
+    text = f"{dims[0]} x {dims[1]}"
+    return text if shape is None else f"{text} = {shape[0]} x {shape[1]}"
+
+
+def shape_text(shape) -> str:
+    return f"({shape[0]}x{shape[1]})"
+
+
+_SUP = str.maketrans("0123456789-T", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ")
+
+
+def pretty(symbol: str) -> str:
+    """Plain symbol to unicode for a terminal: 'W0^2' -> 'W0²', 'm^1 x n^1' -> 'm¹ × n¹'."""
+    out = re.sub(r"\^\(([^)]*)\)", lambda m: m.group(1).translate(_SUP), symbol)
+    out = re.sub(r"\^([0-9T]+)", lambda m: m.group(1).translate(_SUP), out)
+    return out.replace(" x ", " × ")
+
+
+def rich(symbol: str) -> str:
+    """Plain symbol to Qt rich text: 'W0^2' -> 'W0<sup>2</sup>'."""
+    out = symbol.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = re.sub(r"\^\(([^)]*)\)", r"<sup>\1</sup>", out)
+    out = re.sub(r"\^([0-9A-Za-z]+)", r"<sup>\1</sup>", out)
+    return out.replace(" x ", " × ")
