@@ -168,23 +168,23 @@ def _parse_json(text: str | bytes) -> Any:
 
 
 def _find_token_problem(value, path: str):
-    """(message, field) for a NaN/Infinity token or a key written twice, the first in file order."""
-    if isinstance(value, _NonFinite):
-        return (f"{value.token} is not allowed in a net file (at {path or 'the top level'}); "
-                f"every number must be finite", path)
-    if isinstance(value, dict):
-        if getattr(value, "duplicate", None) is not None:
-            key = value.duplicate
-            return (f"field '{key}' appears twice {_in(path)}; keep one", _join(path, key))
-        for key, item in value.items():
-            found = _find_token_problem(item, _join(path, key))
-            if found:
-                return found
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _find_token_problem(item, f"{path}[{i}]")
-            if found:
-                return found
+    """(message, field) for a NaN/Infinity token or a key written twice, the first in file order.
+
+    Iterative, so a file nested as deep as the JSON parser allows cannot overflow the stack here.
+    """
+    stack = [(value, path)]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, _NonFinite):
+            return (f"{value.token} is not allowed in a net file (at {path or 'the top level'}); "
+                    f"every number must be finite", path)
+        if isinstance(value, dict):
+            if getattr(value, "duplicate", None) is not None:
+                key = value.duplicate
+                return (f"field '{key}' appears twice {_in(path)}; keep one", _join(path, key))
+            stack.extend(reversed([(item, _join(path, key)) for key, item in value.items()]))
+        elif isinstance(value, list):
+            stack.extend(reversed([(item, f"{path}[{i}]") for i, item in enumerate(value)]))
     return None
 
 
