@@ -131,7 +131,10 @@ def build_net(X, Y, loss: str | Loss, layers: Sequence[dict], *, name: str = "",
 def _matrix(value, field: str) -> np.ndarray:
     """A finite float matrix from nested lists; a flat list is one column."""
     try:
-        arr = np.array(value, dtype=float)
+        arr = np.array(value)
+        if arr.dtype.kind not in "iuf":  # refuse strings and booleans that numpy would convert
+            raise TypeError
+        arr = arr.astype(float)
     except (TypeError, ValueError):
         raise NetError(f"{field} must be a matrix of numbers (a list of equal-length rows); got {_describe(value)}",
                        field=field) from None
