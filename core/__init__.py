@@ -13,23 +13,15 @@ from .activations import Activation, activation_from_spec, custom_activation, NA
 from .engine import Evaluation, evaluate, forward, backward, node_ids
 from .errors import ExpressionError, NetError
 from .examples import example_path, example_paths
+from .expr import Expression, parse_expression
 from .gradcheck import CheckReport, CheckResult, check_gradients
 from .graph import build_graph, edge_list
 from .jacobians import LAYOUTS, Jacobian, edge_jacobian, fused_output_gradient
 from .losses import NAMES as LOSSES, Loss, loss_from_name
 from .net import Layer, Net, build_net, init_weights
+from .netfile import dumps_net, load_net, net_from_dict, net_to_dict, parse_net, save_net
 from .session import Session
 from .steps import Step, build_steps, schedule
 from .symbols import dims_text, node_dims, node_symbol, pretty, rich, split_id
 from .training import TrainResult, sgd_step, train
 
-
-def __getattr__(name):
-    # the file format is loaded on first use (it pulls in json and the schema only when needed)
-    if name in ("load_net", "parse_net", "save_net", "net_to_dict", "net_from_dict", "dumps_net"):
-        from . import netfile
-        return getattr(netfile, name)
-    if name in ("parse_expression", "Expression"):
-        from . import expr
-        return getattr(expr, name)
-    raise AttributeError(name)
