@@ -10,6 +10,7 @@ its size, so a 4096-unit layer allocates 4096^2 floats only when someone asks fo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -43,9 +44,12 @@ class Jacobian:
         return self._diag
 
     def dense(self) -> np.ndarray:
-        """The full matrix, in this layout. Allocates rows x cols floats for a diagonal one."""
+        """The full matrix, in this layout. Allocates rows x cols floats for a diagonal one; the identity
+        is one shared read-only matrix per size."""
         if self._dense is not None:
             return self._dense
+        if self.kind == "identity":
+            return _eye(self.shape[0])
         return np.diag(self.diagonal)
 
     def __array__(self, dtype=None, copy=None):
@@ -53,13 +57,32 @@ class Jacobian:
         return out if dtype is None else out.astype(dtype)
 
     def tensor(self) -> np.ndarray | None:
-        """For W^l -> Z^l: the true 3-index dZ/dW as n^l slices of m^l x n^l (slice k: dz_k/dW)."""
-        return self._tensor
+        """For W^l -> Z^l: the true 3-index dZ/dW as n^l slices of m^l x n^l (slice k: dz_k/dW).
+
+        Built on each call (n^l * m^l * n^l floats: 134 MB for 256 x 256), never eagerly.
+        """
+        return self._tensor() if callable(self._tensor) else self._tensor
 
 
-def _labels(prefix: str, l: int | None, count: int) -> tuple[str, ...]:
+@lru_cache(maxsize=64)
+def _eye(n: int) -> np.ndarray:
+    """One shared, read-only identity per size: W0 -> Z of every layer and every net."""
+    eye = np.eye(n)
+    eye.flags.writeable = False
+    return eye
+
+
+def _w_tensor(a: np.ndarray, n: int, numerator: bool) -> np.ndarray:
+    """dZ/dW for one example: slice k is dz_k/dW, zero except column k, which is a (A^(l-1))."""
+    t = np.zeros((n, a.size, n))
+    t[np.arange(n), :, np.arange(n)] = a
+    return np.transpose(t, (0, 2, 1)) if numerator else t
+
+
+@lru_cache(maxsize=512)  # pure and immutable; a 256-unit net would otherwise format ~15000 labels a trace
+def _labels(prefix: str, l: int | None, count: int, suffix: str = "") -> tuple[str, ...]:
     sup = "" if l is None else f"^{l}"
-    return tuple(f"{prefix}{sup}_{i + 1}" for i in range(count))
+    return tuple(f"{prefix}{sup}_{i + 1}{suffix}" for i in range(count))
 
 
 def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "denominator",
@@ -93,10 +116,8 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
             a = values[f"A{l - 1}"][:, c:c + 1]
             symbol, dims, kind = f"A^{l - 1}", (f"m^{l}", "1"), "shorthand"
             dense = a
-            tensor = np.zeros((n, m, n))
-            for k in range(n):
-                tensor[k, :, k] = a[:, 0]
-            rows = tuple(f"W^{l}_{i + 1}·" for i in range(m))
+            tensor = partial(_w_tensor, a[:, 0].copy(), n, layout == "numerator")  # lazy: n x m x n floats
+            rows = _labels("W", l, m, "·")
             zs = ("dz_k",)
             why = (f"dZ/dW is really a 3-index object (z_k depends on column k of W^{l}: dz_k/dW_ik = a_i). "
                    f"The notes write the shorthand A^{l - 1} (m^{l} x 1) and mean the rule "
@@ -147,8 +168,6 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
         symbol = symbol if symbol == "I" else f"({symbol})^T"
         if dense is not None:
             dense = dense.T
-        if tensor is not None:
-            tensor = np.transpose(tensor, (0, 2, 1))
         why += " Numerator layout: this is the transpose of the 6.390 (denominator-layout) Jacobian."
     return Jacobian(source, target, layout, symbol, dims, shape, kind, rows, cols, why, diag, dense, tensor)
 

@@ -1,0 +1,89 @@
+"""engine: a full chainview trace of a big net against a hand-written numpy forward + backward.
+
+The net: 8 layers of 256 units (input 256), tanh on the 7 hidden layers, identity output,
+squared loss, batch b = 1 (one example: the case the notes draw, and the hardest one for
+the ratio, since per-example Jacobians are then the whole work).
+
+chainview side (what a window or `chainview trace` does with a net): Session(net), the
+evaluation (every value and gradient), the dense Jacobian of every edge
+(session.jacobian(u, v).dense(), 34 of them) and the steps list.
+Baseline: the same forward and backward written by hand in numpy, with no Jacobians.
+
+ratio = best-of-N time of the trace / best-of-N time of the baseline, measured alternately in
+the same run; goal: ratio <= 3.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+NAME = "engine"
+GOAL = 3.0
+
+LAYERS, UNITS, BATCH = 8, 256, 1
+REPEAT = 20
+
+
+def make_net(layers: int = LAYERS, units: int = UNITS, batch: int = BATCH):
+    from chainview.core import build_net
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(units, batch)), rng.normal(size=(units, batch))
+    specs = [{"units": units, "activation": "tanh"}] * (layers - 1) + [{"units": units, "activation": "identity"}]
+    return build_net(X, Y, "squared", specs, seed=1)
+
+
+def chainview_trace(net):
+    from chainview.core import Session, edge_list
+    session = Session(net)
+    session.evaluation
+    jacobians = [session.jacobian(u, v).dense() for u, v in edge_list(net.L)]
+    return session, jacobians, session.steps
+
+
+def hand_written(X, Y, Ws, W0s):
+    """Forward and backward of the same net, by hand: tanh hidden layers, identity output, squared loss."""
+    A, As = X, [X]
+    for l, (W, W0) in enumerate(zip(Ws, W0s)):
+        Z = W.T @ A + W0
+        A = np.tanh(Z) if l < len(Ws) - 1 else Z
+        As.append(A)
+    loss = float(np.sum((A - Y) ** 2))
+    dA = 2.0 * (A - Y)
+    grads = {}
+    for l in range(len(Ws), 0, -1):
+        dZ = dA if l == len(Ws) else (1.0 - As[l] ** 2) * dA
+        grads[f"W{l}"] = As[l - 1] @ dZ.T
+        grads[f"W0_{l}"] = np.sum(dZ, axis=1, keepdims=True)
+        dA = Ws[l - 1] @ dZ
+    return loss, grads
+
+
+def measure(repeat: int = REPEAT) -> float:
+    net = make_net()
+    Ws = [layer.W for layer in net.layers]
+    W0s = [layer.W0 for layer in net.layers]
+
+    # same numbers on both sides, or the comparison means nothing
+    session, _, steps = chainview_trace(net)
+    loss, grads = hand_written(net.X, net.Y, Ws, W0s)
+    assert np.isclose(loss, session.evaluation.loss, rtol=1e-12)
+    for key, g in grads.items():
+        assert np.allclose(g, session.evaluation.grads[key], rtol=1e-9, atol=1e-12), key
+    assert len(steps) == 6 * net.L + 2
+
+    trace_times, hand_times = [], []
+    for _ in range(repeat):   # alternate, so drift on a busy machine hits both alike
+        t0 = time.perf_counter()
+        chainview_trace(net)
+        t1 = time.perf_counter()
+        hand_written(net.X, net.Y, Ws, W0s)
+        t2 = time.perf_counter()
+        trace_times.append(t1 - t0)
+        hand_times.append(t2 - t1)
+    return min(trace_times) / min(hand_times)
+
+
+if __name__ == "__main__":
+    print(f"{NAME} ratio={measure():.2f} goal={GOAL}")
