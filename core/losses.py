@@ -40,6 +40,11 @@ def _xlogy(y, a):
     return np.where(y == 0, 0.0, y * np.log(np.where(y == 0, 1.0, a)))
 
 
+def _xdivy(y, a):
+    """y / a with 0 / a = 0 even at a = 0: where y = 0 the loss does not depend on a at all."""
+    return np.where(y == 0, 0.0, y / np.where(y == 0, 1.0, a))
+
+
 LOSSES = {
     "squared": Loss("squared", "L = Σ (A^L − Y)²", "dL/dA^L = 2 (A^L − Y)",
                     lambda a, y: (a - y) ** 2, lambda a, y: 2.0 * (a - y), lambda a, y: -2.0 * (a - y)),
@@ -48,10 +53,10 @@ LOSSES = {
     "nll": Loss("nll", "L = −Σ [Y log A^L + (1 − Y) log(1 − A^L)]",
                 "dL/dA^L = −Y / A^L + (1 − Y) / (1 − A^L)",
                 lambda a, y: -(_xlogy(y, a) + _xlogy(1.0 - y, 1.0 - a)),
-                lambda a, y: -y / a + (1.0 - y) / (1.0 - a),
+                lambda a, y: -_xdivy(y, a) + _xdivy(1.0 - y, 1.0 - a),
                 lambda a, y: -(np.log(a) - np.log(1.0 - a))),
     "nllm": Loss("nllm", "L = −Σ_k Y_k log A^L_k", "dL/dA^L = −Y / A^L",
-                 lambda a, y: -_xlogy(y, a), lambda a, y: -y / a, lambda a, y: -np.log(a)),
+                 lambda a, y: -_xlogy(y, a), lambda a, y: -_xdivy(y, a), lambda a, y: -np.log(a)),
 }
 
 NAMES = tuple(LOSSES)
