@@ -59,9 +59,11 @@ class Jacobian:
     def tensor(self) -> np.ndarray | None:
         """For W^l -> Z^l: the true 3-index dZ/dW as n^l slices of m^l x n^l (slice k: dz_k/dW).
 
-        Built on each call (n^l * m^l * n^l floats: 134 MB for 256 x 256), never eagerly.
+        Built on the first call, not by edge_jacobian: it holds n^l * m^l * n^l floats (134 MB at 256 x 256).
         """
-        return self._tensor() if callable(self._tensor) else self._tensor
+        if callable(self._tensor):
+            object.__setattr__(self, "_tensor", self._tensor())  # frozen dataclass: cache it once
+        return self._tensor
 
 
 @lru_cache(maxsize=64)

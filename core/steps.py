@@ -114,8 +114,9 @@ def build_steps(ev: Evaluation, layout: str = "denominator") -> list[Step]:
         elif kind == "W":
             m, n = v[node].shape
             if num:
-                add(phase, node, f"dL/dW^{l} = (A^{l - 1} dL/dZ^{l})^T  (numerator layout: n^{l} x m^{l})",
-                    [(f"A^{l - 1}", (m, b)), (f"(dL/dZ^{l})^T", (b, n))], (n, m), [(node, f"Z{l}")], value, "")
+                add(phase, node, f"dL/dW^{l} = (dL/dZ^{l})^T (A^{l - 1})^T  (numerator layout: n^{l} x m^{l})",
+                    [(f"(dL/dZ^{l})^T", (n, b)), (f"(A^{l - 1})^T", (b, m))], (n, m), [(node, f"Z{l}")], value, "",
+                    note=f"summed over the {b} columns of the batch" if b > 1 else "")
             else:
                 add(phase, node, f"dL/dW^{l} = A^{l - 1} (dL/dZ^{l})^T",
                     [(f"A^{l - 1}", (m, b)), (f"(dL/dZ^{l})^T", (b, n))], (m, n), [(node, f"Z{l}")], value, "",
@@ -132,6 +133,6 @@ def build_steps(ev: Evaluation, layout: str = "denominator") -> list[Step]:
             ops = [dZ, (f"W^{nxt}^T", (Wsh[1], Wsh[0]))] if num else [(f"W^{nxt}", Wsh), dZ]
             eq = (f"dL/dA^{l} = dL/dZ^{nxt} · W^{nxt}^T" if num else f"dL/dA^{l} = W^{nxt} · dL/dZ^{nxt}")
             add(phase, node, eq, ops, grad_shape(node), [(node, f"Z{nxt}")], value, "",
-                note=("A^0 is the input: its gradient is shown, nothing is learned from it" if l == 0 else "")
-                + per_example)
+                note=(("A^0 is the input: its gradient is shown, nothing is learned from it" if l == 0 else "")
+                      + per_example).lstrip("; "))
     return steps
