@@ -24,6 +24,8 @@ INPUT_KINDS = ("A0", "Y")
 
 class Session:
     def __init__(self, net: Net, *, layout: str = "denominator", example: int = 0):
+        if layout not in LAYOUTS or not 0 <= example < net.batch:  # as set_layout / set_example check
+            raise ValueError(f"layout must be one of {LAYOUTS} and example 0..{net.batch - 1}; got {layout!r}, {example!r}")
         self.net_changed = Signal()
         self.position_changed = Signal()
         self.layout_changed = Signal()
