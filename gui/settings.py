@@ -1,0 +1,178 @@
+"""What chainview remembers between runs, behind typed getters over QSettings.
+
+    s = Settings()                                 # the user's settings (organisation "chainview")
+    s = Settings(QSettings(path, QSettings.IniFormat))   # tests: a temporary file, never the user's
+    s = Settings.ephemeral()                       # `chainview render`: remembers nothing
+    s.theme = "dark"; s.font_scale = 1.25; s.add_recent("/path/net.chainview.json")
+
+Every getter survives a damaged or hand-edited value: it falls back to the default.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QByteArray, QSettings
+
+THEMES = ("light", "dark", "system")
+LAYOUTS = ("denominator", "numerator")
+MAX_RECENT = 8
+FONT_SCALE_MIN, FONT_SCALE_MAX = 0.7, 3.0
+# The steps of "Larger text" / "Smaller text"; 1.0 is the reset.
+FONT_SCALES = (0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0, 2.25, 2.5, 3.0)
+
+
+class _MemoryStore:
+    """The few QSettings methods Settings uses, kept in a dict (nothing reaches the disk)."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, object] = {}
+
+    def value(self, key, default=None):
+        return self._values.get(key, default)
+
+    def setValue(self, key, value) -> None:  # noqa: N802 (Qt's name)
+        self._values[key] = value
+
+    def remove(self, key) -> None:
+        self._values.pop(key, None)
+
+    def contains(self, key) -> bool:
+        return key in self._values
+
+    def sync(self) -> None:
+        pass
+
+
+class Settings:
+    def __init__(self, store: QSettings | None = None):
+        # QSettings() uses the application's organisation and name (set by gui/app.py)
+        self._store = store if store is not None else QSettings()
+
+    @classmethod
+    def ephemeral(cls) -> "Settings":
+        return cls(_MemoryStore())  # type: ignore[arg-type]
+
+    @property
+    def store(self):
+        return self._store
+
+    def sync(self) -> None:
+        self._store.sync()
+
+    # ---- low-level typed access (QSettings' INI backend hands strings back)
+    def _str(self, key: str, default: str, allowed: tuple[str, ...] | None = None) -> str:
+        value = self._store.value(key, default)
+        value = value if isinstance(value, str) else default
+        return value if allowed is None or value in allowed else default
+
+    def _float(self, key: str, default: float) -> float:
+        try:
+            return float(self._store.value(key, default))
+        except (TypeError, ValueError):
+            return default
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self._store.value(key)
+        if isinstance(value, (QByteArray, bytes, bytearray)) and len(value):
+            return QByteArray(bytes(value))
+        return None
+
+    # ---- presentation
+    @property
+    def theme(self) -> str:
+        """'light', 'dark' or 'system' (follow the desktop; the default)."""
+        return self._str("view/theme", "system", THEMES)
+
+    @theme.setter
+    def theme(self, name: str) -> None:
+        if name not in THEMES:
+            raise ValueError(f"theme must be one of {THEMES}")
+        self._store.setValue("view/theme", name)
+
+    @property
+    def font_scale(self) -> float:
+        value = self._float("view/font_scale", 1.0)
+        return min(FONT_SCALE_MAX, max(FONT_SCALE_MIN, value)) if value == value else 1.0
+
+    @font_scale.setter
+    def font_scale(self, value: float) -> None:
+        self._store.setValue("view/font_scale", float(min(FONT_SCALE_MAX, max(FONT_SCALE_MIN, value))))
+
+    @property
+    def layout(self) -> str:
+        return self._str("view/layout", "denominator", LAYOUTS)
+
+    @layout.setter
+    def layout(self, name: str) -> None:
+        if name not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}")
+        self._store.setValue("view/layout", name)
+
+    # ---- the window
+    @property
+    def geometry(self) -> QByteArray | None:
+        return self._bytes("window/geometry")
+
+    @geometry.setter
+    def geometry(self, data: QByteArray) -> None:
+        self._store.setValue("window/geometry", data)
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        return self._bytes("window/state")
+
+    @window_state.setter
+    def window_state(self, data: QByteArray) -> None:
+        self._store.setValue("window/state", data)
+
+    @property
+    def last_dir(self) -> str:
+        folder = self._str("files/last_dir", "")
+        return folder if folder and os.path.isdir(folder) else os.path.expanduser("~")
+
+    @last_dir.setter
+    def last_dir(self, folder: str) -> None:
+        self._store.setValue("files/last_dir", os.fspath(folder))
+
+    # ---- recent files: most recent first, at most MAX_RECENT, files that vanished are dropped
+    def recent_files(self) -> list[str]:
+        value = self._store.value("files/recent", [])
+        if isinstance(value, str):          # QSettings' INI backend returns one item as a string
+            value = [value] if value else []
+        if not isinstance(value, (list, tuple)):
+            value = []
+        paths = [p for p in value if isinstance(p, str) and p]
+        kept = [p for p in _unique(paths) if os.path.isfile(p)][:MAX_RECENT]
+        if kept != paths:
+            self._set_recent(kept)
+        return kept
+
+    def add_recent(self, path) -> list[str]:
+        path = os.path.abspath(os.fspath(path))
+        paths = [path] + [p for p in self.recent_files() if os.path.normcase(p) != os.path.normcase(path)]
+        self._set_recent(paths[:MAX_RECENT])
+        return paths[:MAX_RECENT]
+
+    def remove_recent(self, path) -> None:
+        path = os.path.abspath(os.fspath(path))
+        self._set_recent([p for p in self.recent_files() if os.path.normcase(p) != os.path.normcase(path)])
+
+    def clear_recent(self) -> None:
+        self._set_recent([])
+
+    def _set_recent(self, paths: list[str]) -> None:
+        if paths:
+            self._store.setValue("files/recent", list(paths))
+        else:
+            self._store.remove("files/recent")
+
+
+def _unique(paths: list[str]) -> list[str]:
+    seen, out = set(), []
+    for p in paths:
+        key = os.path.normcase(os.path.abspath(p))
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -1,0 +1,264 @@
+"""The schedule as a list: every forward and backward step, done ones plain, future ones muted.
+
+    StepList(session, theme=None)   a QListView; clicking step i does session.jump(i + 1)
+
+The model is a thin view of session.steps (rebuilt when the net or the layout changes); it
+reads the position for its colours, so stepping is a repaint of two rows, not a rebuild.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate
+
+from chainview.core.symbols import pretty
+
+StepRole = Qt.UserRole + 1
+StateRole = Qt.UserRole + 2      # "done", "current" or "future"
+EquationRole = Qt.UserRole + 3
+
+
+class StepListModel(QAbstractListModel):
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self._steps = list(session.steps)
+        self._forward = session.forward_length
+        session.net_changed.connect(self._rebuild)
+        session.layout_changed.connect(self._rebuild)
+        session.position_changed.connect(self._moved)
+
+    def detach(self) -> None:
+        self.session.net_changed.disconnect(self._rebuild)
+        self.session.layout_changed.disconnect(self._rebuild)
+        self.session.position_changed.disconnect(self._moved)
+
+    def _rebuild(self, *_):
+        self.beginResetModel()
+        self._steps = list(self.session.steps)
+        self._forward = self.session.forward_length
+        self.endResetModel()
+
+    def _moved(self, old: int, new: int):
+        if not self._steps:
+            return
+        lo, hi = max(0, min(old, new) - 1), min(len(self._steps) - 1, max(old, new))
+        self.dataChanged.emit(self.index(lo), self.index(hi))
+
+    # ---- the model
+    def rowCount(self, parent=QModelIndex()):  # noqa: N802
+        return 0 if parent.isValid() else len(self._steps)
+
+    def state(self, row: int) -> str:
+        position = self.session.position
+        if row == position - 1:
+            return "current"
+        return "done" if row < position else "future"
+
+    def number(self, row: int) -> str:
+        """'F3' / 'B2': the step's place within its phase, as the phase indicator counts."""
+        step = self._steps[row]
+        return f"F{row + 1}" if step.phase == "forward" else f"B{row + 1 - self._forward}"
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._steps):
+            return None
+        row = index.row()
+        step = self._steps[row]
+        if role == Qt.DisplayRole:
+            return f"{row + 1}. {pretty(step.title)}"
+        if role == EquationRole:
+            return pretty(step.equation)
+        if role == Qt.ToolTipRole:
+            text = f"{pretty(step.equation)}\n{step.shapes}"
+            return text + (f"\n{step.note}" if step.note else "")
+        if role == Qt.AccessibleTextRole:
+            return f"step {row + 1}, {step.phase}, {pretty(step.equation)}, {self.state(row)}"
+        if role == StepRole:
+            return step
+        if role == StateRole:
+            return self.state(row)
+        return None
+
+
+class StepDelegate(QStyledItemDelegate):
+    """Two lines a step: 'F3  Z¹' in bold, then the equation; a band of colour per phase."""
+
+    def __init__(self, parent=None, theme=None):
+        super().__init__(parent)
+        self.theme = theme
+
+    def _fonts(self, option):
+        title = QFont(option.font)
+        title.setBold(True)
+        eq = QFont(option.font)
+        return title, eq
+
+    horizontal = False     # a strip of steps (bottom dock) rather than a column
+
+    def sizeHint(self, option, index):  # noqa: N802
+        title, eq = self._fonts(option)
+        fm_t, fm_e = QFontMetrics(title), QFontMetrics(eq)
+        h = fm_t.height() + fm_e.height()
+        pad = max(4, fm_e.height() // 3)
+        if not self.horizontal:
+            return QSize(200, h + 2 * pad)
+        em = fm_e.horizontalAdvance("M")
+        text_w = max(fm_t.horizontalAdvance("B00 " + pretty(index.data(StepRole).title) + "  ◀"),
+                     fm_e.horizontalAdvance(index.data(EquationRole) or ""))
+        bar = max(3, (h + 2 * pad) // 12)
+        return QSize(min(max(text_w, 9 * em), 24 * em) + bar + 3 * pad + 2, h + 2 * pad)
+
+    def paint(self, painter, option, index):
+        model = index.model()
+        row = index.row()
+        step = index.data(StepRole)
+        state = index.data(StateRole)
+        pal = option.palette
+        theme = self.theme
+        text = pal.color(QPalette.Text)
+        muted = theme.muted if theme is not None else pal.color(QPalette.Disabled, QPalette.Text)
+        r = option.rect
+        painter.save()
+        painter.setClipRect(r)
+        if state == "current":
+            band = QColor(theme.highlight if theme is not None else pal.color(QPalette.Highlight))
+            band.setAlphaF(0.30)
+            painter.fillRect(r, band)
+        elif option.state & QStyle.State_MouseOver:
+            hover = QColor(text)
+            hover.setAlphaF(0.06)
+            painter.fillRect(r, hover)
+        # phase band: values in the text colour, gradients in the theme's gradient colour
+        accent = QColor(theme.grad if (theme is not None and step.phase == "backward") else
+                        (theme.kinds["A"] if theme is not None else pal.color(QPalette.Highlight)))
+        if state == "future":
+            accent.setAlphaF(0.35)
+        bar = max(3, r.height() // 12)
+        painter.fillRect(QRect(r.left(), r.top(), bar, r.height()), accent)
+        if self.horizontal:       # a hairline between the chips of the strip
+            line = QColor(muted)
+            line.setAlphaF(0.3)
+            painter.fillRect(QRect(r.right(), r.top(), 1, r.height()), line)
+
+        title_font, eq_font = self._fonts(option)
+        fm_t, fm_e = QFontMetrics(title_font), QFontMetrics(eq_font)
+        pad = max(4, fm_e.height() // 3)
+        x = r.left() + bar + pad + 2
+        w = r.right() - x - pad
+        color = muted if state == "future" else text
+        painter.setPen(color)
+        painter.setFont(title_font)
+        number = model.number(row) if hasattr(model, "number") else str(row + 1)
+        num_w = fm_t.horizontalAdvance("B00 ")
+        painter.drawText(QRect(x, r.top() + pad, num_w, fm_t.height()), Qt.AlignLeft | Qt.AlignVCenter, number)
+        title = pretty(step.title)
+        if state == "current":
+            title += "  ◀"
+        painter.drawText(QRect(x + num_w, r.top() + pad, w - num_w, fm_t.height()), Qt.AlignLeft | Qt.AlignVCenter,
+                         fm_t.elidedText(title, Qt.ElideRight, w - num_w))
+        painter.setFont(eq_font)
+        eq_color = QColor(color)
+        if state != "future":
+            eq_color = QColor(text) if state == "current" else QColor(muted if theme is None else theme.text)
+        painter.setPen(eq_color)
+        eq = index.data(EquationRole)
+        painter.drawText(QRect(x, r.top() + pad + fm_t.height(), w, fm_e.height()), Qt.AlignLeft | Qt.AlignVCenter,
+                         fm_e.elidedText(eq, Qt.ElideRight, w))
+        painter.restore()
+
+
+class StepList(QListView):
+    """The schedule; follows the session, and a click (or Enter) jumps there."""
+
+    step_clicked = Signal(int)     # the 0-based step index
+
+    def __init__(self, session, theme=None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("step_list")
+        self._model = StepListModel(session, self)
+        self.setModel(self._model)
+        self._delegate = StepDelegate(self, theme)
+        self.setItemDelegate(self._delegate)
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setMouseTracking(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.setTextElideMode(Qt.ElideRight)
+        self.set_horizontal(False)
+        self.setAccessibleName("Steps")
+        self.clicked.connect(self._jump_to)
+        self.activated.connect(self._jump_to)
+        session.position_changed.connect(self._follow)
+        session.net_changed.connect(self._follow_later)
+        session.layout_changed.connect(self._follow_later)
+        self._follow()
+
+    def set_horizontal(self, horizontal: bool) -> None:
+        """A strip left to right (under the canvas) or a column (beside it)."""
+        self._delegate.horizontal = bool(horizontal)
+        self.setFlow(QListView.LeftToRight if horizontal else QListView.TopToBottom)
+        self.setWrapping(False)
+        self.setUniformItemSizes(not horizontal)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded if horizontal else Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff if horizontal else Qt.ScrollBarAsNeeded)
+        self.doItemsLayout()
+        self.updateGeometry()
+        self._follow()
+
+    @property
+    def horizontal(self) -> bool:
+        return self._delegate.horizontal
+
+    def sizeHint(self):  # noqa: N802
+        hint = super().sizeHint()
+        if self.horizontal and self.model() is not None and self.model().rowCount():
+            item = self.sizeHintForRow(0)
+            bar = self.horizontalScrollBar().sizeHint().height()
+            hint.setHeight(item + bar + 2 * self.frameWidth())
+        return hint
+
+    def minimumSizeHint(self):  # noqa: N802
+        hint = super().minimumSizeHint()
+        if self.horizontal:
+            hint.setHeight(self.sizeHint().height())
+        return hint
+
+    def set_theme(self, theme) -> None:
+        self._delegate.theme = theme
+        self.viewport().update()
+
+    def _jump_to(self, index) -> None:
+        if index.isValid():
+            self.step_clicked.emit(index.row())
+            self.session.jump(index.row() + 1)
+
+    def _follow_later(self, *_):
+        self._follow()
+
+    def _follow(self, *_):
+        """Select and show the step just done (or the first one at the start)."""
+        pos = self.session.position
+        rows = self._model.rowCount()
+        if not rows:
+            return
+        index = self._model.index(max(0, pos - 1))
+        sm = self.selectionModel()
+        if pos == 0:
+            sm.clearSelection()
+            sm.setCurrentIndex(index, sm.SelectionFlag.NoUpdate)
+        else:
+            sm.setCurrentIndex(index, sm.SelectionFlag.ClearAndSelect)
+        if pos == 0:
+            self.scrollToTop()
+        else:   # in a strip, the current step sits in the middle: what comes next stays in sight
+            self.scrollTo(index, QAbstractItemView.PositionAtCenter if self.horizontal
+                          else QAbstractItemView.EnsureVisible)
+        self.viewport().update()
+
+    def changeEvent(self, event):  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (event.Type.FontChange, event.Type.StyleChange):
+            self.doItemsLayout()
