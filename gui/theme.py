@@ -1,0 +1,89 @@
+"""Colours and fonts for light and dark themes, in one place so every widget agrees.
+
+Node colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies);
+node kinds also differ in shape, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QPalette
+
+THEMES = ("light", "dark", "system")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: QColor
+    surface: QColor            # node fill behind text
+    text: QColor
+    muted: QColor              # secondary text, inactive edges
+    edge: QColor
+    highlight: QColor          # current step
+    selection: QColor
+    value: QColor              # forward values
+    grad: QColor               # gradients (the "second colour")
+    ok: QColor
+    bad: QColor
+    kinds: dict                # node kind -> accent colour
+    negative: QColor           # diverging matrix colours
+    positive: QColor
+
+
+_OKABE_ITO = {
+    "A": "#0072B2",   # blue
+    "Z": "#009E73",   # bluish green
+    "W": "#E69F00",   # orange
+    "W0": "#CC79A7",  # reddish purple
+    "Y": "#56B4E9",   # sky blue
+    "L": "#D55E00",   # vermillion
+}
+
+
+def _c(hex_: str) -> QColor:
+    return QColor(hex_)
+
+
+LIGHT = Theme("light", _c("#fbfbfa"), _c("#ffffff"), _c("#1d1d1f"), _c("#6e6e73"), _c("#8a8f98"),
+              _c("#f5c400"), _c("#0a84ff"), _c("#1d1d1f"), _c("#c2185b"), _c("#1b8a3a"), _c("#c62828"),
+              {k: _c(v) for k, v in _OKABE_ITO.items()}, _c("#2166ac"), _c("#b2182b"))
+
+DARK = Theme("dark", _c("#1e1f22"), _c("#2b2d31"), _c("#e8e8ea"), _c("#9a9aa2"), _c("#7d828c"),
+             _c("#ffd60a"), _c("#4aa3ff"), _c("#e8e8ea"), _c("#ff6fa8"), _c("#4cd06a"), _c("#ff6b6b"),
+             {k: _c(v).lighter(115) for k, v in _OKABE_ITO.items()}, _c("#6baed6"), _c("#f4a582"))
+
+
+def resolve(name: str) -> Theme:
+    """'light', 'dark' or 'system' (follows the platform's colour scheme) -> Theme."""
+    if name == "dark":
+        return DARK
+    if name == "system":
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QGuiApplication
+        app = QGuiApplication.instance()
+        if app is not None and app.styleHints().colorScheme() == Qt.ColorScheme.Dark:
+            return DARK
+    return LIGHT
+
+
+def palette(theme: Theme) -> QPalette:
+    """A QPalette for the whole application, so docks, tables and menus follow the theme."""
+    p = QPalette()
+    base = theme.surface
+    p.setColor(QPalette.Window, theme.background)
+    p.setColor(QPalette.WindowText, theme.text)
+    p.setColor(QPalette.Base, base)
+    p.setColor(QPalette.AlternateBase, theme.background)
+    p.setColor(QPalette.Text, theme.text)
+    p.setColor(QPalette.Button, base)
+    p.setColor(QPalette.ButtonText, theme.text)
+    p.setColor(QPalette.ToolTipBase, base)
+    p.setColor(QPalette.ToolTipText, theme.text)
+    p.setColor(QPalette.Highlight, theme.selection)
+    p.setColor(QPalette.HighlightedText, QColor("#ffffff"))
+    p.setColor(QPalette.PlaceholderText, theme.muted)
+    for role in (QPalette.Text, QPalette.WindowText, QPalette.ButtonText):
+        p.setColor(QPalette.Disabled, role, theme.muted)
+    return p
