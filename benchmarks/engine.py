@@ -9,12 +9,13 @@ evaluation (every value and gradient), the dense Jacobian of every edge
 (session.jacobian(u, v).dense(), 34 of them) and the steps list.
 Baseline: the same forward and backward written by hand in numpy, with no Jacobians.
 
-ratio = best-of-N time of the trace / best-of-N time of the baseline, measured alternately in
-the same run; goal: ratio <= 3.
+ratio = best-of-30 time of the trace / best-of-30 time of the baseline, measured alternately in
+the same run with the garbage collector off; goal: ratio <= 3.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 
 import numpy as np
@@ -23,7 +24,7 @@ NAME = "engine"
 GOAL = 3.0
 
 LAYERS, UNITS, BATCH = 8, 256, 1
-REPEAT = 20
+REPEAT = 30
 
 
 def make_net(layers: int = LAYERS, units: int = UNITS, batch: int = BATCH):
@@ -74,14 +75,20 @@ def measure(repeat: int = REPEAT) -> float:
     assert len(steps) == 6 * net.L + 2
 
     trace_times, hand_times = [], []
-    for _ in range(repeat):   # alternate, so drift on a busy machine hits both alike
-        t0 = time.perf_counter()
-        chainview_trace(net)
-        t1 = time.perf_counter()
-        hand_written(net.X, net.Y, Ws, W0s)
-        t2 = time.perf_counter()
-        trace_times.append(t1 - t0)
-        hand_times.append(t2 - t1)
+    gc_was_on = gc.isenabled()
+    gc.disable()              # as timeit does: a collection inside one side's timing is noise
+    try:
+        for _ in range(repeat):   # alternate, so drift on a busy machine hits both alike
+            t0 = time.perf_counter()
+            chainview_trace(net)
+            t1 = time.perf_counter()
+            hand_written(net.X, net.Y, Ws, W0s)
+            t2 = time.perf_counter()
+            trace_times.append(t1 - t0)
+            hand_times.append(t2 - t1)
+    finally:
+        if gc_was_on:
+            gc.enable()
     return min(trace_times) / min(hand_times)
 
 
