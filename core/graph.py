@@ -21,8 +21,11 @@ def edge_list(L: int) -> list[tuple[str, str]]:
     return edges + [(f"A{L}", "L"), ("Y", "L")]
 
 
-def build_graph(ev: Evaluation, *, layout: str = "denominator", example: int = 0) -> nx.DiGraph:
+def build_graph(ev: Evaluation, *, layout: str = "denominator", example: int = 0, jacobian=None) -> nx.DiGraph:
+    """`jacobian(u, v)` lets a caller share its cache of Jacobians (Session does)."""
     net = ev.net
+    if jacobian is None:
+        jacobian = lambda u, v: edge_jacobian(ev, u, v, layout=layout, example=example)
     L, b = net.L, net.batch
     G = nx.DiGraph(layout=layout, example=example, loss=ev.loss, L=L, batch=b)
     for node in node_ids(L):
@@ -32,6 +35,6 @@ def build_graph(ev: Evaluation, *, layout: str = "denominator", example: int = 0
                    dims=node_dims(node, L, b), shape=tuple(ev.values[node].shape),
                    value=ev.values[node], grad=ev.grads.get(node))
     for u, v in edge_list(L):
-        J = edge_jacobian(ev, u, v, layout=layout, example=example)
+        J = jacobian(u, v)
         G.add_edge(u, v, symbol=J.symbol, dims=J.dims, shape=J.shape, kind=J.kind, value=J, jacobian=J)
     return G

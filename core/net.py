@@ -41,6 +41,9 @@ class Net:
 
     def __post_init__(self):
         check_net(self)
+        # truly immutable: views hand these arrays out (a Jacobian's dense() is W itself)
+        for arr in (self.X, self.Y, *(a for layer in self.layers for a in (layer.W, layer.W0))):
+            arr.flags.writeable = False
 
     # sizes in the notes' symbols
     @property

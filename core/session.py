@@ -13,7 +13,7 @@ from functools import cached_property
 
 import networkx as nx
 
-from .engine import Evaluation, evaluate
+from .engine import Evaluation, evaluate, node_ids
 from .events import Signal
 from .jacobians import LAYOUTS, Jacobian, edge_jacobian
 from .net import Net
@@ -46,7 +46,11 @@ class Session:
         return self._net
 
     def set_net(self, net: Net) -> None:
-        """Replace the net (an edit, a training step, a file): keeps position, example and selection where they exist."""
+        """Replace the net (an edit, a training step, a file): keeps position, example and selection where they exist.
+
+        net_changed is the one signal sent: it means everything (position, example, selection,
+        check) may have changed, so a view refreshes all it shows.
+        """
         self._net = net
         self._forget()
         self._example = min(self._example, net.batch - 1)
@@ -57,8 +61,9 @@ class Session:
         self.net_changed.emit()
 
     def _exists(self, selection) -> bool:
-        G = self.graph
-        return G.has_edge(*selection) if isinstance(selection, tuple) else G.has_node(selection)
+        from .graph import edge_list
+        L = self._net.L
+        return selection in edge_list(L) if isinstance(selection, tuple) else selection in node_ids(L)
 
     # ---- selection: what the inspector shows
     @property
@@ -103,7 +108,7 @@ class Session:
     def graph(self) -> nx.DiGraph:
         """Structure and labels; Jacobian values are in it lazily (see core.graph)."""
         from .graph import build_graph
-        return build_graph(self.evaluation, layout=self._layout, example=self._example)
+        return build_graph(self.evaluation, layout=self._layout, example=self._example, jacobian=self.jacobian)
 
     def jacobian(self, source: str, target: str) -> Jacobian:
         key = (source, target)
@@ -139,6 +144,9 @@ class Session:
             self.__dict__.pop("graph", None)
             self._jacobians.clear()
             self.example_changed.emit(k)
+            if self._check is not None:  # edge checks were for the other example
+                self._check = None
+                self.check_changed.emit(None)
 
     # ---- stepping: a cursor over precomputed steps, so each call is O(1)
     @property
