@@ -17,7 +17,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "previous": ("Left", "Backspace", "PgUp"),
     "reset": ("Home",),
     "run_to_end": ("End",),
-    "finish_forward": ("F", "Shift+Right"),
+    "finish_forward": ("Shift+Right",),          # plain F is the canvas's "fit"
     "next_example": ("]",),
     "previous_example": ("[",),
     "clear_selection": ("Esc",),
@@ -35,7 +35,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "copy_latex": ("Ctrl+Alt+C",),
     # View
     "numerator_layout": ("Ctrl+L",),
-    "larger_text": ("Ctrl+Shift+=", "Ctrl++", "Ctrl+Shift++"),
+    "larger_text": ("Ctrl+Shift+=", "Ctrl+Shift++"),      # Ctrl++ / Ctrl+= zoom the canvas
     "smaller_text": ("Ctrl+Shift+-", "Ctrl+_"),
     "reset_text": ("Ctrl+Shift+0", "Ctrl+)"),
     "toggle_theme": ("Ctrl+Shift+T",),

@@ -11,9 +11,11 @@ one-line message when the file cannot be written. QtSvg is imported only when an
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 from PySide6.QtCore import QMarginsF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QGraphicsItem
 
 _THEMED = object()     # "use the scene's own background"
 
@@ -38,6 +40,25 @@ def _background(scene, background):
     return None if background is None else QColor(background)
 
 
+@contextmanager
+def _drawn_fresh(scene):
+    """Items draw themselves, not their pixmap caches: vectors and text in an SVG, sharp pixels at 2x.
+
+    The scene's own background is left out too (the caller paints it, or leaves it transparent).
+    """
+    cached = [(item, item.cacheMode()) for item in scene.items() if item.cacheMode() != QGraphicsItem.NoCache]
+    old = scene.backgroundBrush()
+    for item, _ in cached:
+        item.setCacheMode(QGraphicsItem.NoCache)
+    scene.setBackgroundBrush(Qt.NoBrush)
+    try:
+        yield
+    finally:
+        scene.setBackgroundBrush(old)
+        for item, mode in cached:
+            item.setCacheMode(mode)
+
+
 def _check_target(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
@@ -54,13 +75,8 @@ def render_image(scene, scale: float = 2.0, background=_THEMED, margin: float = 
     painter = QPainter(image)
     try:
         painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
-        # the scene's own background is already painted (or left transparent on purpose)
-        old = scene.backgroundBrush()
-        scene.setBackgroundBrush(Qt.NoBrush)
-        try:
+        with _drawn_fresh(scene):
             scene.render(painter, QRectF(0, 0, size.width(), size.height()), source, Qt.KeepAspectRatio)
-        finally:
-            scene.setBackgroundBrush(old)
     finally:
         painter.end()
     return image
@@ -103,12 +119,8 @@ def export_svg(scene, path, title: str = "chainview graph", background=_THEMED) 
         color = _background(scene, background)
         if color is not None:
             painter.fillRect(QRectF(0, 0, w, h), color)
-        old = scene.backgroundBrush()
-        scene.setBackgroundBrush(Qt.NoBrush)
-        try:
+        with _drawn_fresh(scene):
             scene.render(painter, QRectF(0, 0, w, h), source, Qt.KeepAspectRatio)
-        finally:
-            scene.setBackgroundBrush(old)
     finally:
         painter.end()
     if not os.path.isfile(path) or os.path.getsize(path) == 0:

@@ -1,0 +1,170 @@
+"""Starting the app: `chainview [NET.json]` ends up in run_app.
+
+    run_app(path_or_None) -> exit code          the desktop app (the default example when no path)
+    create_main_window(net_or_path, settings)   a MainWindow without an event loop (tests, render)
+
+A file that cannot be opened shows core's one-line message and the default example opens
+instead. No traceback ever reaches the person: sys.excepthook shows a one-line dialog (the
+traceback still goes to stderr, for a bug report).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from chainview.core import __version__
+from chainview.core.errors import NetError
+
+APP_NAME = "chainview"
+ORGANIZATION = "chainview"
+DOMAIN = "chainview.dev"
+DESKTOP_FILE = "dev.chainview.chainview"
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (made once, high-DPI friendly) with chainview's names, so QSettings finds its file."""
+    app = QApplication.instance()
+    if app is None:
+        # Qt 6 scales for high DPI by default; PassThrough keeps 150% as 1.5 (not rounded to 2)
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(list(argv) if argv else [sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME])
+        # Fusion draws from the palette on every platform, so the light and dark themes look the same everywhere
+        app.setStyle("Fusion")
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setOrganizationDomain(DOMAIN)
+    app.setApplicationVersion(__version__)
+    app.setApplicationDisplayName(APP_NAME)
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE)
+    return app
+
+
+def app_icon() -> QIcon:
+    """assets/icons/chainview.svg (and the hicolor PNGs) when present, else the desktop theme's icon."""
+    import chainview.assets
+    folder = Path(chainview.assets.__path__[0]) / "icons"
+    icon = QIcon()
+    svg = folder / "chainview.svg"
+    if svg.is_file():
+        icon.addFile(str(svg))
+    for png in sorted(folder.glob("hicolor/*/apps/*.png")):
+        icon.addFile(str(png))
+    if icon.isNull():
+        icon = QIcon.fromTheme(DESKTOP_FILE)
+    return icon
+
+
+def _default_net():
+    from chainview.core.examples import example_path
+    from chainview.core.netfile import load_net
+    path = example_path("default")
+    return load_net(path), path
+
+
+def create_main_window(net_or_path=None, settings=None, *, parent=None, **options):
+    """A MainWindow on a path, a Net, a Session, or the default example (None).
+
+    A path that cannot be loaded shows core's message and opens the default example instead.
+    `options` go to MainWindow (theme=, font_scale=, restore_geometry=, ...).
+    """
+    ensure_app()
+    from chainview.core import Net, Session
+    from .main_window import MainWindow
+    from .settings import Settings
+
+    path = None
+    if isinstance(net_or_path, Session):
+        session = net_or_path
+    elif isinstance(net_or_path, Net):
+        session = Session(net_or_path)
+    else:
+        net = None
+        if net_or_path is not None:
+            from chainview.core.netfile import load_net
+            try:
+                net = load_net(net_or_path)
+                path = os.fspath(net_or_path)
+            except NetError as err:
+                QMessageBox.warning(None, "Cannot open the net", f"{err.message}\n\nThe default example opens instead.")
+        if net is None:
+            net, path = _default_net()
+        session = Session(net)
+    settings = settings if settings is not None else Settings()
+    window = MainWindow(session, settings=settings, parent=parent, **options)
+    if path is not None:
+        example = window._example_for(path)
+        if example:
+            window.name = example
+        else:
+            window.path = os.path.abspath(path)
+            window.name = _display_name(path)
+            settings.add_recent(window.path)
+        window._update_title()
+    return window
+
+
+def _display_name(path) -> str:
+    from .main_window import display_name
+    return display_name(path)
+
+
+# ---------------------------------------------------------------- errors never reach a person as a traceback
+
+_showing_error = False
+
+
+def one_line(exc: BaseException) -> str:
+    if isinstance(exc, NetError):
+        return exc.message
+    text = " ".join(str(exc).split())
+    name = type(exc).__name__
+    line = f"{name}: {text}" if text else name
+    return line if len(line) <= 300 else line[:297] + "…"
+
+
+def excepthook(etype, value, tb) -> None:
+    """Show a one-line dialog (the traceback goes to stderr only, for a bug report)."""
+    global _showing_error
+    if issubclass(etype, KeyboardInterrupt):
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+        return
+    traceback.print_exception(etype, value, tb, file=sys.stderr)
+    if _showing_error or QApplication.instance() is None:
+        return
+    _showing_error = True
+    try:
+        QMessageBox.critical(QApplication.activeWindow(), "chainview",
+                             f"Something went wrong: {one_line(value)}")
+    finally:
+        _showing_error = False
+
+
+def install_excepthook() -> None:
+    sys.excepthook = excepthook
+
+
+def run_app(path: str | None = None) -> int:
+    app = ensure_app(sys.argv[:1])
+    install_excepthook()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)      # Ctrl+C in the terminal closes the app
+    icon = app_icon()
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    try:
+        window = create_main_window(path)
+    except NetError as err:     # even the default example failed: say so, on one line
+        QMessageBox.critical(None, "chainview", err.message)
+        return 2
+    window.show()
+    window.raise_()
+    return app.exec()

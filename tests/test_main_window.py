@@ -1,0 +1,525 @@
+"""The main window: stepping keys (with the canvas focused), toolbar, step list, layout and example
+switches, files (open, save, recent, drop, unsaved changes), theme and text size remembered,
+copy, and the hooks other modules use. Every dialog is monkeypatched, so nothing blocks, and
+settings go to a temporary file, never the user's."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication, QUndoCommand
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMessageBox
+
+from chainview.core import Session, example_path
+from chainview.core.netfile import load_net, save_net
+from chainview.gui import app as app_module
+from chainview.gui.main_window import MainWindow, base_point_size
+from chainview.gui.settings import MAX_RECENT, Settings
+from chainview.gui.theme import DARK, LIGHT
+
+
+@pytest.fixture
+def settings_path(tmp_path):
+    return str(tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def settings(settings_path):
+    return Settings(QSettings(settings_path, QSettings.IniFormat))
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Every QMessageBox the window could show, recorded instead of shown."""
+    shown = {"warning": [], "question": [], "critical": [], "information": []}
+    answers = {"question": QMessageBox.Cancel}
+
+    def record(kind):
+        def fake(parent, title, text, *args, **kwargs):
+            shown[kind].append(text)
+            return answers.get(kind, QMessageBox.Ok)
+        return fake
+
+    for kind in shown:
+        monkeypatch.setattr(QMessageBox, kind, record(kind))
+    shown["answers"] = answers
+    return shown
+
+
+@pytest.fixture
+def make_window(qtbot, settings, messages):
+    def make(net=None, *, show=True, **options):
+        if net is None:
+            net = load_net(example_path("default"))
+        session = net if isinstance(net, Session) else Session(net)
+        options.setdefault("theme", "light")
+        options.setdefault("restore_geometry", False)
+        w = MainWindow(session, settings=options.pop("settings", settings), **options)
+        qtbot.addWidget(w)
+        w.resize(1280, 720)
+        if show:
+            w.show()
+            qtbot.waitExposed(w)
+            w.activateWindow()
+            qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=2000)
+        return w
+    yield make
+    QApplication.instance().setProperty("chainview_base_point_size", None)
+
+
+@pytest.fixture
+def window(make_window):
+    w = make_window()
+    yield w
+    w.set_modified(False)
+
+
+def _focus_canvas(qtbot, w):
+    w.view.setFocus(Qt.OtherFocusReason)
+    qtbot.waitUntil(lambda: w.view.hasFocus(), timeout=2000)
+
+
+# ---------------------------------------------------------------- stepping
+
+def test_step_keys_move_the_position_with_the_canvas_focused(qtbot, window):
+    w, s = window, window.session
+    _focus_canvas(qtbot, w)
+    n, fwd = len(s.steps), s.forward_length
+    # the canvas scrolls with the arrow keys unless the window's actions win: they must
+    w.view.horizontalScrollBar().setValue(w.view.horizontalScrollBar().minimum())
+    qtbot.keyClick(w.view, Qt.Key_Right)
+    assert s.position == 1
+    qtbot.keyClick(w.view, Qt.Key_Space)
+    assert s.position == 2
+    qtbot.keyClick(w.view, Qt.Key_Right)
+    assert s.position == 3
+    qtbot.keyClick(w.view, Qt.Key_Left)
+    assert s.position == 2
+    qtbot.keyClick(w.view, Qt.Key_Backspace)
+    assert s.position == 1
+    qtbot.keyClick(w.view, Qt.Key_Right, Qt.ShiftModifier)     # finish the forward pass
+    assert s.position == fwd
+    qtbot.keyClick(w.view, Qt.Key_End)
+    assert s.position == n
+    qtbot.keyClick(w.view, Qt.Key_Home)
+    assert s.position == 0
+    qtbot.keyClick(w.view, Qt.Key_PageDown)                     # a presentation clicker's "next"
+    assert s.position == 1
+    qtbot.keyClick(w.view, Qt.Key_PageUp)
+    assert s.position == 0
+    assert w.view.hasFocus()
+
+
+def test_step_keys_work_with_the_focus_in_the_step_list(qtbot, window):
+    w, s = window, window.session
+    w.step_list.setFocus()
+    qtbot.waitUntil(lambda: w.step_list.hasFocus(), timeout=2000)
+    qtbot.keyClick(w.step_list, Qt.Key_Right)
+    qtbot.keyClick(w.step_list, Qt.Key_Right)
+    assert s.position == 2
+    qtbot.keyClick(w.step_list, Qt.Key_Left)
+    assert s.position == 1
+    qtbot.keyClick(w.step_list, Qt.Key_End)
+    assert s.position == len(s.steps)
+
+
+def test_toolbar_buttons_step(qtbot, window):
+    w, s = window, window.session
+    buttons = w._tool_buttons
+    qtbot.mouseClick(buttons["next"], Qt.LeftButton)
+    qtbot.mouseClick(buttons["next"], Qt.LeftButton)
+    assert s.position == 2
+    qtbot.mouseClick(buttons["previous"], Qt.LeftButton)
+    assert s.position == 1
+    qtbot.mouseClick(buttons["finish_forward"], Qt.LeftButton)
+    assert s.position == s.forward_length
+    qtbot.mouseClick(buttons["run_to_end"], Qt.LeftButton)
+    assert s.position == len(s.steps)
+    assert not w.next_action.isEnabled() and not buttons["next"].isEnabled()
+    qtbot.mouseClick(buttons["reset"], Qt.LeftButton)
+    assert s.position == 0
+    assert not w.previous_action.isEnabled()
+
+
+def test_phase_indicator_and_loss(window):
+    w, s = window, window.session
+    fwd, n = s.forward_length, len(s.steps)
+    assert w.phase_text() == f"Start 0/{n}"
+    assert w.loss_text() == "L = ?"
+    s.jump(3)
+    assert w.phase_text() == f"Forward 3/{fwd}"
+    assert "Forward" in w.phase_label.text() and "3/5" in w.phase_label.text()
+    s.jump(fwd)
+    assert w.loss_text() == f"L = {s.evaluation.loss:.4g}"
+    assert f"{s.evaluation.loss:.4g}" in w.loss_label.text()
+    s.jump(fwd + 2)
+    assert w.phase_text() == f"Backward 2/{n - fwd}"
+    # the status line shows the equation of the step just done
+    assert "dL/dZ" in w.step_label.text()
+
+
+def test_step_list_click_jumps_and_follows(qtbot, window):
+    w, s = window, window.session
+    view = w.step_list
+    index = view.model().index(6)
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=rect.center())
+    assert s.position == 7
+    s.jump(3)
+    assert view.currentIndex().row() == 2
+    assert view.model().index(2).data(Qt.UserRole + 2) == "current"
+    assert view.model().index(0).data(Qt.UserRole + 2) == "done"
+    assert view.model().index(5).data(Qt.UserRole + 2) == "future"
+    assert view.model().rowCount() == len(s.steps)
+
+
+def test_selecting_in_the_scene_shows_in_the_inspector(qtbot, window):
+    w, s = window, window.session
+    s.jump(8)
+    item = w.scene.node_item("Z1")
+    w.view.ensureVisible(item)
+    QApplication.processEvents()
+    point = w.view.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseClick(w.view.viewport(), Qt.LeftButton, pos=point)
+    assert s.selection == "Z1"
+    assert "Z" in w.inspector.selection_text() and "1" in w.inspector.selection_text()
+    assert w.copy_csv_action.isEnabled()
+    # Escape clears it
+    _focus_canvas(qtbot, w)
+    qtbot.keyClick(w.view, Qt.Key_Escape)
+    assert s.selection is None
+    assert not w.copy_csv_action.isEnabled()
+
+
+def test_layout_switch(qtbot, window):
+    w, s = window, window.session
+    s.jump(len(s.steps))
+    assert s.layout == "denominator" and "6.390" in w.layout_button.text()
+    w.numerator_layout_action.trigger()
+    assert s.layout == "numerator"
+    assert "numerator" in w.layout_button.text()
+    eqs = [w.step_list.model().index(i).data(Qt.UserRole + 3) for i in range(len(s.steps))]
+    assert any("dL/dA" in e and "·" in e for e in eqs)
+    qtbot.keyClick(w.view, Qt.Key_L, Qt.ControlModifier)
+    assert s.layout == "denominator" and not w.numerator_layout_action.isChecked()
+
+
+def test_example_spin_box_only_for_a_batch(qtbot, make_window, example_net):
+    w = make_window()
+    assert not w.example_widget_action.isVisible()
+    w.set_modified(False)
+    w2 = make_window(example_net("relu-regression"))
+    b = w2.session.net.batch
+    assert b > 1
+    assert w2.example_widget_action.isVisible()
+    assert w2.example_spin.maximum() == b and w2.example_spin.suffix() == f" of {b}"
+    w2.example_spin.setValue(3)
+    assert w2.session.example == 2
+    qtbot.keyClick(w2.view, Qt.Key_BracketRight)
+    assert w2.session.example == 3
+    w2.session.set_example(0)
+    assert w2.example_spin.value() == 1
+    # opening a single-example net hides it again
+    assert w2.open_path(example_path("default"))
+    assert not w2.example_widget_action.isVisible()
+
+
+# ---------------------------------------------------------------- files
+
+def test_open_a_bad_file_shows_the_message_and_keeps_the_net(tmp_path, window, messages, monkeypatch):
+    bad = tmp_path / "bad.chainview.json"
+    bad.write_text('{"format": "chainview-net", "version": 1, "input": [[1]], "target": [[1]], '
+                   '"loss": "squared", "layers": [{"units": 1, "activation": "nope"}]}')
+    with pytest.raises(Exception) as err:
+        load_net(bad)
+    net, pos = window.session.net, 3
+    window.session.jump(pos)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    assert window.open_dialog() is False
+    assert messages["warning"] == [err.value.message]
+    assert "\n" not in messages["warning"][0]
+    assert window.session.net is net and window.session.position == pos
+    assert not window.modified
+
+
+def test_open_a_good_file_via_the_dialog(tmp_path, window, monkeypatch, settings, example_net):
+    path = tmp_path / "mine.chainview.json"
+    save_net(example_net("relu-regression"), path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window.session.jump(4)
+    assert window.open_dialog()
+    assert window.session.net.batch == 4 and window.session.position == 0
+    assert window.path == str(path) and window.name == "mine"
+    assert window.windowTitle().startswith("mine")
+    assert settings.recent_files() == [str(path)]
+    assert not window.modified
+
+
+def test_save_writes_a_loadable_file_atomically_and_clears_modified(tmp_path, window, messages, monkeypatch):
+    s = window.session
+    new = s.net.with_weights({"W1": np.full((2, 3), 0.25)})
+    s.set_net(new)                      # an edit
+    assert window.modified and window.isWindowModified()
+    target = tmp_path / "saved"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert window.save()                # an example has no path yet: Save asks where
+    path = tmp_path / "saved.chainview.json"
+    assert window.path == str(path)
+    again = load_net(path)
+    np.testing.assert_array_equal(again.layers[0].W, np.full((2, 3), 0.25))
+    assert not window.modified
+    assert sorted(os.listdir(tmp_path)) == ["saved.chainview.json", "settings.ini"] or \
+        sorted(p for p in os.listdir(tmp_path) if not p.startswith("settings")) == ["saved.chainview.json"]
+    # Save again goes to the same file without asking
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: pytest.fail("asked again"))
+    s.set_net(s.net.with_weights({"W1": np.full((2, 3), 0.5)}))
+    assert window.save()
+    np.testing.assert_array_equal(load_net(path).layers[0].W, np.full((2, 3), 0.5))
+
+
+def test_a_failed_save_keeps_the_modified_flag(tmp_path, window, messages):
+    window.session.set_net(window.session.net.with_weights({"W1": np.zeros((2, 3))}))
+    assert not window.save_as(tmp_path / "no" / "such" / "folder" / "x.chainview.json")
+    assert window.modified
+    assert len(messages["warning"]) == 1 and "cannot save" in messages["warning"][0]
+
+
+def test_undo_stack_drives_the_modified_flag(window):
+    s = window.session
+    old, new = s.net, s.net.with_weights({"W1": np.ones((2, 3))})
+
+    class Edit(QUndoCommand):
+        def redo(self):
+            s.set_net(new)
+
+        def undo(self):
+            s.set_net(old)
+
+    window.undo_stack.push(Edit("edit"))
+    assert window.modified and window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert s.net is old and not window.modified
+    window.redo_action.trigger()
+    assert s.net is new and window.modified
+    assert window.undo_action in window.edit_menu.actions()
+
+
+def test_close_with_unsaved_changes_prompts(qtbot, window, messages):
+    window.session.set_net(window.session.net.with_weights({"W1": np.zeros((2, 3))}))
+    messages["answers"]["question"] = QMessageBox.Cancel
+    assert not window.close()
+    assert window.isVisible() and len(messages["question"]) == 1
+    messages["answers"]["question"] = QMessageBox.Discard
+    assert window.close()
+    assert not window.isVisible()
+
+
+def test_opening_another_file_prompts_and_cancel_keeps_everything(window, messages, example_net):
+    window.session.set_net(window.session.net.with_weights({"W1": np.zeros((2, 3))}))
+    net = window.session.net
+    messages["answers"]["question"] = QMessageBox.Cancel
+    assert not window.open_path(example_path("relu-regression"))
+    assert window.session.net is net and window.modified
+    messages["answers"]["question"] = QMessageBox.Discard
+    assert window.open_path(example_path("relu-regression"))
+    assert window.session.net.batch == 4 and not window.modified
+    assert window.name == "relu-regression" and window.path is None     # an example is never saved over
+
+
+def test_recent_files(tmp_path, window, settings, example_net):
+    paths = []
+    for i in range(MAX_RECENT + 2):
+        p = tmp_path / f"net{i}.chainview.json"
+        save_net(example_net("default"), p)
+        paths.append(str(p))
+        assert window.open_path(p)
+    recent = settings.recent_files()
+    assert recent == list(reversed(paths))[:MAX_RECENT]
+    os.remove(paths[-2])                           # a file that vanished is pruned
+    assert paths[-2] not in settings.recent_files()
+    window._fill_recent_menu()
+    entries = [a.data() for a in window.recent_menu.actions() if a.data()]
+    assert entries == settings.recent_files() and len(entries) == MAX_RECENT - 1
+    # the menu opens them
+    target = [a for a in window.recent_menu.actions() if a.data() == paths[0 + 3]]
+    target[0].trigger()
+    assert window.path == paths[3]
+    assert settings.recent_files()[0] == paths[3]
+
+
+def test_drop_a_net_file_opens_it(qtbot, tmp_path, window, example_net):
+    p = tmp_path / "dropped.chainview.json"
+    save_net(example_net("sigmoid-classifier"), p)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p))])
+    for target in (window.view.viewport(), window):      # on the canvas, and anywhere else
+        enter = QDragEnterEvent(QPoint(20, 20), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+        QApplication.sendEvent(target, enter)
+        assert enter.isAccepted()
+        move = QDragMoveEvent(QPoint(22, 22), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+        QApplication.sendEvent(target, move)
+        assert move.isAccepted()
+        event = QDropEvent(QPointF(22, 22), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+        QApplication.sendEvent(target, event)
+        assert event.isAccepted()
+        qtbot.waitUntil(lambda: window.path == str(p), timeout=2000)
+        assert window.name == "dropped"
+        window.open_path(example_path("default"))
+    other = QMimeData()
+    other.setUrls([QUrl.fromLocalFile(str(tmp_path / "picture.png"))])
+    assert window._dropped_path(other) is None
+
+
+def test_examples_menu_opens_each_example(window):
+    names = [a.text() for a in window.examples_menu.actions()]
+    assert names[0] == "default" and "softmax-3class" in names
+    [a for a in window.examples_menu.actions() if a.text() == "softmax-3class"][0].trigger()
+    assert window.name == "softmax-3class" and window.session.net.batch == 3
+    assert "softmax-3class" in window.windowTitle()
+
+
+def test_create_main_window_with_a_bad_path_opens_the_default_example(qtbot, tmp_path, settings, messages):
+    bad = tmp_path / "broken.json"
+    bad.write_text("{ not json")
+    w = app_module.create_main_window(str(bad), settings, theme="light", restore_geometry=False)
+    qtbot.addWidget(w)
+    assert len(messages["warning"]) == 1 and messages["warning"][0].startswith("broken.json: not valid JSON")
+    assert w.name == "default" and w.session.net.L == 2
+    good = tmp_path / "good.chainview.json"
+    save_net(load_net(example_path("softmax-3class")), good)
+    w2 = app_module.create_main_window(str(good), settings, theme="light", restore_geometry=False)
+    qtbot.addWidget(w2)
+    assert w2.path == str(good) and "good" in w2.windowTitle()
+
+
+# ---------------------------------------------------------------- presentation, remembered
+
+def test_theme_is_applied_and_remembered(qtbot, make_window, settings_path):
+    store = Settings(QSettings(settings_path, QSettings.IniFormat))
+    w = make_window(settings=store, theme=None)
+    assert store.theme == "system"
+    w.apply_theme("dark")
+    assert w.theme is DARK and w.scene.theme is DARK
+    assert QApplication.palette().color(QApplication.palette().ColorRole.Window) == DARK.background
+    store.sync()
+    again = Settings(QSettings(settings_path, QSettings.IniFormat))
+    assert again.theme == "dark"
+    w2 = make_window(settings=again, theme=None)
+    assert w2.theme is DARK and w2.theme_actions["dark"].isChecked()
+    w2.toggle_theme_action.trigger()
+    assert w2.theme is LIGHT and again.theme == "light"
+    assert w.step_list._delegate.theme is DARK and w2.step_list._delegate.theme is LIGHT
+
+
+def test_text_size_is_applied_and_remembered(qtbot, make_window, settings_path):
+    store = Settings(QSettings(settings_path, QSettings.IniFormat))
+    w = make_window(settings=store)
+    base = base_point_size()
+    assert QApplication.font().pointSizeF() == pytest.approx(base)
+    inspector_before = w.inspector.font().pointSizeF()
+    w.larger_text_action.trigger()
+    assert w.font_scale == pytest.approx(1.1)
+    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.1)
+    assert w.scene.font_scale() == pytest.approx(1.1) if callable(getattr(w.scene, "font_scale", None)) else True
+    assert w.inspector.font().pointSizeF() == pytest.approx(inspector_before * 1.1)
+    _focus_canvas(qtbot, w)
+    qtbot.keyClick(w.view, Qt.Key_Equal, Qt.ControlModifier | Qt.ShiftModifier)
+    assert w.font_scale == pytest.approx(1.25)
+    store.sync()
+    assert Settings(QSettings(settings_path, QSettings.IniFormat)).font_scale == pytest.approx(1.25)
+    w.smaller_text_action.trigger()
+    assert w.font_scale == pytest.approx(1.1)
+    w.reset_text_action.trigger()
+    assert w.font_scale == 1.0 and QApplication.font().pointSizeF() == pytest.approx(base)
+    assert w.inspector.font().pointSizeF() == pytest.approx(inspector_before)
+    # a new window starts at the remembered size
+    store.font_scale = 1.4
+    w2 = make_window(settings=store)
+    assert w2.font_scale == pytest.approx(1.4)
+    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.4)
+    w2.apply_font_scale(1.0, save=False)
+
+
+def test_settings_survive_bad_values(settings_path):
+    raw = QSettings(settings_path, QSettings.IniFormat)
+    raw.setValue("view/theme", "purple")
+    raw.setValue("view/font_scale", "huge")
+    raw.setValue("files/recent", 42)
+    raw.sync()
+    s = Settings(QSettings(settings_path, QSettings.IniFormat))
+    assert s.theme == "system" and s.font_scale == 1.0 and s.recent_files() == []
+    e = Settings.ephemeral()
+    e.theme = "dark"
+    assert e.theme == "dark"
+
+
+def test_full_screen_toggles(qtbot, window):
+    window.full_screen_action.trigger()
+    qtbot.waitUntil(window.isFullScreen, timeout=2000)
+    window.full_screen_action.trigger()
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=2000)
+
+
+# ---------------------------------------------------------------- copy, export, help, hooks
+
+def test_copy_matrix_as_csv_and_latex(window):
+    s = window.session
+    s.jump(len(s.steps))
+    s.select(("Z1", "A1"))
+    assert window.copy_matrix("csv")
+    text = QGuiApplication.clipboard().text()
+    a = np.loadtxt(text.splitlines(), delimiter=",", ndmin=2)
+    np.testing.assert_allclose(a, s.jacobian("Z1", "A1").dense())
+    window.copy_latex_action.trigger()
+    assert "bmatrix" in QGuiApplication.clipboard().text()
+    s.select(None)
+    assert not window.copy_matrix("csv")
+
+
+def test_export_actions_write_files(tmp_path, window, monkeypatch, messages):
+    from PySide6.QtGui import QImage
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "g"), ""))
+    assert window.export_png_dialog()
+    assert QImage(str(tmp_path / "g.png")).width() > 0
+    assert window.export_svg_dialog()
+    assert (tmp_path / "g.svg").read_text().lstrip().startswith("<?xml")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "nope" / "g.png"), ""))
+    assert not window.export_png_dialog()
+    assert messages["warning"] and "does not exist" in messages["warning"][-1]
+
+
+def test_shortcuts_dialog_lists_the_keys(window, monkeypatch):
+    rows = window.shortcut_rows()
+    keys = {action: k for _, action, k in rows}
+    assert "Right" in keys["Next step"] and "Space" in keys["Next step"]
+    assert "Left" in keys["Previous step"] and "Backspace" in keys["Previous step"]
+    assert keys["Reset to the start"] == "Home" and keys["Run to the end"] == "End"
+    assert keys["Finish the forward pass"] == "Shift+Right"
+    assert "F11" in keys["Full screen"]
+    from chainview.gui import main_window
+    seen = []
+    monkeypatch.setattr(main_window.ShortcutsDialog, "exec", lambda self: seen.append(self.table.rowCount()))
+    window.shortcuts_action.trigger()
+    assert seen == [len(rows)]
+
+
+def test_hooks_for_the_editor_and_training(window):
+    from PySide6.QtWidgets import QTextEdit
+    assert window.net_menu.title() == "&Net"
+    dock = window.add_dock(QTextEdit(), Qt.RightDockWidgetArea, "Editor")
+    assert isinstance(dock, QDockWidget) and dock.toggleViewAction() in window.panels_menu.actions()
+    assert window.dockWidgetArea(dock) == Qt.RightDockWidgetArea
+
+
+def test_excepthook_shows_one_line(messages, capsys):
+    try:
+        raise ValueError("bad thing\nsecond line")
+    except ValueError as err:
+        app_module.excepthook(type(err), err, err.__traceback__)
+    assert messages["critical"] == ["Something went wrong: ValueError: bad thing second line"]
+    assert "Traceback" in capsys.readouterr().err
