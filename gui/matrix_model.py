@@ -1,0 +1,306 @@
+"""A table model over a 2-D numpy array: formatted numbers, diverging colours, labelled headers.
+
+One model, no widget per cell: a 60 x 60 Jacobian is 3600 cheap `data()` calls for what is on
+screen. Colours come from one lookup table (`diverging_lut`) shared with the heatmap in
+matrix_view, so a table cell and a heatmap pixel with the same value have the same colour.
+
+    m = MatrixModel()
+    m.set_matrix(J.dense(), J.row_labels, J.col_labels)   # labels like "z^1_2" show as "z¹₂"
+    m.set_precision(6)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import Callable, Sequence
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from chainview.core import pretty
+
+from .theme import LIGHT, Theme
+
+MINUS = "\u2212"
+DEFAULT_PRECISION = 4
+VALUE_ROLE = Qt.ItemDataRole.UserRole          # the raw float of a cell
+TABLE_STRENGTH = 0.5     # strongest cell colour in a table: half accent, half surface (text stays readable)
+HEATMAP_STRENGTH = 1.0   # a heatmap has no text on it, so it may use the full accent
+LUT_HALF = 255           # the lookup table has 2 * LUT_HALF + 1 entries, index LUT_HALF is zero
+
+_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx",
+                     "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SUBSCRIPTABLE = set("0123456789aehijklmnoprstuvx")
+
+
+def pretty_label(label) -> str:
+    """An entry label as unicode: 'z^1_2' -> 'z¹₂', 'W^2_3·' -> 'W²₃·', 'dz_k' -> 'dzₖ', 'a^(l-1)_i' -> 'aˡ⁻¹ᵢ'."""
+    text = pretty(str(label))
+
+    def sub(m: re.Match) -> str:
+        s = m.group(1)
+        return s.translate(_SUB) if set(s) <= _SUBSCRIPTABLE else m.group(0)
+
+    return re.sub(r"_\{?([0-9a-z]+)\}?", sub, text)
+
+
+def format_number(x, precision: int = DEFAULT_PRECISION) -> str:
+    """`precision` significant digits with a real minus sign; -0 shows as 0."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "∞" if v > 0 else MINUS + "∞"
+    if v == 0:
+        return "0"
+    return f"{v:.{max(1, int(precision))}g}".replace("-", MINUS)
+
+
+def full_repr(x) -> str:
+    """The value at full precision (repr of a Python float: 17 significant digits at most, round-trips)."""
+    try:
+        return repr(float(x))
+    except (TypeError, ValueError):
+        return repr(x)
+
+
+# ---------------------------------------------------------------- colours
+def _rgb(c: QColor) -> np.ndarray:
+    return np.array([c.red(), c.green(), c.blue()], dtype=np.float64)
+
+
+def diverging_lut(theme: Theme = LIGHT, strength: float = TABLE_STRENGTH) -> np.ndarray:
+    """uint32 0xffRRGGBB colours for t = -1 .. 1 in 2 * LUT_HALF + 1 steps (read-only, cached).
+
+    t = value / max|value|: negative -> theme.negative, 0 -> theme.surface, positive -> theme.positive,
+    mixed linearly and at most `strength` of the accent.
+    """
+    return _lut(theme.surface.rgba(), theme.negative.rgba(), theme.positive.rgba(), float(strength))
+
+
+@lru_cache(maxsize=16)
+def _lut(surface_rgba: int, negative_rgba: int, positive_rgba: int, strength: float) -> np.ndarray:
+    t = np.linspace(-1.0, 1.0, 2 * LUT_HALF + 1)
+    surface = _rgb(QColor.fromRgba(surface_rgba))
+    accent = np.where(t[:, None] < 0, _rgb(QColor.fromRgba(negative_rgba)), _rgb(QColor.fromRgba(positive_rgba)))
+    w = (np.abs(t) * strength)[:, None]
+    rgb = np.rint(surface * (1 - w) + accent * w).astype(np.uint32)
+    lut = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
+    lut.flags.writeable = False
+    return lut
+
+
+def lut_index(values: np.ndarray, scale: float) -> np.ndarray:
+    """Vectorised: values / scale in [-1, 1] -> uint16 indices into a diverging LUT (NaN -> the zero colour).
+
+    Three passes over float32, no Python per cell: ~15 ms for 2048 x 2048.
+    """
+    values = np.asarray(values)
+    if not scale or not np.isfinite(scale):
+        return np.full(values.shape, LUT_HALF, dtype=np.uint16)
+    t = np.multiply(values, np.float32(LUT_HALF / scale), dtype=np.float32, casting="unsafe")
+    t += np.float32(LUT_HALF + 0.5)               # +0.5 then truncation = rounding (t >= 0 after the clip)
+    np.clip(t, 0, 2 * LUT_HALF, out=t)
+    if values.dtype.kind == "f" and np.isnan(t).any():
+        t[np.isnan(t)] = LUT_HALF
+    return t.astype(np.uint16)
+
+
+def color_scale(a: np.ndarray) -> float:
+    """max |value| over the finite entries (0 when there are none)."""
+    if a.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        m = max(float(np.max(a)), -float(np.min(a)))  # no |a| temporary
+    if np.isfinite(m):
+        return float(m)
+    finite = np.abs(a[np.isfinite(a)])
+    return float(finite.max()) if finite.size else 0.0
+
+
+def _luminance(c: QColor) -> float:
+    def lin(v):
+        v /= 255.0
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    return 0.2126 * lin(c.red()) + 0.7152 * lin(c.green()) + 0.0722 * lin(c.blue())
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    la, lb = _luminance(a), _luminance(b)
+    hi, lo = max(la, lb), min(la, lb)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable_text(background: QColor, preferred: QColor) -> QColor:
+    """The theme's text colour when it reads well on `background` (WCAG 4.5:1), else black or white."""
+    if contrast(background, preferred) >= 4.5:
+        return preferred
+    black, white = QColor("#000000"), QColor("#ffffff")
+    return black if contrast(background, black) >= contrast(background, white) else white
+
+
+# ---------------------------------------------------------------- the model
+class MatrixModel(QAbstractTableModel):
+    """A read-only view of a 2-D array (a 1-D one is a column)."""
+
+    def __init__(self, array=None, row_labels=None, col_labels=None, parent=None, *, theme: Theme = LIGHT,
+                 precision: int = DEFAULT_PRECISION):
+        super().__init__(parent)
+        self._a = np.zeros((0, 0))
+        self._rows: list[str] = []
+        self._cols: list[str] = []
+        self._precision = int(precision)
+        self._theme = theme
+        self._lut = diverging_lut(theme)
+        self._scale = 0.0
+        self._describe: Callable[[int, int], str | None] | None = None
+        self._fg_cache: dict[int, QColor] = {}
+        if array is not None:
+            self.set_matrix(array, row_labels, col_labels)
+
+    # ---- data in
+    def set_matrix(self, array, row_labels: Sequence[str] | None = None,
+                   col_labels: Sequence[str] | None = None) -> None:
+        a = np.asarray(array)
+        if a.ndim == 0:
+            a = a.reshape(1, 1)
+        elif a.ndim == 1:
+            a = a.reshape(-1, 1)
+        elif a.ndim != 2:
+            raise ValueError(f"MatrixModel needs a 2-D array; got shape {a.shape}")
+        if a.dtype.kind not in "fiub":
+            a = a.astype(float)
+        rows = [pretty_label(s) for s in row_labels] if row_labels is not None else []
+        cols = [pretty_label(s) for s in col_labels] if col_labels is not None else []
+        if rows and len(rows) != a.shape[0]:
+            raise ValueError(f"{len(rows)} row labels for {a.shape[0]} rows")
+        if cols and len(cols) != a.shape[1]:
+            raise ValueError(f"{len(cols)} column labels for {a.shape[1]} columns")
+        self.beginResetModel()
+        self._a, self._rows, self._cols = a, rows, cols
+        self._scale = color_scale(a.astype(float, copy=False))
+        self.endResetModel()
+
+    def set_describe(self, describe: Callable[[int, int], str | None] | None) -> None:
+        """What entry (i, j) is, for its tooltip: e.g. lambda i, j: 'd a¹₁ / d z¹₂'. None: just the value."""
+        self._describe = describe
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
+                                  [Qt.ItemDataRole.ToolTipRole])
+
+    def matrix(self) -> np.ndarray:
+        return self._a
+
+    def row_labels(self) -> list[str]:
+        return list(self._rows)
+
+    def col_labels(self) -> list[str]:
+        return list(self._cols)
+
+    # ---- display options
+    def precision(self) -> int:
+        return self._precision
+
+    def set_precision(self, digits: int) -> None:
+        digits = max(1, min(17, int(digits)))
+        if digits != self._precision:
+            self._precision = digits
+            self._changed([Qt.ItemDataRole.DisplayRole])
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self._lut = diverging_lut(theme)
+        self._fg_cache.clear()
+        self._changed([Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole])
+
+    def _changed(self, roles) -> None:
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1), roles)
+
+    # ---- QAbstractTableModel
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._a.shape[0]
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._a.shape[1]
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def row_name(self, i: int) -> str:
+        return self._rows[i] if self._rows else str(i + 1)
+
+    def col_name(self, j: int) -> str:
+        return self._cols[j] if self._cols else str(j + 1)
+
+    def entry_text(self, i: int, j: int) -> str:
+        """'row 2 ↔ z¹₂, column 1 ↔ a¹₁: d a¹₁ / d z¹₂ = 0.41997434161402614' (1-based, as the headers)."""
+        where = [f"row {i + 1}" + (f" ↔ {self._rows[i]}" if self._rows else ""),
+                 f"column {j + 1}" + (f" ↔ {self._cols[j]}" if self._cols else "")]
+        what = self._describe(i, j) if self._describe else None
+        value = full_repr(self._a[i, j])
+        return f"{', '.join(where)}: " + (f"{what} = {value}" if what else value)
+
+    def _index(self, v: float) -> int:
+        if not self._scale or not math.isfinite(v):
+            return LUT_HALF
+        t = max(-1.0, min(1.0, v / self._scale))
+        return int(t * LUT_HALF + LUT_HALF + 0.5)
+
+    def _background(self, v: float) -> QColor:
+        if not math.isfinite(v):
+            c = QColor(self._theme.bad)
+            c.setAlphaF(0.35)
+            return c
+        idx = self._index(v)
+        return QColor.fromRgba(int(self._lut[idx]))
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < self._a.shape[0] and 0 <= index.column() < self._a.shape[1]):
+            return None
+        i, j = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_number(self._a[i, j], self._precision)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.entry_text(i, j)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._background(float(self._a[i, j]))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            v = float(self._a[i, j])
+            if not math.isfinite(v):
+                return QColor(self._theme.bad) if contrast(self._theme.bad, self._theme.surface) >= 3 else \
+                    QColor(self._theme.text)
+            idx = self._index(v)
+            c = self._fg_cache.get(idx)
+            if c is None:
+                c = self._fg_cache[idx] = readable_text(QColor.fromRgba(int(self._lut[idx])), self._theme.text)
+            return c
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == VALUE_ROLE:
+            return float(self._a[i, j])
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        horizontal = orientation == Qt.Orientation.Horizontal
+        count = self._a.shape[1] if horizontal else self._a.shape[0]
+        if not 0 <= section < count:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.col_name(section) if horizontal else self.row_name(section)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            labels = self._cols if horizontal else self._rows
+            what = "column" if horizontal else "row"
+            return f"{what} {section + 1}" + (f" ↔ {labels[section]}" if labels else "")
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return (Qt.AlignmentFlag.AlignCenter if horizontal
+                    else Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
