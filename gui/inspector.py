@@ -23,7 +23,7 @@ import html
 import re
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QApplication, QComboBox, QFrame, QLabel, QLayout, QPushButton, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
@@ -58,7 +58,7 @@ def shapes_text(shapes: str) -> str:
     return re.sub(r"(\d+)x(\d+)", r"\1×\2", shapes).replace("->", "→")
 
 
-_SUP = str.maketrans("0123456789+-−=()Tijklmnb", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵀⁱʲᵏˡᵐⁿᵇ")
+_SUP = str.maketrans("0123456789+-−=()TLijklmnb", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵀᴸⁱʲᵏˡᵐⁿᵇ")
 _SUB = str.maketrans("0123456789+-=()aeijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 
 
@@ -173,6 +173,11 @@ class FlowLayout(QLayout):
         return item.sizeHint().height()
 
 
+def _card_text(card: QWidget) -> str:
+    return "\n".join(plain(lab.text()) for lab in card.findChildren(QLabel)
+                     if lab.text() and lab.isVisibleTo(card))
+
+
 def _glued(item) -> bool:
     w = item.widget() if item is not None else None
     return bool(w is not None and w.property("flowGlue"))
@@ -193,10 +198,7 @@ class Inspector(QWidget):
         self._built_key = None
         self._step_key = None
         self._reset_refs()
-        base = QFont(QApplication.font())  # the application font, a little larger: this is read from afar
-        if base.pointSizeF() > 0:
-            base.setPointSizeF(base.pointSizeF() * BASE_SCALE)
-        self.setFont(base)
+        self._follow_app_font()
 
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -253,6 +255,24 @@ class Inspector(QWidget):
         self._apply_theme()
         self.refresh(force=True)
 
+    def set_font_scale(self, scale: float | None = None) -> None:
+        """The application font changed (View ▸ Larger text): follow it, keeping the inspector a bit larger."""
+        self._follow_app_font()
+        self.refresh(force=True)
+
+    def _follow_app_font(self) -> None:
+        base = QFont(QApplication.font())  # the application font, a little larger: this is read from afar
+        if base.pointSizeF() > 0:
+            base.setPointSizeF(base.pointSizeF() * BASE_SCALE)
+        elif base.pixelSize() > 0:
+            base.setPixelSize(round(base.pixelSize() * BASE_SCALE))
+        self.setFont(base)
+
+    def event(self, event):
+        if event.type() == QEvent.Type.ApplicationFontChange:
+            self.set_font_scale()
+        return super().event(event)
+
     def detach(self) -> None:
         """Stop listening to the session (done automatically when the widget is destroyed)."""
         _disconnect(self._connections)
@@ -268,17 +288,17 @@ class Inspector(QWidget):
         """All text on show, plain (for tests and accessibility checks)."""
         parts = []
         for lab in self._content.findChildren(QLabel):
-            if lab.text() and not lab.isHidden():
+            if lab.text() and lab.isVisibleTo(self._content):
                 parts.append(plain(lab.text()))
         for b in self._content.findChildren(QPushButton):
             parts.append(b.text())
         return "\n".join(parts)
 
     def selection_text(self) -> str:
-        return "\n".join(plain(l.text()) for l in self.selection_card.findChildren(QLabel) if l.text())
+        return _card_text(self.selection_card)
 
     def step_text(self) -> str:
-        return "\n".join(plain(l.text()) for l in self.step_card.findChildren(QLabel) if l.text())
+        return _card_text(self.step_card)
 
     # ---------------------------------------------------------------- session slots
     def _on_selection_changed(self, selection) -> None:
@@ -588,16 +608,20 @@ class Inspector(QWidget):
         if J.kind == "shorthand":
             return ("The course's shorthand: one column standing for n slices of a 3-index object "
                     "(open the full tensor below).")
-        r = pretty_label(_label_stem(J.row_labels[0]) + "_i") if J.row_labels else "row i"
-        c = pretty_label(_label_stem(J.col_labels[0]) + "_j") if J.col_labels else "column j"
-        if J.col_labels and len(J.col_labels) == 1:
-            c = pretty_label(J.col_labels[0])
-        if J.row_labels and len(J.row_labels) == 1:
-            r = pretty_label(J.row_labels[0])
+
+        def side(labels, index, what):
+            if len(labels) == 1:
+                sym = pretty_label(labels[0])
+                return sym, f"its one {what} ↔ {sym}"
+            sym = pretty_label(_label_stem(labels[0]) + f"_{index}")
+            return sym, f"{what} {index} ↔ {sym}"
+
+        r, rtext = side(J.row_labels, "i", "row")
+        c, ctext = side(J.col_labels, "j", "column")
         if J.layout == "numerator":
-            return (f"Numerator layout (the transpose of 6.390's): row i ↔ {r}, column j ↔ {c}, "
+            return (f"Numerator layout (the transpose of 6.390's): {rtext}, {ctext}; "
                     f"entry (i, j) = d{r} / d{c}.")
-        return f"Denominator layout (6.390): row i ↔ {r}, column j ↔ {c}, entry (i, j) = d{c} / d{r}."
+        return f"Denominator layout (6.390): {rtext}, {ctext}; entry (i, j) = d{c} / d{r}."
 
     def _tensor_section(self, lay: QVBoxLayout, J) -> None:
         t = self._theme
@@ -616,8 +640,10 @@ class Inspector(QWidget):
             return
         lay.addWidget(self._muted(
             f"dZ<sup>{l}</sup>/dW<sup>{l}</sup> has n<sup>{l}</sup> = {n} slices, one per unit k: slice k is "
-            f"dz<sup>{l}</sup><sub>k</sub>/dW<sup>{l}</sup>, shaped like W<sup>{l}</sup>. Only its column k is "
-            f"non-zero, and that column is A<sup>{l - 1}</sup>: z<sub>k</sub> only sees column k of W."))
+            f"dz<sup>{l}</sup><sub>k</sub>/dW<sup>{l}</sup>, shaped like W<sup>{l}</sup>"
+            + (f" (transposed here: numerator layout)" if J.layout == "numerator" else "")
+            + f". Only its {'row' if J.layout == 'numerator' else 'column'} k is non-zero, and it is "
+            f"A<sup>{l - 1}</sup>: z<sub>k</sub> only sees column k of W."))
         m_rows = [f"a^{l - 1}_{i + 1}" for i in range(tensor.shape[1 if J.layout != 'numerator' else 2])]
         z_cols = [f"z^{l}_{j + 1}" for j in range(n)]
         rows, cols = (m_rows, z_cols) if J.layout != "numerator" else (z_cols, m_rows)

@@ -322,3 +322,41 @@ def test_renders(make, session, qapp, tmp_path, theme, selection, steps):
     if out:
         name = selection if isinstance(selection, str) else "-".join(selection)
         img.save(os.path.join(out, f"inspector-{name}-{theme.name}.png"))
+
+
+def test_follows_the_application_font(make, session, qapp):
+    insp = make(session)
+    session.select("W1")
+    before = insp.font().pointSizeF()
+    old = qapp.font()
+    try:
+        f = qapp.font()
+        f.setPointSizeF(old.pointSizeF() * 1.5)
+        qapp.setFont(f)
+        qapp.processEvents()
+        assert insp.font().pointSizeF() == pytest.approx(before * 1.5)
+        assert insp.value_view.font().pointSizeF() == pytest.approx(before * 1.5)
+    finally:
+        qapp.setFont(old)
+        qapp.processEvents()
+    assert insp.font().pointSizeF() == pytest.approx(before)
+
+
+def test_numerator_tensor_slices_are_transposed(make, session, qtbot):
+    insp = make(session)
+    session.set_layout("numerator")
+    session.select(("W1", "Z1"))
+    qtbot.mouseClick(insp.tensor_button, Qt.MouseButton.LeftButton)
+    a = session.evaluation.values["A0"][:, 0]
+    assert insp.tensor_slice_count() == 3
+    for k, view in enumerate(insp.tensor_views):
+        S = view.current_matrix()
+        assert S.shape == (3, 2)
+        np.testing.assert_array_equal(S[k], a)
+    assert "transposed here" in insp.selection_text()
+
+
+def test_text_leaves_out_hidden_captions(make, session):
+    insp = make(session)
+    session.select("W1")
+    assert insp.selection_text().count("m¹ × n¹ = 2 × 3") == 1
