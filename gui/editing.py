@@ -1,0 +1,479 @@
+"""Editing, checking and training, put into a main window: `install_editing(window) -> EditingTools`.
+
+The window needs `session`, `undo_stack`, `theme`, `add_dock(widget, area, title)` and
+`menuBar()`; it may have `net_menu` (the actions go there, else a "Net" menu is made),
+`main_toolbar` (else a "Training" toolbar is added), `inspector_dock` (training is tabbed
+with it), `open_path(path)` (used for presets, it asks about unsaved
+changes itself), `maybe_save()` / `confirm_discard()` and `save()`.
+
+What it adds:
+  * the "Edit net" dock (NetEditor) on the left;
+  * the "Training" dock on the right: steps, Train / Cancel, progress, the loss plot and
+    the last update (before / gradient / after);
+  * a toolbar with the learning rate η, "SGD step" (Ctrl+T), "Train N steps" (Ctrl+R) and
+    "Gradient check" (Ctrl+G, a one-line summary in the status bar; the canvas draws the marks);
+  * Net ▸ Presets: the shipped examples (never discarding unsaved edits without asking).
+Every edit, step and run is one undo step, and marks the window modified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMainWindow, QMenu,
+                               QMessageBox, QProgressBar, QPushButton, QSpinBox, QToolBar, QVBoxLayout, QWidget)
+
+from chainview.core import NetError, example_paths
+
+from .editor import NetEditor, _connect_model_signal
+from .loss_plot import LossPlot
+from .theme import Theme
+from .training import TrainingController, UpdateView, eta, join_on_close
+
+SHORTCUTS = {"sgd_step": "Ctrl+T", "train": "Ctrl+R", "gradient_check": "Ctrl+G"}
+EDITOR_WIDTH = 370          # px: the editor's column at 1280 x 720 (the canvas keeps the most)
+
+
+class LearningRateSpin(QDoubleSpinBox):
+    """η: arrows go through 1, 2, 5 × 10^k, so 0.01 → 0.02 → 0.05 → 0.1; any value can be typed."""
+
+    STEPS = (1.0, 2.0, 5.0)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDecimals(6)
+        self.setRange(1e-6, 100.0)
+        self.setValue(0.01)
+        self.setKeyboardTracking(False)
+        self.setToolTip("Learning rate η of SGD: W ← W − η dL/dW")
+        self.setAccessibleName("Learning rate")
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text.replace(",", ".").replace("−", "-"))
+        except ValueError:
+            return self.value()
+
+    def validate(self, text, pos):
+        from PySide6.QtGui import QValidator
+        try:
+            float(text.replace(",", ".").replace("−", "-"))
+            return QValidator.Acceptable, text, pos
+        except ValueError:
+            ok = all(c in "0123456789.,eE-+−" for c in text)
+            return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
+
+    def stepBy(self, steps: int) -> None:
+        import math
+        v = self.value()
+        exponent = math.floor(math.log10(v) + 1e-9)
+        ladder = [f * 10 ** e for e in range(exponent - 1, exponent + 2) for f in self.STEPS]
+        ladder = sorted(set(round(x, 12) for x in ladder))
+        for _ in range(abs(steps)):
+            if steps > 0:
+                v = next((x for x in ladder if x > v * (1 + 1e-9)), v * 2)
+            else:
+                v = next((x for x in reversed(ladder) if x < v * (1 - 1e-9)), v / 2)
+            exponent = math.floor(math.log10(v) + 1e-9)
+            ladder = sorted(set(round(f * 10 ** e, 12) for e in range(exponent - 1, exponent + 2) for f in self.STEPS))
+        self.setValue(v)
+
+
+class TrainingPanel(QWidget):
+    """The training dock: steps, Train / Cancel, progress, the loss plot and the last update."""
+
+    def __init__(self, controller: TrainingController, theme: Theme, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller, self.theme = controller, theme
+        col = QVBoxLayout(self)
+        col.setContentsMargins(8, 8, 8, 8)
+        col.setSpacing(8)
+        row = QHBoxLayout()
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setRange(1, 1_000_000)
+        self.steps_spin.setValue(200)
+        self.steps_spin.setAccessibleName("Steps to train")
+        self.steps_spin.setToolTip("How many SGD steps 'Train' runs (whole batch each step)")
+        self.train_button = QPushButton("Train")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setToolTip("Stop after the step in progress; the steps done so far are kept")
+        row.addWidget(QLabel("Steps"))
+        row.addWidget(self.steps_spin)
+        row.addWidget(self.train_button)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        col.addLayout(row)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setFormat("idle")
+        col.addWidget(self.progress_bar)
+        self.loss_plot = LossPlot(theme)
+        self.loss_plot.setMinimumHeight(150)
+        col.addWidget(self.loss_plot, 1)
+        options = QHBoxLayout()
+        self.log_check = QCheckBox("Log scale")
+        self.log_check.toggled.connect(self.loss_plot.set_log_scale)
+        self.loss_plot.log_scale_changed.connect(self.log_check.setChecked)
+        self.clear_plot_button = QPushButton("Clear plot")
+        self.clear_plot_button.clicked.connect(self.loss_plot.clear)
+        options.addWidget(self.log_check)
+        options.addStretch(1)
+        options.addWidget(self.clear_plot_button)
+        col.addLayout(options)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        col.addWidget(self.message)
+        self.update_view = UpdateView(controller, theme)
+        col.addWidget(self.update_view)
+
+        self.cancel_button.clicked.connect(controller.cancel)
+        controller.started.connect(self._on_started)
+        controller.progress.connect(self._on_progress)
+        controller.losses_added.connect(self.loss_plot.extend)
+        controller.finished.connect(self._on_finished)
+        controller.failed.connect(lambda message: self.show_message(message, True))
+        controller.stepped.connect(self._on_stepped)
+        controller.running_changed.connect(self._on_running)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.loss_plot.set_theme(theme)
+        self.update_view.set_theme(theme)
+        self.show_message(self.message.property("plain") or "", bool(self.message.property("error")))
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.message.setProperty("plain", text)
+        self.message.setProperty("error", error)
+        self.message.setStyleSheet(f"color: {(self.theme.bad if error else self.theme.muted).name()};")
+        self.message.setText(text)
+
+    def _on_started(self, steps: int) -> None:
+        self.loss_plot.clear()
+        self.progress_bar.setRange(0, steps)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat(f"0 / {steps} steps")
+        self.show_message("")
+
+    def _on_progress(self, i: int, total: int, loss: float) -> None:
+        self.progress_bar.setValue(i)
+        self.progress_bar.setFormat(f"{i} / {total} steps · loss {loss:.5g}")
+
+    def _on_finished(self, result) -> None:
+        self.loss_plot.set_losses(result.losses)
+        done = max(len(result.losses) - 1, 0)
+        self.progress_bar.setValue(min(done, self.progress_bar.maximum()))
+        self.progress_bar.setFormat(f"{done} / {self.progress_bar.maximum()} steps")
+        if result.losses:
+            summary = f"{done} steps: loss {result.losses[0]:.5g} → {result.losses[-1]:.5g}"
+        else:
+            summary = "no steps done"
+        if result.stopped:
+            self.show_message(f"{summary}. Stopped: {result.stopped}", result.stopped != "cancelled")
+        else:
+            self.show_message(summary)
+
+    def _on_stepped(self, update) -> None:
+        losses = self.loss_plot.losses()
+        if losses and losses[-1] == update.loss_before:
+            self.loss_plot.append(update.loss_after)
+        else:
+            self.loss_plot.set_losses([update.loss_before, update.loss_after])
+        self.show_message(f"{update.text}: loss {update.loss_before:.5g} → {update.loss_after:.5g}")
+
+    def _on_running(self, running: bool) -> None:
+        self.train_button.setEnabled(not running)
+        self.steps_spin.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+
+
+@dataclass
+class EditingTools:
+    """Everything install_editing made, so tests and other code can drive it."""
+
+    window: QMainWindow
+    editor: NetEditor
+    editor_dock: QDockWidget
+    controller: TrainingController
+    training_panel: TrainingPanel
+    training_dock: QDockWidget
+    toolbar: QToolBar
+    lr_spin: LearningRateSpin
+    sgd_step_action: QAction
+    train_action: QAction
+    cancel_action: QAction
+    gradient_check_action: QAction
+    randomise_action: QAction
+    net_menu: QMenu
+    presets_menu: QMenu
+    preset_actions: dict[str, QAction] = field(default_factory=dict)
+    check_summary: str = ""
+
+    # the training dock's widgets, by name
+    @property
+    def steps_spin(self) -> QSpinBox:
+        return self.training_panel.steps_spin
+
+    @property
+    def train_button(self) -> QPushButton:
+        return self.training_panel.train_button
+
+    @property
+    def cancel_button(self) -> QPushButton:
+        return self.training_panel.cancel_button
+
+    @property
+    def progress_bar(self) -> QProgressBar:
+        return self.training_panel.progress_bar
+
+    @property
+    def loss_plot(self) -> LossPlot:
+        return self.training_panel.loss_plot
+
+    @property
+    def update_view(self) -> UpdateView:
+        return self.training_panel.update_view
+
+    # ---- what the actions do
+    def sgd_step(self) -> str | None:
+        error = self.controller.step(self.lr_spin.value())
+        if error:
+            self._status(f"SGD step refused: {error}")
+        return error
+
+    def train(self) -> bool:
+        return self.controller.train(self.lr_spin.value(), self.steps_spin.value())
+
+    def run_gradient_check(self) -> str:
+        """Run the check (the canvas shows ✓ / ✗ marks) and put a one-line summary in the status bar."""
+        report = self.window.session.run_check()
+        self.check_summary = check_summary(report)
+        self._status(self.check_summary)
+        return self.check_summary
+
+    def open_preset(self, name: str) -> bool:
+        """Open a shipped example; unsaved edits are never discarded without asking."""
+        path = example_paths()[name]
+        w = self.window
+        if hasattr(w, "open_path"):
+            return bool(w.open_path(path))
+        if not confirm_discard(w):
+            return False
+        from chainview.core.netfile import load_net
+        try:
+            net = load_net(path)
+        except NetError as err:
+            QMessageBox.warning(w, "Cannot open the example", err.message)
+            return False
+        s = w.session
+        s.select(None)
+        s.set_net(net)
+        s.reset()
+        w.undo_stack.clear()
+        w.setWindowModified(False)
+        self._status(f"Opened example {name}")
+        return True
+
+    def set_theme(self, theme: Theme) -> None:
+        self.editor.set_theme(theme)
+        self.training_panel.set_theme(theme)
+
+    def _status(self, text: str) -> None:
+        self.window.statusBar().showMessage(text)
+
+    def _on_running(self, running: bool) -> None:
+        for action in (self.sgd_step_action, self.train_action, self.randomise_action, *self.preset_actions.values()):
+            action.setEnabled(not running)
+        self.cancel_action.setEnabled(running)
+        self.editor.setEnabled(not running)
+        self.train_action.setText(f"Train {self.steps_spin.value()} steps")
+
+    def _on_finished(self, result) -> None:
+        done = max(len(result.losses) - 1, 0)
+        if result.stopped and result.stopped != "cancelled":
+            self._status(f"Training stopped after {done} steps: {result.stopped}")
+        elif result.losses:
+            self._status(f"Trained {done} steps{' (cancelled)' if result.stopped else ''}: "
+                         f"loss {result.losses[0]:.5g} → {result.losses[-1]:.5g}")
+
+
+def check_summary(report) -> str:
+    """'gradient check: 14/14 nodes ✓, 11/12 edges ✓ — see ✗ tooltips'."""
+    nodes_ok = sum(r.ok for r in report.nodes.values())
+    edges_ok = sum(r.ok for r in report.edges.values())
+    text = (f"gradient check: {nodes_ok}/{len(report.nodes)} nodes ✓, "
+            f"{edges_ok}/{len(report.edges)} edges ✓")
+    if report.ok:
+        return text + " — every derivative agrees with finite differences"
+    kink = any(r.note for r in (*report.nodes.values(), *report.edges.values()) if not r.ok)
+    return text + " — see ✗ tooltips" + (" (a relu kink at z = 0: expected there)" if kink else "")
+
+
+def confirm_discard(window) -> bool:
+    """True when unsaved edits may go: the window's own maybe_save / confirm_discard, else a question."""
+    for name in ("maybe_save", "confirm_discard"):
+        if callable(getattr(window, name, None)):
+            return bool(getattr(window, name)())
+    if not window.isWindowModified():
+        return True
+    can_save = callable(getattr(window, "save", None))
+    buttons = (QMessageBox.Save if can_save else QMessageBox.NoButton) | QMessageBox.Discard | QMessageBox.Cancel
+    answer = QMessageBox.question(window, "Unsaved changes", "The net has changes that are not saved. Save them first?",
+                                  buttons, QMessageBox.Save if can_save else QMessageBox.Cancel)
+    if answer == QMessageBox.Save:
+        return bool(window.save())
+    return answer == QMessageBox.Discard
+
+
+class _ThemeFollower(QObject):
+    """The window sets window.theme, then the application palette: follow it into our widgets."""
+
+    def __init__(self, tools: EditingTools):
+        super().__init__(tools.window)
+        self.tools = tools
+        self._theme = tools.window.theme
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):
+            theme = getattr(self.tools.window, "theme", None)
+            if theme is not None and theme is not self._theme:
+                self._theme = theme
+                self.tools.set_theme(theme)
+        return False
+
+
+def _dock(window, widget: QWidget, area, title: str, object_name: str) -> QDockWidget:
+    widget.setObjectName(object_name.removesuffix("_dock"))
+    try:
+        dock = window.add_dock(widget, area, title, object_name)
+    except TypeError:                       # an add_dock(widget, area) that does not take a title
+        dock = window.add_dock(widget, area)
+    if not isinstance(dock, QDockWidget):   # an add_dock that returns nothing: find the dock it made
+        dock = widget.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+    dock.setWindowTitle(title)
+    dock.setObjectName(object_name)
+    return dock
+
+
+def install_editing(window) -> EditingTools:
+    """Add the editor, training and gradient check to `window`; once per window (a second call returns the first)."""
+    existing = getattr(window, "editing_tools", None)
+    if existing is not None:
+        return existing
+    session, stack, theme = window.session, window.undo_stack, window.theme
+
+    editor = NetEditor(session, stack, theme)
+    editor_dock = _dock(window, editor, Qt.LeftDockWidgetArea, "Edit net", "editor_dock")
+    controller = TrainingController(session, stack, window)
+    panel = TrainingPanel(controller, theme)
+    training_dock = _dock(window, panel, Qt.RightDockWidgetArea, "Training", "training_dock")
+    # the editor is a column of its own on the left, so the graph and the inspector stay in view while editing;
+    # training shares the right column with the inspector, as a tab
+    inspector = getattr(window, "inspector_dock", None)
+    if isinstance(inspector, QDockWidget) and window.dockWidgetArea(inspector) == Qt.RightDockWidgetArea:
+        window.tabifyDockWidget(inspector, training_dock)
+        inspector.raise_()
+    window.resizeDocks([editor_dock], [EDITOR_WIDTH], Qt.Horizontal)
+
+    def action(text: str, name: str, tip: str, shortcut: str | None = None) -> QAction:
+        act = QAction(text, window)
+        act.setObjectName(name)
+        act.setToolTip(tip + (f"  ({shortcut})" if shortcut else ""))
+        act.setStatusTip(tip)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.WindowShortcut)
+        window.addAction(act)             # window-wide, even when no menu shows it
+        return act
+
+    sgd = action("SGD step", "sgd_step", "One SGD step on the whole batch: W ← W − η dL/dW (one undo step)",
+                 SHORTCUTS["sgd_step"])
+    train_act = action("Train 200 steps", "train", "Run SGD steps on a worker thread; the window stays usable",
+                       SHORTCUTS["train"])
+    cancel = action("Cancel training", "cancel_training", "Stop training; the steps done so far are kept")
+    cancel.setEnabled(False)
+    check = action("Gradient check", "gradient_check",
+                   "Compare every derivative with central finite differences; ✓ / ✗ marks on the canvas",
+                   SHORTCUTS["gradient_check"])
+    randomise = action("Randomise weights", "randomise_weights",
+                       "Draw every W and W0 afresh from the editor's seed (one undo step)")
+
+    toolbar = getattr(window, "main_toolbar", None)
+    if not isinstance(toolbar, QToolBar):
+        toolbar = QToolBar("Training", window)
+        toolbar.setObjectName("training_toolbar")
+        toolbar.setMovable(False)
+        window.addToolBar(Qt.TopToolBarArea, toolbar)
+    else:
+        toolbar.addSeparator()
+    lr_spin = LearningRateSpin()
+    lr_spin.setObjectName("lr_spin")
+    lr_label = QLabel(" η ")
+    lr_label.setToolTip(lr_spin.toolTip())
+    lr_label.setBuddy(lr_spin)
+    toolbar.addWidget(lr_label)
+    toolbar.addWidget(lr_spin)
+    for act in (sgd, train_act, check):
+        toolbar.addAction(act)
+
+    net_menu = getattr(window, "net_menu", None)
+    if not isinstance(net_menu, QMenu):
+        net_menu = window.menuBar().addMenu("&Net")
+    else:
+        net_menu.addSeparator()
+    for act in (sgd, train_act, cancel):
+        net_menu.addAction(act)
+    net_menu.addSeparator()
+    net_menu.addAction(check)
+    net_menu.addAction(randomise)
+    net_menu.addSeparator()
+    presets = net_menu.addMenu("&Presets")
+    presets.setObjectName("presets_menu")
+
+    tools = EditingTools(window, editor, editor_dock, controller, panel, training_dock, toolbar, lr_spin,
+                         sgd, train_act, cancel, check, randomise, net_menu, presets)
+    for name in example_paths():
+        act = presets.addAction(name)
+        act.setObjectName(f"preset_{name}")
+        act.triggered.connect(lambda _=False, name=name: tools.open_preset(name))
+        tools.preset_actions[name] = act
+
+    sgd.triggered.connect(lambda: tools.sgd_step())
+    train_act.triggered.connect(lambda: tools.train())
+    panel.train_button.clicked.connect(lambda: tools.train())
+    cancel.triggered.connect(controller.cancel)
+    check.triggered.connect(lambda: tools.run_gradient_check())
+    randomise.triggered.connect(lambda: editor.randomise())
+    panel.steps_spin.valueChanged.connect(lambda n: train_act.setText(f"Train {n} steps"))
+    controller.running_changed.connect(tools._on_running)
+    controller.finished.connect(tools._on_finished)
+    controller.failed.connect(lambda message: tools._status(f"Training refused: {message}"))
+    editor.status_changed.connect(lambda text, error: error and tools._status(text))
+
+    def on_net_changed():
+        # a check describes the net it ran on: forget its summary once the net changes
+        if tools.check_summary and window.statusBar().currentMessage() == tools.check_summary:
+            window.statusBar().clearMessage()
+        tools.check_summary = ""
+    _connect_model_signal(session.net_changed, editor, on_net_changed)
+
+    # every edit marks the window modified; back at the saved state it is clean again
+    def on_clean_changed(clean: bool) -> None:
+        if shiboken6.isValid(window):         # the stack may be emptied while the window is destroyed
+            window.setWindowModified(not clean)
+    stack.cleanChanged.connect(on_clean_changed)
+    window.installEventFilter(_ThemeFollower(tools))
+    join_on_close(controller, window)
+    window.editing_tools = tools
+    return tools
