@@ -1,0 +1,383 @@
+"""The graph canvas: one item per node and per edge of `session.graph`, laid out left to right by layer.
+
+Layout (every gap measured from the labels it must hold, so it scales with the font):
+
+        W¹ (above)                W² (above)                Y (above)
+    A⁰ ──────────▶ Z¹ ──────▶ A¹ ──────────▶ Z² ──────▶ A² ──────────▶ L
+        W0¹ (below)               W0² (below)
+
+Main-path nodes (A, Z, L) are "cards" with their value and gradient inside; W, W0 and Y hang
+above/below the corridor that feeds Z (or L) and keep their numbers on the side away from the path.
+Each corridor holds a vertical stack of label pills: W's (top), the path's (middle), W0's (bottom).
+
+The scene follows the session (Qt-free signals) and updates only what changed:
+position_changed touches the nodes and edges of the steps between the old and new position and
+the old/new current step; layout/example changes relabel edges; a new net rebuilds everything.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QGraphicsScene
+
+from chainview.core import Session
+
+from .graph_items import EdgeItem, EdgeLabelItem, NodeItem, Style
+from .theme import Theme
+
+INF = float("inf")
+
+
+def _weak_slot(obj, name: str):
+    """A callback for a core Signal that holds the scene weakly and does nothing once it is gone."""
+    ref = weakref.ref(obj)
+
+    def call(*args):
+        o = ref()
+        if o is not None and shiboken6.isValid(o):
+            getattr(o, name)(*args)
+    call.__name__ = f"weak_{name}"
+    return call
+
+
+class GraphScene(QGraphicsScene):
+    node_selected = Signal(str)
+    edge_selected = Signal(str, str)
+    selection_cleared = Signal()
+    rebuilt = Signal()                 # after a structural rebuild (a new net): views fit the new graph
+    layout_updated = Signal()          # items moved (font scale, layout switch): views keep their place
+
+    def __init__(self, session: Session, theme: Theme, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.theme = theme
+        self.style = Style(theme, 1.0)
+        self._nodes: dict[str, NodeItem] = {}
+        self._edges: dict[tuple[str, str], EdgeItem] = {}
+        self._selected = None
+        self._empty_press = None
+        self.last_touched: tuple[set, set] = (set(), set())   # what the last position change refreshed
+        self.setBackgroundBrush(QBrush(theme.background))
+        self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        self._connections = []
+        for signal, slot in ((session.net_changed, "_on_net_changed"),
+                             (session.position_changed, "_on_position_changed"),
+                             (session.layout_changed, "_on_layout_changed"),
+                             (session.example_changed, "_on_example_changed"),
+                             (session.selection_changed, "_on_selection_changed"),
+                             (session.check_changed, "_on_check_changed")):
+            cb = _weak_slot(self, slot)
+            signal.connect(cb)
+            self._connections.append((signal, cb))
+        self.rebuild()
+
+    def detach(self) -> None:
+        """Stop following the session (the scene is being replaced)."""
+        for signal, cb in self._connections:
+            signal.disconnect(cb)
+        self._connections.clear()
+
+    # ------------------------------------------------------------ public
+    def node_item(self, node: str) -> NodeItem:
+        return self._nodes[node]
+
+    def edge_item(self, u: str, v: str) -> EdgeItem:
+        return self._edges[(u, v)]
+
+    @property
+    def node_items(self) -> dict[str, NodeItem]:
+        return dict(self._nodes)
+
+    @property
+    def edge_items(self) -> dict[tuple[str, str], EdgeItem]:
+        return dict(self._edges)
+
+    def items_bounds(self) -> QRectF:
+        """The rect around every node, edge and label (what a view fits)."""
+        r = QRectF()
+        for item in self._nodes.values():
+            r = r.united(item.sceneBoundingRect())
+        for e in self._edges.values():
+            r = r.united(e.sceneBoundingRect()).united(e.label.sceneBoundingRect())
+        return r
+
+    def set_theme(self, theme: Theme) -> None:
+        """Colours only: no geometry changes, so every item just repaints."""
+        self.theme = theme
+        self.style.theme = theme
+        self.setBackgroundBrush(QBrush(theme.background))
+        for item in self._nodes.values():
+            item.update()
+        for e in self._edges.values():
+            e.update()
+            e.label.update()
+
+    def set_font_scale(self, scale: float) -> None:
+        """Presentation zoom for labels: every text and the gaps that hold them grow together."""
+        scale = max(0.5, min(float(scale), 4.0))
+        if abs(scale - self.style.scale) > 1e-9:
+            self.style.set_scale(scale)
+            for item in self._nodes.values():
+                item.restyle()
+            for e in self._edges.values():
+                e.label.set_texts()
+            self._layout()
+            self.layout_updated.emit()
+
+    @property
+    def font_scale(self) -> float:
+        return self.style.scale
+
+    # ------------------------------------------------------------ building
+    def rebuild(self) -> None:
+        """Make every item again from session.graph (a structural change: a new net)."""
+        self._selected = None
+        for item in list(self.items()):
+            if item.parentItem() is None:
+                self.removeItem(item)
+        self._nodes.clear()
+        self._edges.clear()
+        s = self.session
+        G = s.graph
+        ev = s.evaluation
+        self._index_steps()
+        numerator = s.layout == "numerator"
+        for node, data in G.nodes(data=True):
+            kind = data["kind"]
+            placement = "card" if kind in ("A", "Z", "L") else ("below" if kind == "W0" else "above")
+            item = NodeItem(node, data, ev.values[node], ev.grads.get(node), self.style, placement)
+            item.set_numerator(numerator)
+            self.addItem(item)
+            self._nodes[node] = item
+        for u, v, data in G.edges(data=True):
+            e = EdgeItem(u, v, data, self.style)
+            self.addItem(e)
+            self.addItem(e.label)
+            self._edges[(u, v)] = e
+        self._layout()
+        self._refresh_all()
+        self._on_selection_changed(s.selection)
+        self._on_check_changed(s.check_report)
+        self.rebuilt.emit()
+
+    def _index_steps(self) -> None:
+        """Which step computes each node's value / gradient and uses each edge (O(net) once per net)."""
+        self._fwd: dict[str, int] = {}
+        self._bwd: dict[str, int] = {}
+        self._edge_fwd: dict[tuple, int] = {}
+        self._edge_bwd: dict[tuple, int] = {}
+        for st in self.session.steps:
+            fwd = st.phase == "forward"
+            (self._fwd if fwd else self._bwd).setdefault(st.node, st.index)
+            for e in st.edges:
+                (self._edge_fwd if fwd else self._edge_bwd).setdefault(tuple(e), st.index)
+
+    # ------------------------------------------------------------ layout
+    def _layout(self) -> None:
+        """Place every node and route every edge; gaps come from the widths of the pills they hold."""
+        G = self.session.graph
+        L = G.graph["L"]
+        sc = self.style.scale
+        g = sc ** 0.5                    # spacing that holds no text grows slower than the text
+        N = self._nodes
+        main = ["A0"] + [n for l in range(1, L + 1) for n in (f"Z{l}", f"A{l}")] + ["L"]
+
+        # every A/Z card of the row is equally tall (tidy row, straight path)
+        cards = [N[n] for n in main if n != "L"]
+        H = max(c.natural_card_height() for c in cards)
+        for c in cards:
+            c.set_card_height(H)
+
+        corridor_margin = 26 * g        # room for arrowheads and breathing space beside pills
+        x = 0.0
+        prev = None
+        for n in main:
+            item = N[n]
+            if prev is not None:
+                feeding = [e for e in self._edges.values() if e.v == n]
+                pill_w = max(e.label.w for e in feeding)
+                # a corridor where side edges curve in needs room for the bends beside its pills
+                margin = corridor_margin * (1.8 if len(feeding) > 1 else 1.0)
+                gap = max(pill_w + 2 * margin, 110 * g)
+                x = x + prev.w / 2 + gap + item.w / 2
+            item.setPos(x, 0.0)
+            prev = item
+
+        # side nodes: W (or Y) above the corridor feeding Z (or L), W0 below; their right edge lines up
+        # with the left card's right edge so their pill lands in the middle of the corridor.
+        vgap = 62 * g
+        for l in range(1, L + 1):
+            left = N[f"A{l - 1}"]
+            for node, sign in ((f"W{l}", -1), (f"W0_{l}", 1)):
+                it = N[node]
+                cx = left.x() + left.w / 2 - it.w / 2
+                it.setPos(cx, sign * (H / 2 + vgap + it.h / 2))
+        y_item, left = N["Y"], N[f"A{L}"]
+        y_item.setPos(left.x() + left.w / 2 - y_item.w / 2, -(H / 2 + vgap + y_item.h / 2))
+
+        # route edges: into Z, W enters high, W0 low, the path in the middle; into L, Y enters high
+        slot = 26 * sc
+        for (u, v), e in self._edges.items():
+            src, dst = N[u], N[v]
+            ku = src.kind
+            dy = 0.0
+            if ku in ("W", "Y"):
+                dy = -slot
+            elif ku == "W0":
+                dy = slot
+            e.route(src.out_anchor(), dst.in_anchor(dy))
+            if ku in ("W", "W0", "Y"):
+                # stack the side pill in the corridor's middle, between the path pill and the side node
+                a, b = N[main[main.index(v) - 1]], dst
+                cx = (a.x() + a.w / 2 + b.x() - b.w / 2) / 2
+                mid_y = e.path.pointAtPercent(0.5).y()
+                e.label.setPos(cx, mid_y)
+        self._fix_side_pills()
+        bounds = self.items_bounds()
+        m = 16 * sc                      # small: a fitted view then needs no scroll bars
+        self.setSceneRect(bounds.adjusted(-m, -m, m, m))
+
+    def _fix_side_pills(self) -> None:
+        """Keep each side pill clear of its corridor's path pill (push it outward if they touch)."""
+        gap = 10 * self.style.scale
+        for (u, v), e in self._edges.items():
+            kind = self._nodes[u].kind
+            if kind not in ("W", "W0", "Y"):
+                continue
+            path_edge = next(x for x in self._edges.values() if x.v == v and self._nodes[x.u].kind == "A")
+            pr = path_edge.label.scene_rect()
+            r = e.label.scene_rect()
+            if kind == "W0":
+                need = pr.bottom() + gap - r.top()
+            else:
+                need = -(r.bottom() + gap - pr.top())
+            if (kind == "W0" and need > 0) or (kind != "W0" and need < 0):
+                e.label.setPos(e.label.pos() + QPointF(0, need))
+
+    # ------------------------------------------------------------ state
+    def _current(self):
+        cur = self.session.current
+        if cur is None:
+            return None, None, ()
+        return cur.node, cur.phase, tuple(tuple(e) for e in cur.edges)
+
+    def _refresh_node(self, node: str, pos: int, cur) -> None:
+        item = self._nodes.get(node)
+        if item is None:
+            return
+        known = self._fwd.get(node, -1) < pos
+        grad = self._bwd.get(node, INF) < pos
+        is_cur = cur[0] == node
+        item.set_state(known, grad, is_cur, cur[1] if is_cur else None)
+
+    def _refresh_edge(self, edge, pos: int, cur) -> None:
+        e = self._edges.get(edge)
+        if e is None:
+            return
+        done = self._edge_fwd.get(edge, INF) < pos
+        back = self._edge_bwd.get(edge, INF) < pos
+        is_cur = edge in cur[2]
+        e.set_state(done, back, is_cur, cur[1] if is_cur else None)
+
+    def _refresh_all(self) -> None:
+        pos, cur = self.session.position, self._current()
+        for node in self._nodes:
+            self._refresh_node(node, pos, cur)
+        for edge in self._edges:
+            self._refresh_edge(edge, pos, cur)
+
+    def _on_position_changed(self, old: int, new: int) -> None:
+        """Refresh only the nodes/edges of steps in [min, max) plus the old and new current step."""
+        steps = self.session.steps
+        lo, hi = sorted((old, new))
+        idx = set(range(lo, hi))
+        for k in (old - 1, new - 1):
+            if 0 <= k < len(steps):
+                idx.add(k)
+        nodes, edges = set(), set()
+        for i in idx:
+            st = steps[i]
+            nodes.add(st.node)
+            edges.update(tuple(e) for e in st.edges)
+        cur = self._current()
+        for node in nodes:
+            self._refresh_node(node, new, cur)
+        for edge in edges:
+            self._refresh_edge(edge, new, cur)
+        self.last_touched = (nodes, edges)
+
+    def _update_edge_labels(self) -> None:
+        """Jacobian symbols and dims from the (new) graph: they change with the layout."""
+        G = self.session.graph
+        for (u, v), e in self._edges.items():
+            e.set_data(G.edges[u, v])
+
+    def _on_layout_changed(self, layout: str) -> None:
+        self._update_edge_labels()
+        numerator = layout == "numerator"
+        for item in self._nodes.values():
+            item.set_numerator(numerator)
+            item.update_tooltip()
+        self._layout()          # pill and value widths changed: move things, no rebuild
+        self.layout_updated.emit()
+
+    def _on_example_changed(self, k: int) -> None:
+        self._update_edge_labels()
+
+    def _on_net_changed(self) -> None:
+        self.rebuild()
+
+    def _item_for(self, selection):
+        if selection is None:
+            return None
+        if isinstance(selection, tuple):
+            return self._edges.get(tuple(selection))
+        return self._nodes.get(selection)
+
+    def _on_selection_changed(self, selection) -> None:
+        old = self._item_for(self._selected)
+        if old is not None:
+            old.set_selected(False)
+        self._selected = selection
+        new = self._item_for(selection)
+        if new is not None:
+            new.set_selected(True)
+
+    def _on_check_changed(self, report) -> None:
+        for node, item in self._nodes.items():
+            item.set_check(report.nodes.get(node) if report is not None else None)
+        for edge, e in self._edges.items():
+            e.set_check(report.edges.get(edge) if report is not None else None)
+
+    # ------------------------------------------------------------ input
+    def _item_clicked(self, item) -> None:
+        """An item was clicked: select it in the session and tell the widgets."""
+        if isinstance(item, EdgeLabelItem):
+            item = item.edge
+        if isinstance(item, NodeItem):
+            self.session.select(item.node)
+            self.node_selected.emit(item.node)
+        elif isinstance(item, EdgeItem):
+            self.session.select((item.u, item.v))
+            self.edge_selected.emit(item.u, item.v)
+
+    def mousePressEvent(self, event) -> None:
+        super().mousePressEvent(event)
+        # an unaccepted press is empty space: leave it unaccepted so a view can hand-drag, and
+        # treat it as a click (select nothing) if the release comes without a drag
+        if not event.isAccepted() and event.button() == Qt.LeftButton:
+            self._empty_press = event.screenPos()
+        else:
+            self._empty_press = None
+
+    def mouseReleaseEvent(self, event) -> None:
+        press, self._empty_press = self._empty_press, None
+        if press is not None and event.button() == Qt.LeftButton:
+            if (event.screenPos() - press).manhattanLength() <= 4:
+                self.session.select(None)
+                self.selection_cleared.emit()
+        super().mouseReleaseEvent(event)
