@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMainWindow, QMenu,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMainWindow, QMenu,
                                QMessageBox, QProgressBar, QPushButton, QSpinBox, QToolBar, QVBoxLayout, QWidget)
 
 from chainview.core import NetError, example_paths
 
-from .editor import NetEditor, _connect_model_signal
+from .editor import NetEditor, connect_model_signal
 from .loss_plot import LossPlot
 from .theme import Theme
-from .training import TrainingController, UpdateView, eta, join_on_close
+from .training import TrainingController, UpdateView, join_on_close
 
 SHORTCUTS = {"sgd_step": "Ctrl+T", "train": "Ctrl+R", "gradient_check": "Ctrl+G"}
 EDITOR_WIDTH = 370          # px: the editor's column at 1280 x 720 (the canvas keeps the most)
@@ -255,7 +255,11 @@ class EditingTools:
 
     def run_gradient_check(self) -> str:
         """Run the check (the canvas shows ✓ / ✗ marks) and put a one-line summary in the status bar."""
-        report = self.window.session.run_check()
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            report = self.window.session.run_check()
+        finally:
+            QApplication.restoreOverrideCursor()
         self.check_summary = check_summary(report)
         self._status(self.check_summary)
         return self.check_summary
@@ -466,7 +470,7 @@ def install_editing(window) -> EditingTools:
         if tools.check_summary and window.statusBar().currentMessage() == tools.check_summary:
             window.statusBar().clearMessage()
         tools.check_summary = ""
-    _connect_model_signal(session.net_changed, editor, on_net_changed)
+    connect_model_signal(session.net_changed, editor, on_net_changed)
 
     # every edit marks the window modified; back at the saved state it is clean again
     def on_clean_changed(clean: bool) -> None:

@@ -19,8 +19,8 @@ from typing import Callable
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPointF, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QUndoStack
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox,
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QUndoStack
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QScrollArea, QSizePolicy, QSpinBox, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
@@ -247,9 +247,9 @@ class MatrixTable(QTableView):
     `max_rows` rows tall before it scrolls (and a horizontal scroll bar only when it must)."""
 
     def __init__(self, model: EditableMatrixModel, max_rows: int = 6, parent: QWidget | None = None, *,
-                 column_width: int = _MATRIX_COLUMN_WIDTH):
+                 column_width: int = _MATRIX_COLUMN_WIDTH, stretch: bool = False):
         super().__init__(parent)
-        self.max_rows, self.column_width = max_rows, column_width
+        self.max_rows, self.column_width, self.stretch = max_rows, column_width, stretch
         self.setModel(model)
         self.setObjectName("matrix")
         for header, size in ((self.horizontalHeader(), column_width),
@@ -262,6 +262,9 @@ class MatrixTable(QTableView):
                              | QAbstractItemView.AnyKeyPressed)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+        if stretch:                        # a few columns that share whatever width there is
+            self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+            self.horizontalHeader().setMinimumSectionSize(column_width // 2)
         self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         model.modelReset.connect(self.fit_size)
@@ -279,6 +282,9 @@ class MatrixTable(QTableView):
         frame = 2 * self.frameWidth()
         top = 0 if self.horizontalHeader().isHidden() else self.horizontalHeader().sizeHint().height()
         tall = rows > self.max_rows
+        if self.stretch:
+            self.setFixedHeight(frame + top + min(max(rows, 1), self.max_rows) * _MATRIX_ROW_HEIGHT)
+            return
         self.setMaximumWidth(max(frame + self._left() + cols * self.column_width + (self._bar() if tall else 0), 40))
         height = frame + top + min(max(rows, 1), self.max_rows) * _MATRIX_ROW_HEIGHT
         room = self.width() - frame - self._left() - (self._bar() if tall else 0)
@@ -356,7 +362,7 @@ def _sup(symbol: str) -> str:
     return pretty(symbol)
 
 
-def _connect_model_signal(signal, widget: QWidget, callback: Callable) -> None:
+def connect_model_signal(signal, widget: QWidget, callback: Callable) -> None:
     """Connect a core (Qt-free) Signal to a widget method; it disconnects itself once the widget is gone."""
     def relay(*args):
         if not shiboken6.isValid(widget):
@@ -384,7 +390,8 @@ class NetEditor(QWidget):
         self._derivative_timer.timeout.connect(self._start_derivative)
         self._build()
         self.set_theme(theme)
-        _connect_model_signal(session.net_changed, self, self.refresh)
+        self._applying = False              # an edit of ours is being applied (vs undo, training, a file)
+        connect_model_signal(session.net_changed, self, self._on_net_changed)
         self.refresh()
 
     # ---------------------------------------------------------------- building
@@ -558,6 +565,11 @@ class NetEditor(QWidget):
         self._show_status(self.status_label.property("plain") or "", bool(self.status_label.property("error")))
 
     # ---------------------------------------------------------------- state -> widgets
+    def _on_net_changed(self) -> None:
+        if not self._applying and self.status_text():
+            self._show_status("", False)    # the last message was about a net that is no longer shown
+        self.refresh()
+
     @property
     def selected_layer(self) -> int:
         return self._layer
@@ -641,7 +653,11 @@ class NetEditor(QWidget):
                where: str = "") -> str | None:
         """One edit through apply_edit: on refusal the message (after `where`) is shown and the widgets
         go back to the net."""
-        error = apply_edit(self.session, self.undo_stack, make_net, text, merge_key=merge_key)
+        self._applying = True
+        try:
+            error = apply_edit(self.session, self.undo_stack, make_net, text, merge_key=merge_key)
+        finally:
+            self._applying = False
         if error and where:
             error = f"{where}: {error}"
         self.last_error = error

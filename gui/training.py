@@ -27,7 +27,7 @@ from chainview.core import Net, NetError, Session, TrainResult, evaluate, sgd_st
 from chainview.core.symbols import node_symbol, pretty
 
 from .commands import SetNetCommand
-from .editor import EditableMatrixModel, _connect_model_signal, matrix_view
+from .editor import EditableMatrixModel, connect_model_signal, matrix_view
 from .theme import Theme
 
 PROGRESS_SECONDS = 0.03
@@ -49,8 +49,11 @@ class Update:
         return list(self.before)
 
 
-def _update(before_net: Net, after_net: Net, lr: float, text: str, loss_after: float | None = None) -> Update:
-    ev = evaluate(before_net)                     # the gradient the step used (evaluation is deterministic)
+def _update(before_net: Net, after_net: Net, lr: float, text: str, loss_after: float | None = None,
+            ev=None) -> Update:
+    """`ev` is before_net's evaluation when the caller has it; it holds the gradient the step used
+    (evaluation is deterministic, so evaluating again gives the same numbers)."""
+    ev = ev if ev is not None else evaluate(before_net)
     before = before_net.weights()
     loss_after = evaluate(after_net).loss if loss_after is None else loss_after
     return Update(lr, before, {k: ev.grads[k] for k in before}, after_net.weights(), ev.loss, loss_after,
@@ -157,15 +160,15 @@ class TrainingController(QObject):
         """One SGD step on the whole batch, pushed as "SGD step (η = …)"; the refusal message or None."""
         if self.is_running():
             return "training is running: wait for it or cancel it first"
-        before = self.session.net
+        before, ev = self.session.net, self.session.evaluation
         try:
             after = sgd_step(before, lr)
         except NetError as err:
             self.failed.emit(err.message)
             return err.message
         text = f"SGD step ({eta(lr)})"
-        update = _update(before, after, lr, text)
         self.undo_stack.push(SetNetCommand(self.session, before, after, text))
+        update = _update(before, after, lr, text, self.session.evaluation.loss, ev)
         self._set_update(update)
         self.stepped.emit(update)
         return None
@@ -295,7 +298,7 @@ class UpdateView(QWidget):
         self.model = EditableMatrixModel(None, self)
         self.model.theme = theme
         self.model.digits = 6            # a small step changes the 4th digit or later
-        self.table = matrix_view(self.model, max_rows=8, column_width=92)
+        self.table = matrix_view(self.model, max_rows=8, column_width=84, stretch=True)
         layout.addWidget(self.table)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -305,8 +308,8 @@ class UpdateView(QWidget):
         self._headers = ("before", "gradient", "after")
         self.model.column_label = lambda c: self._headers[c]
         controller.update_changed.connect(lambda _: self.refresh())
-        _connect_model_signal(controller.session.net_changed, self, self._refresh_note)
-        _connect_model_signal(controller.session.selection_changed, self, self._follow_selection)
+        connect_model_signal(controller.session.net_changed, self, self._refresh_note)
+        connect_model_signal(controller.session.selection_changed, self, self._follow_selection)
         self.refresh()
 
     def set_theme(self, theme: Theme) -> None:
@@ -359,8 +362,8 @@ class UpdateView(QWidget):
             self.note.setText("")
             return
         symbol = pretty(node_symbol(node))
-        self.caption.setText(f"{update.text}: after = before − {update.lr:g} · dL/d{symbol};  "
-                             f"loss {update.loss_before:.5g} → {update.loss_after:.5g}")
+        self.caption.setText(f"{update.text}: loss {update.loss_before:.5g} → {update.loss_after:.5g}\n"
+                             f"after = before − {update.lr:g} · dL/d{symbol}")
         self._headers = ("before", f"dL/d{symbol}", "after")
         before = update.before[node]
         rows, cols = before.shape

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QDockWidget, QLineEdit, QMainWindow, QMessageBox
 
 from chainview.core import NetError, Session, example_path
 from chainview.core.netfile import load_net
-from chainview.gui import editing as editing_module
 from chainview.gui.commands import SetNetCommand, apply_edit
 from chainview.gui.editing import check_summary, install_editing
 from chainview.gui.editor import NetEditor, with_random_weights
@@ -312,7 +311,9 @@ def test_editor_follows_undo_and_keeps_the_selected_layer(editor, relu_session):
     editor.select_layer(2)
     editor.edit_cell("W", 1, 0, "9")
     assert editor.w_model.matrix()[1, 0] == 9
+    assert editor.status_text() == "Set W²[2, 1] = 9"
     editor.stack_ref.undo()
+    assert editor.status_text() == ""                    # that message was about a net no longer shown
     assert editor.selected_layer == 2
     assert editor.w_model.matrix()[1, 0] == 0.4
     assert editor.layer_list.currentRow() == 1
@@ -494,6 +495,11 @@ def test_install_on_the_real_main_window(qtbot):
         window.undo_stack.undo()
         assert window.session.net is net0
         assert "gradient check:" in tools.run_gradient_check()
+        if hasattr(window, "apply_theme"):                       # our docks follow the window's theme
+            window.apply_theme("dark", save=False)
+            assert tools.editor.theme.name == "dark" and tools.loss_plot.theme.name == "dark"
+            window.apply_theme("light", save=False)
+            assert tools.editor.theme.name == "light"
         window.resize(1280, 720)
         window.show()
         qtbot.waitExposed(window)

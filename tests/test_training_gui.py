@@ -10,7 +10,7 @@ from chainview.core import Session, evaluate
 from chainview.gui.editing import LearningRateSpin, install_editing
 from chainview.gui.loss_plot import LossPlot, nice_ticks
 from chainview.gui.theme import DARK, LIGHT
-from chainview.gui.training import TrainingController, UpdateView
+from chainview.gui.training import TrainingController
 
 
 class StandInWindow(QMainWindow):
