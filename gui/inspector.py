@@ -175,7 +175,17 @@ class FlowLayout(QLayout):
 
 def _card_text(card: QWidget) -> str:
     return "\n".join(plain(lab.text()) for lab in card.findChildren(QLabel)
-                     if lab.text() and lab.isVisibleTo(card))
+                     if lab.text() and _not_hidden(lab, card))
+
+
+def _not_hidden(widget: QWidget, ancestor: QWidget) -> bool:
+    """Not hidden on purpose (a caption turned off), up to `ancestor`; a widget only waiting to be shown counts."""
+    w = widget
+    while w is not None and w is not ancestor:
+        if w.isHidden() and w.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+            return False
+        w = w.parentWidget()
+    return True
 
 
 def _glued(item) -> bool:
@@ -288,7 +298,7 @@ class Inspector(QWidget):
         """All text on show, plain (for tests and accessibility checks)."""
         parts = []
         for lab in self._content.findChildren(QLabel):
-            if lab.text() and lab.isVisibleTo(self._content):
+            if lab.text() and _not_hidden(lab, self._content):
                 parts.append(plain(lab.text()))
         for b in self._content.findChildren(QPushButton):
             parts.append(b.text())
