@@ -7,8 +7,8 @@ still gets its own editing keys: Qt lets a focused widget claim a key first.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QKeySequence, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
 # name -> key sequences, the first is the one menus show
 SHORTCUTS: dict[str, tuple[str, ...]] = {
@@ -59,29 +59,40 @@ def shortcut_text(action) -> str:
 ICONS = ("reset", "previous", "next", "finish_forward", "run_to_end", "theme", "larger_text", "smaller_text")
 
 
-def make_icon(kind: str, color: QColor) -> QIcon:
-    """A crisp icon at every size Qt may ask for (toolbar at 4K included), drawn in `color`."""
-    icon = QIcon()
-    for size in (16, 20, 24, 32, 40, 48, 64, 96):
-        pm = QPixmap(size, size)
+class _PaintedIcon(QIconEngine):
+    """Draws the icon at whatever size and device pixel ratio is asked: crisp at 4K, no pixmaps kept."""
+
+    def __init__(self, kind: str, color: QColor):
+        super().__init__()
+        self.kind, self.color = kind, QColor(color)
+
+    def paint(self, painter: QPainter, rect, mode, state) -> None:
+        color = QColor(self.color)
+        if mode == QIcon.Disabled:
+            color.setAlphaF(0.35)
+        painter.save()
+        painter.setRenderHint(QPainter.Antialiasing)
+        side = min(rect.width(), rect.height())
+        painter.translate(rect.x() + (rect.width() - side) / 2, rect.y() + (rect.height() - side) / 2)
+        painter.scale(side / 24.0, side / 24.0)          # drawn on a 24 x 24 grid
+        _draw(painter, self.kind, color)
+        painter.restore()
+
+    def pixmap(self, size, mode, state) -> QPixmap:
+        pm = QPixmap(size)
         pm.fill(Qt.transparent)
         p = QPainter(pm)
-        p.setRenderHint(QPainter.Antialiasing)
-        p.scale(size / 24.0, size / 24.0)          # draw on a 24 x 24 grid
-        _draw(p, kind, QColor(color))
+        self.paint(p, QRect(0, 0, size.width(), size.height()), mode, state)
         p.end()
-        icon.addPixmap(pm)
-        disabled = QColor(color)
-        disabled.setAlphaF(0.35)
-        pm2 = QPixmap(size, size)
-        pm2.fill(Qt.transparent)
-        p = QPainter(pm2)
-        p.setRenderHint(QPainter.Antialiasing)
-        p.scale(size / 24.0, size / 24.0)
-        _draw(p, kind, disabled)
-        p.end()
-        icon.addPixmap(pm2, QIcon.Disabled)
-    return icon
+        return pm
+
+    def clone(self) -> QIconEngine:
+        return _PaintedIcon(self.kind, self.color)
+
+
+def make_icon(kind: str, color: QColor) -> QIcon:
+    """An icon drawn in `color` at any size (toolbar at 4K included)."""
+    return QIcon(_PaintedIcon(kind, color))
 
 
 def _triangle(p: QPainter, x: float, right: bool, h: float = 14.0, w: float = 10.0) -> None:
@@ -107,13 +118,9 @@ def _draw(p: QPainter, kind: str, color: QColor) -> None:
         _triangle(p, 5, False)
         _triangle(p, 13, False)
     elif kind == "finish_forward":
-        # play to a bar in the middle: "run the forward pass to its end"
-        _triangle(p, 4, True)
-        p.drawRect(QRectF(15, 5, 2.5, 14))
-        pen = QPen(color, 2.0)
-        p.setPen(pen)
-        p.setBrush(Qt.NoBrush)
-        p.drawLine(QPointF(20, 7), QPointF(20, 17))
+        # one play triangle up to a bar: "to the end of the forward pass" (the end is two triangles)
+        _triangle(p, 6, True, 16, 12)
+        p.drawRect(QRectF(18, 4, 2.5, 16))
     elif kind == "theme":
         p.setPen(QPen(color, 2.0))
         p.setBrush(Qt.NoBrush)

@@ -117,14 +117,13 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.scene, self)
         self.view.setObjectName("graph_view")
         self.setCentralWidget(self.view)
-        self.step_list = StepList(session, self.theme)
+        self.step_list = StepList(session, self.theme, horizontal=True)
         self.inspector = Inspector(session, self.theme)
         self.inspector.setObjectName(self.inspector.objectName() or "inspector")
         # the graph is wide and short: the steps run as a strip under it, the inspector has the full height
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.steps_dock = self.add_dock(self.step_list, Qt.BottomDockWidgetArea, "Steps", "steps_dock")
-        self.step_list.set_horizontal(True)
         self.steps_dock.dockLocationChanged.connect(
             lambda area: self.step_list.set_horizontal(area in (Qt.TopDockWidgetArea, Qt.BottomDockWidgetArea)))
         self.inspector_dock = self.add_dock(self.inspector, Qt.RightDockWidgetArea, "Inspector", "inspector_dock")
@@ -140,8 +139,8 @@ class MainWindow(QMainWindow):
             widget.setAcceptDrops(True)
             widget.installEventFilter(self._drop_filter)
 
-        self.apply_theme(self._theme_name, save=False)
-        self.apply_font_scale(self._font_scale, save=False)
+        self.apply_theme(self._theme_name, save=False, initial=True)
+        self.apply_font_scale(self._font_scale, save=False, initial=True)
         self._update_title()
         self._update_position()
         self._update_net_widgets()
@@ -766,23 +765,27 @@ class MainWindow(QMainWindow):
         event.accept()
 
     # ================================================================ presentation
-    def apply_theme(self, name: str, *, save: bool = True) -> None:
-        """'light', 'dark' or 'system': the palette app-wide, the canvas, the inspector and the steps."""
+    def apply_theme(self, name: str, *, save: bool = True, initial: bool = False) -> None:
+        """'light', 'dark' or 'system': the palette app-wide, the canvas, the inspector and the steps.
+
+        initial: the panes were just built with this theme; only the app-wide parts are set.
+        """
         self._theme_name = name
         self.theme = t = themes.resolve(name)
         if name in self.theme_actions:
             self.theme_actions[name].setChecked(True)
         app = QApplication.instance()
         app.setPalette(themes.palette(t))
-        panes = [self.inspector, self.step_list, *self._extra_docked()]
-        if hasattr(self.view, "set_theme"):
-            self.view.set_theme(t)          # the scene's colours and the canvas background
-        else:
-            panes.append(self.scene)
-            self.view.setBackgroundBrush(t.background)
-        for widget in panes:
-            if hasattr(widget, "set_theme"):
-                widget.set_theme(t)
+        if not initial:
+            panes = [self.inspector, self.step_list, *self._extra_docked()]
+            if hasattr(self.view, "set_theme"):
+                self.view.set_theme(t)          # the scene's colours and the canvas background
+            else:
+                panes.append(self.scene)
+                self.view.setBackgroundBrush(t.background)
+            for widget in panes:
+                if hasattr(widget, "set_theme"):
+                    widget.set_theme(t)
         for act in (*self.step_actions, self.toggle_theme_action, self.larger_text_action, self.smaller_text_action):
             kind = act.property("icon_kind")
             if kind:
@@ -806,32 +809,41 @@ class MainWindow(QMainWindow):
     def font_scale(self) -> float:
         return self._font_scale
 
-    def apply_font_scale(self, scale: float, *, save: bool = True) -> None:
-        """Text everywhere (the app font, so the docks and menus too) and on the canvas."""
+    def apply_font_scale(self, scale: float, *, save: bool = True, initial: bool = False) -> None:
+        """Text everywhere (the app font, so the docks and menus too) and on the canvas.
+
+        initial: the panes were just built at this size (the app font was set first); only the
+        canvas, which has its own scale, and the toolbar's own fonts are set.
+        """
         scale = min(FONT_SCALES[-1], max(FONT_SCALES[0], float(scale)))
         ratio = scale / self._font_scale if self._font_scale else 1.0
+        before = QApplication.font().pointSizeF()
         self._font_scale = scale
         font = _set_app_font(scale)
-        if hasattr(self.scene, "set_font_scale"):
+        changed = abs(font.pointSizeF() - before) > 1e-6
+        scene_scale = getattr(self.scene, "font_scale", None)
+        scene_scale = scene_scale() if callable(scene_scale) else None
+        if hasattr(self.scene, "set_font_scale") and (scene_scale is None or abs(scene_scale - scale) > 1e-9):
             self.scene.set_font_scale(scale)
-        # panes that chose their own font (larger, to be read from afar) keep their proportion
-        for pane in (self.inspector, *self._extra_docked()):
-            if hasattr(pane, "set_font_scale"):
-                pane.set_font_scale(scale)
-            elif abs(ratio - 1.0) > 1e-9 and pane.testAttribute(Qt.WA_SetFont):
-                f = QFont(pane.font())
-                if f.pointSizeF() > 0:
-                    f.setPointSizeF(f.pointSizeF() * ratio)
-                    pane.setFont(f)
-                if hasattr(pane, "refresh"):
-                    pane.refresh()
+        if changed and not initial:
+            # panes that chose their own font (larger, to be read from afar) keep their proportion
+            for pane in (self.inspector, *self._extra_docked()):
+                if hasattr(pane, "set_font_scale"):
+                    pane.set_font_scale(scale)
+                elif abs(ratio - 1.0) > 1e-9 and pane.testAttribute(Qt.WA_SetFont):
+                    f = QFont(pane.font())
+                    if f.pointSizeF() > 0:
+                        f.setPointSizeF(f.pointSizeF() * ratio)
+                        pane.setFont(f)
+                    if hasattr(pane, "refresh"):
+                        pane.refresh()
+            self.step_list.doItemsLayout()
         big = QFont(font)
         big.setPointSizeF(font.pointSizeF() * 1.25)
         self.phase_label.setFont(big)
         self.loss_label.setFont(big)
         px = QFontMetrics(font).height()
         self.toolbar.setIconSize(QSize(round(px * 1.5), round(px * 1.5)))
-        self.step_list.doItemsLayout()
         self.smaller_text_action.setEnabled(scale > FONT_SCALES[0])
         self.larger_text_action.setEnabled(scale < FONT_SCALES[-1])
         if save:

@@ -107,6 +107,11 @@ def _render(args) -> int:
                               f"(nodes: {', '.join(nodes)}; an edge is SRC->DST, e.g. Z1->A1)")
         session.select(selection)
 
+    # the state first, so the window's first paint is the one saved
+    session.jump(n if step is None else step)
+    if getattr(args, "check", False):
+        session.run_check()
+
     _headless_env()
     from PySide6.QtCore import Qt
     from .app import create_main_window, ensure_app
@@ -129,14 +134,13 @@ def _render(args) -> int:
         window.show()
         window.resize(*size)          # a window manager may not honour the size asked before show
         app.processEvents()
-        session.jump(n if step is None else step)
-        if getattr(args, "check", False):
-            session.run_check()
-        app.processEvents()
+        if getattr(args, "train", 0):     # training replaced the net: back to the step asked for
+            session.jump(len(session.steps) if step is None else min(step, len(session.steps)))
+            app.processEvents()
         window.fit_view()
         app.processEvents()
         pixmap = window.grab()
-        if not pixmap.save(output, "PNG"):
+        if not pixmap.save(output, "PNG", 70):     # lossless; a little less squeezed, much faster
             raise RenderError(f"cannot write {output}: is the folder writable?")
         print(f"wrote {output} ({pixmap.width()}x{pixmap.height()})")
         return 0

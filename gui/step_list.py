@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate
 
 from chainview.core.symbols import pretty
 
 StepRole = Qt.UserRole + 1
 StateRole = Qt.UserRole + 2      # "done", "current" or "future"
 EquationRole = Qt.UserRole + 3
+
+
+_MOUSE_OVER = 0x00002000      # QStyle.State_MouseOver (QStyle itself is slow to load, and only this is needed)
+
+
+def _hovered(option) -> bool:
+    state = option.state
+    return bool((state.value if hasattr(state, "value") else int(state)) & _MOUSE_OVER)
 
 
 class StepListModel(QAbstractListModel):
@@ -98,6 +106,17 @@ class StepDelegate(QStyledItemDelegate):
     horizontal = False     # a strip of steps (bottom dock) rather than a column
 
     def sizeHint(self, option, index):  # noqa: N802
+        # a list lays its items out often; the text of a row only changes with the font or the steps
+        key = (self.horizontal, option.font.key(), index.data(StepRole))     # a Step hashes by identity
+        cache = self.__dict__.setdefault("_sizes", {})
+        size = cache.get(key)
+        if size is None:
+            if len(cache) > 4096:
+                cache.clear()
+            size = cache[key] = self._size(option, index)
+        return QSize(size)
+
+    def _size(self, option, index) -> QSize:
         title, eq = self._fonts(option)
         fm_t, fm_e = QFontMetrics(title), QFontMetrics(eq)
         h = fm_t.height() + fm_e.height()
@@ -126,7 +145,7 @@ class StepDelegate(QStyledItemDelegate):
             band = QColor(theme.highlight if theme is not None else pal.color(QPalette.Highlight))
             band.setAlphaF(0.30)
             painter.fillRect(r, band)
-        elif option.state & QStyle.State_MouseOver:
+        elif _hovered(option):
             hover = QColor(text)
             hover.setAlphaF(0.06)
             painter.fillRect(r, hover)
@@ -174,7 +193,7 @@ class StepList(QListView):
 
     step_clicked = Signal(int)     # the 0-based step index
 
-    def __init__(self, session, theme=None, parent=None):
+    def __init__(self, session, theme=None, parent=None, *, horizontal: bool = False):
         super().__init__(parent)
         self.session = session
         self.setObjectName("step_list")
@@ -187,7 +206,7 @@ class StepList(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setTextElideMode(Qt.ElideRight)
-        self.set_horizontal(False)
+        self._apply_flow(horizontal)
         self.setAccessibleName("Steps")
         self.clicked.connect(self._jump_to)
         self.activated.connect(self._jump_to)
@@ -198,15 +217,20 @@ class StepList(QListView):
 
     def set_horizontal(self, horizontal: bool) -> None:
         """A strip left to right (under the canvas) or a column (beside it)."""
+        if bool(horizontal) == self._delegate.horizontal:
+            return
+        self._apply_flow(horizontal)
+        self.doItemsLayout()
+        self.updateGeometry()
+        self._follow()
+
+    def _apply_flow(self, horizontal: bool) -> None:
         self._delegate.horizontal = bool(horizontal)
         self.setFlow(QListView.LeftToRight if horizontal else QListView.TopToBottom)
         self.setWrapping(False)
         self.setUniformItemSizes(not horizontal)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded if horizontal else Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff if horizontal else Qt.ScrollBarAsNeeded)
-        self.doItemsLayout()
-        self.updateGeometry()
-        self._follow()
 
     @property
     def horizontal(self) -> bool:
