@@ -463,7 +463,6 @@ def install_editing(window) -> EditingTools:
     controller.running_changed.connect(tools._on_running)
     controller.finished.connect(tools._on_finished)
     controller.failed.connect(lambda message: tools._status(f"Training refused: {message}"))
-    editor.status_changed.connect(lambda text, error: error and tools._status(text))
 
     def on_net_changed():
         # a check describes the net it ran on: forget its summary once the net changes

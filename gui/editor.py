@@ -36,7 +36,7 @@ from .theme import Theme
 
 CUSTOM = "custom"
 _MATRIX_ROW_HEIGHT = 22
-_MATRIX_COLUMN_WIDTH = 64
+_MATRIX_COLUMN_WIDTH = 72
 
 
 # ------------------------------------------------------------------ pure edits of a Net
