@@ -4,7 +4,6 @@ no label overlaps, the view's zoom/fit, and offscreen renders in both themes."""
 
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import pytest
@@ -17,22 +16,6 @@ from chainview.gui.graph_items import EdgeItem, EdgeLabelItem, NodeItem, fmt, ma
 from chainview.gui.graph_scene import GraphScene
 from chainview.gui.graph_view import GraphView
 from chainview.gui.theme import DARK, LIGHT
-
-
-def _guard_none_refcount() -> None:
-    """PySide6 6.12.0 (abi3 wheel) on CPython < 3.12 drops one reference to None on every call of a
-    C++ method returning void (QPainter.save, item.update, ...): a few thousand paints bring None's
-    count to 0 and the interpreter aborts ("none_dealloc: deallocating None"). CPython 3.12+ makes
-    None immortal, so there it is harmless. Until the venv moves to 3.12 (or the app applies this at
-    start-up), keep None alive here so a test run that paints a lot does not abort."""
-    if sys.version_info < (3, 12):
-        import ctypes
-        count = ctypes.c_ssize_t.from_address(id(None))
-        if count.value < 1 << 40:
-            count.value += 1 << 40
-
-
-_guard_none_refcount()
 
 
 @pytest.fixture
