@@ -145,7 +145,7 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
             if act.note:
                 why += " " + act.note
         else:
-            symbol, kind = f"diag(A^{l}) - A^{l} A^{l}^T", "dense"
+            symbol, kind = f"diag(A^{l}) - A^{l} (A^{l})^T", "dense"
             dense = act.jacobian(z)
             why = ("softmax divides every exp(z_j) by the same sum, so each a_j depends on every z_i: "
                    "da_j/dz_i = a_j (δ_ij − a_i), a full symmetric matrix diag(a) − a aᵀ.")

@@ -85,6 +85,11 @@ class Session:
     def check_report(self):
         return self._check
 
+    def clear_check(self) -> None:
+        if self._check is not None:
+            self._check = None
+            self.check_changed.emit(None)
+
     def run_check(self):
         from .gradcheck import check_gradients
         self._check = check_gradients(self.evaluation, example=self._example)
@@ -92,7 +97,7 @@ class Session:
         return self._check
 
     def _forget(self) -> None:
-        for name in ("evaluation", "steps", "graph"):
+        for name in ("evaluation", "steps", "graph", "step_index"):
             self.__dict__.pop(name, None)
         self._jacobians.clear()
 
@@ -183,6 +188,11 @@ class Session:
 
     def finish_forward(self) -> None:
         self.jump(max(self._position, self.forward_length))
+
+    @cached_property
+    def step_index(self) -> dict[tuple[str, str], int]:
+        """(phase, node) -> 0-based index of the step that computes it: a node is known once position > index."""
+        return {(s.phase, s.node): s.index for s in self.steps}
 
     def done(self, k: int | None = None) -> list[Step]:
         return self.steps[: self._position if k is None else k]
