@@ -34,7 +34,7 @@ from .theme import Theme
 from .training import TrainingController, UpdateView, join_on_close
 
 SHORTCUTS = {"sgd_step": "Ctrl+T", "train": "Ctrl+R", "gradient_check": "Ctrl+G"}
-EDITOR_WIDTH = 370          # px: the editor's column at 1280 x 720 (the canvas keeps the most)
+EDITOR_WIDTH = 384          # px: the editor's column at 1280 x 720 (the canvas keeps the most)
 
 
 class LearningRateSpin(QDoubleSpinBox):

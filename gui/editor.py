@@ -32,6 +32,7 @@ from chainview.core.net import MAX_UNITS
 from chainview.core.symbols import pretty
 
 from .commands import apply_edit
+from .matrix_model import format_number
 from .theme import Theme
 
 CUSTOM = "custom"
@@ -158,12 +159,6 @@ def with_entry(net: Net, which: str, l: int, row: int, col: int, text: str) -> N
 
 
 # ------------------------------------------------------------------ a numpy-backed table model
-
-def format_number(value: float, digits: int = 4) -> str:
-    if not math.isfinite(value):
-        return str(value)
-    return f"{value:.{digits}g}".replace("-", "−")
-
 
 class EditableMatrixModel(QAbstractTableModel):
     """A 2-D numpy array as a table. The model never changes the array itself: an edit calls

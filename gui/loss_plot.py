@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from .matrix_model import format_number
 from .theme import Theme
 
 
@@ -219,7 +220,7 @@ class LossPlot(QWidget):
 
         # the last value, top right
         p.setPen(QPen(t.text))
-        text = f"step {n - 1}: loss {format_number(values[-1])}"
+        text = f"step {n - 1}: loss {format_number(values[-1], 5)}"
         p.drawText(QRectF(0, 2, self.width() - self.MARGIN_RIGHT, fm.height() + 4), Qt.AlignRight | Qt.AlignVCenter,
                    text)
         p.end()
@@ -228,9 +229,3 @@ class LossPlot(QWidget):
         p.setPen(QPen(self.theme.edge, 1))
         p.drawLine(plot.bottomLeft(), plot.bottomRight())
         p.drawLine(plot.bottomLeft(), plot.topLeft())
-
-
-def format_number(value: float) -> str:
-    if not math.isfinite(value):
-        return str(value)
-    return f"{value:.5g}"
