@@ -353,10 +353,6 @@ class _Relay(QObject):
 
 # ------------------------------------------------------------------ the editor
 
-def _sup(symbol: str) -> str:
-    return pretty(symbol)
-
-
 def connect_model_signal(signal, widget: QWidget, callback: Callable) -> None:
     """Connect a core (Qt-free) Signal to a widget method; it disconnects itself once the widget is gone."""
     def relay(*args):
@@ -377,17 +373,17 @@ class NetEditor(QWidget):
         self.session, self.undo_stack, self.theme = session, undo_stack, theme
         self._layer = 1                     # selected layer, 1-based
         self._expression_dirty = False      # the f(z) field was typed in since the last refresh
-        self._expression_valid: object = None   # the Activation the field's text parses to, or None
+        self._expression_valid = None       # the Activation the field's text parses to, or None
         self.last_error: str | None = None
         self._relay = _Relay(self)
         self._relay.derivative_ready.connect(self._show_derivative)
         self._derivative_timer = QTimer(self, singleShot=True, interval=150)
         self._derivative_timer.timeout.connect(self._start_derivative)
-        self._build()
-        self.set_theme(theme)
         self._applying = False              # an edit of ours is being applied (vs undo, training, a file)
+        self._shown_seed = None             # the net seed last copied into the seed box
+        self._build()
         connect_model_signal(session.net_changed, self, self._on_net_changed)
-        self.refresh()
+        self.set_theme(theme)               # colours everything and fills it from the net
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
@@ -476,7 +472,6 @@ class NetEditor(QWidget):
         self.w0_view.fit_size()
         self.w_model.column_label = self.w0_model.row_label = lambda k: f"u{k + 1}"
         self.w_model.row_label = lambda k: f"in{k + 1}"
-        self.w0_model.column_label = lambda k: ""
         self.w_model.row_tooltip = lambda k: f"input {k + 1} (row of W: one per input, m^l rows)"
         self.w_model.column_tooltip = lambda k: f"unit {k + 1} (column of W: one per unit, n^l columns)"
         self.w0_model.row_tooltip = lambda k: f"unit {k + 1}"
@@ -540,8 +535,6 @@ class NetEditor(QWidget):
         col.addWidget(data_box)
         col.addStretch(1)
 
-        for model in (self.w_model, self.w0_model, self.x_model, self.y_model):
-            model.edit_refused.connect(lambda message: None)   # the status line already says it
 
         outer.addWidget(scroll, 1)
         self.status_label = QLabel()
@@ -556,8 +549,10 @@ class NetEditor(QWidget):
         self.expression_edit.error_color = theme.bad
         for model in (self.w_model, self.w0_model, self.x_model, self.y_model):
             model.theme = theme
-        self._style_expression(self._expression_valid is not None or not self._expression_dirty)
         self._show_status(self.status_label.property("plain") or "", bool(self.status_label.property("error")))
+        if self._expression_dirty:          # keep what is being typed, in the new colours
+            self._on_expression_typed(self.expression_edit.text())
+        self.refresh()
 
     # ---------------------------------------------------------------- state -> widgets
     def _on_net_changed(self) -> None:
@@ -615,19 +610,19 @@ class NetEditor(QWidget):
             self._show_formulas(act)
 
         m, n = net.m(l), net.n(l)
-        self.w_label.setText(f"{_sup(f'W^{l}')} : {_sup(f'm^{l} x n^{l}')} = {m} × {n}   (inputs × units)")
-        self.w0_label.setText(f"{_sup(f'W0^{l}')} : {_sup(f'n^{l}')} × 1 = {n} × 1   (one offset per unit)")
+        self.w_label.setText(f"{pretty(f'W^{l}')} : {pretty(f'm^{l} x n^{l}')} = {m} × {n}   (inputs × units)")
+        self.w0_label.setText(f"{pretty(f'W0^{l}')} : {pretty(f'n^{l}')} × 1 = {n} × 1   (one offset per unit)")
         self.w_model.set_matrix(layer.W)
         self.w0_model.set_matrix(layer.W0)
-        self.seed_spin.blockSignals(True)
-        self.seed_spin.setValue(int(net.seed))
-        self.seed_spin.blockSignals(False)
+        if net.seed != self._shown_seed:      # a file or 'Randomise' brings its seed; a seed typed here stays
+            self._shown_seed = net.seed
+            self.seed_spin.setValue(int(net.seed))
 
         self.loss_combo.setCurrentIndex(self.loss_combo.findData(net.loss.name))
         self.loss_formula.setText(net.loss.formula)
         b, L = net.batch, net.L
-        self.x_label.setText(f"X = {_sup('A^0')} : {_sup('m^1')} × b = {net.X.shape[0]} × {b}   (inputs × examples)")
-        self.y_label.setText(f"Y : {_sup(f'n^{L}')} × b = {net.Y.shape[0]} × {b}   (outputs × examples)")
+        self.x_label.setText(f"X = {pretty('A^0')} : {pretty('m^1')} × b = {net.X.shape[0]} × {b}   (inputs × examples)")
+        self.y_label.setText(f"Y : {pretty(f'n^{L}')} × b = {net.Y.shape[0]} × {b}   (outputs × examples)")
         self.x_model.set_matrix(net.X)
         self.y_model.set_matrix(net.Y)
         self.remove_example_button.setEnabled(b > 1)
@@ -737,7 +732,7 @@ class NetEditor(QWidget):
 
     def _edit_cell(self, which: str, row: int, col: int, text: str) -> str | None:
         l = self._layer
-        name = {"X": "X", "Y": "Y", "W": _sup(f"W^{l}"), "W0": _sup(f"W0^{l}")}[which]
+        name = {"X": "X", "Y": "Y", "W": pretty(f"W^{l}"), "W0": pretty(f"W0^{l}")}[which]
         where = f"{name}[{row + 1}, {col + 1}]"
         value = parse_number(text)
         shown = format_number(value) if isinstance(value, float) else repr(value)

@@ -379,9 +379,9 @@ def test_randomise_with_a_seed_is_reproducible(editor, relu_session):
 def test_new_weights_for_grown_units_follow_the_seed(editor, relu_session):
     editor.seed_spin.setValue(3)
     editor.units_spin.setValue(6)
+    assert editor.seed_spin.value() == 3                  # a seed typed here stays after the edit
     a = relu_session.net.layers[0].W.copy()
     editor.stack_ref.undo()
-    editor.seed_spin.setValue(3)
     editor.units_spin.setValue(6)
     np.testing.assert_array_equal(relu_session.net.layers[0].W, a)
 
