@@ -348,7 +348,7 @@ class Inspector(QWidget):
         f.setObjectName(name)
         lay = QVBoxLayout(f)
         lay.setContentsMargins(14, 12, 14, 14)
-        lay.setSpacing(8)
+        lay.setSpacing(0)
         return f
 
     def _font(self, scale: float = 1.0, bold: bool = False) -> QFont:
@@ -398,6 +398,22 @@ class Inspector(QWidget):
         lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lab.setProperty("flowGlue", True)
         return lab
+
+    def _new_page(self) -> tuple[QWidget, QVBoxLayout]:
+        """A section's new contents are built on a page with no parent, then put in place in one go."""
+        page = QWidget()
+        page.setFont(self.font())
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(8)
+        return page, lay
+
+    @staticmethod
+    def _install(card: QWidget, page: QWidget) -> None:
+        card.layout().addWidget(page)
+        # shown now, not by the queued show Qt uses for a child added to a visible parent: until then the
+        # layout and the scroll area would size the section without it (and squash it)
+        page.show()
 
     @staticmethod
     def _clear(widget: QWidget) -> None:
@@ -453,7 +469,7 @@ class Inspector(QWidget):
         self.tensor_button, self.tensor_combo, self.tensor_views = None, None, []
         self.fused_views = ()
         self._clear(self.selection_card)
-        lay = self.selection_card.layout()
+        page, lay = self._new_page()
         if sel is None:
             lay.addWidget(self._subheading("Nothing selected"))
             lay.addWidget(self._muted("Click a node or an edge in the graph to see its numbers, "
@@ -462,6 +478,7 @@ class Inspector(QWidget):
             self._build_edge(lay, *sel)
         else:
             self._build_node(lay, sel)
+        self._install(self.selection_card, page)
 
     # ---- a node
     def _node_labels(self, node: str, shape: tuple[int, int], grad: bool = False):
@@ -771,8 +788,12 @@ class Inspector(QWidget):
                 self.views.remove(v)
         self.step_views, self.step_result_view = [], None
         self._clear(self.step_card)
+        page, lay = self._new_page()
+        self._build_step(lay)
+        self._install(self.step_card, page)
+
+    def _build_step(self, lay: QVBoxLayout) -> None:
         s, t = self._session, self._theme
-        lay = self.step_card.layout()
         steps = s.steps
         step = s.current
         if step is None:

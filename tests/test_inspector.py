@@ -378,3 +378,21 @@ def test_text_leaves_out_hidden_captions(make, session):
     insp = make(session)
     session.select("W1")
     assert insp.selection_text().count("m¹ × n¹ = 2 × 3") == 1
+
+
+def test_nothing_is_squashed_when_built_while_shown(make, session, qapp):
+    """Sections rebuilt while the inspector is on screen get their full height (the scroll area grows)."""
+    insp = make(session, size=(335, 600))
+    insp.show()
+    qapp.processEvents()
+    session.jump(7)
+    session.select(("Z2", "A2"))
+    qapp.processEvents()
+    from PySide6.QtWidgets import QLabel
+    labels = [lab for lab in insp.selection_card.findChildren(QLabel) if lab.isVisible() and lab.wordWrap()]
+    assert labels
+    for lab in labels:
+        assert lab.height() >= lab.heightForWidth(lab.width()) - 1, lab.text()[:40]
+    table = insp.jacobian_view.table
+    assert table.height() == table.sizeHint().height() or table.height() >= table.sizeHint().height()
+    assert insp.scroll.verticalScrollBar().maximum() > 0
