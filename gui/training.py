@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QThread, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Qt, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -146,6 +146,9 @@ class TrainingController(QObject):
         self._steps = 0
         self._outcome = None                  # (TrainResult, Update | None) or a failure message
         self.last_result: TrainResult | None = None
+        app = QCoreApplication.instance()
+        if app is not None:                   # a QThread must never outlive its run: join it on quit
+            app.aboutToQuit.connect(self.shutdown)
 
     # ---- state
     def last_update(self) -> Update | None:
@@ -212,8 +215,9 @@ class TrainingController(QObject):
         """Block until the worker thread has ended (for shutting down); True when it has."""
         return self._thread.wait(ms) if self._thread is not None else True
 
+    @Slot()
     def shutdown(self) -> None:
-        """Cancel and join a run; call before the window goes away."""
+        """Cancel and join a run; call before the window goes away (done on close and on quit)."""
         if self._thread is not None:
             self.cancel()
             self._thread.wait()
@@ -255,16 +259,28 @@ class TrainingController(QObject):
 
 
 class _ShutdownFilter(QObject):
-    """Joins a running training thread when the window closes (a QThread must not outlive its run)."""
+    """Stops a run once its window has really closed (the close may still be refused by a save question,
+    so this looks just after the close event, not during it)."""
 
-    def __init__(self, controller: TrainingController, parent: QObject):
-        super().__init__(parent)
-        self.controller = controller
+    def __init__(self, controller: TrainingController, window: QWidget):
+        super().__init__(window)
+        self.controller, self.window = controller, window
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Close and shiboken6.isValid(self.controller):
-            self.controller.shutdown()
+        if event.type() == QEvent.Close:
+            if self.window.testAttribute(Qt.WA_DeleteOnClose):
+                self._stop()                       # it is about to be deleted with the controller
+            else:
+                QTimer.singleShot(0, self._after_close)
         return False
+
+    def _after_close(self) -> None:
+        if shiboken6.isValid(self.window) and not self.window.isVisible():
+            self._stop()
+
+    def _stop(self) -> None:
+        if shiboken6.isValid(self.controller):
+            self.controller.shutdown()
 
 
 def join_on_close(controller: TrainingController, window: QWidget) -> None:

@@ -305,3 +305,23 @@ def test_training_dock_renders_cleanly(qtbot, window, relu_session):
     tools.training_panel.grab().save("/tmp/editor-training.png")
     w.grab().save("/tmp/editor-training-window.png")
     assert tools.loss_plot.count() == 301
+
+
+def test_closing_the_window_stops_a_run_but_a_refused_close_does_not(qtbot, window):
+    w, tools = window
+    refuse = [True]
+
+    def close_event(event):
+        event.ignore() if refuse[0] else event.accept()
+    w.closeEvent = close_event
+    w.show()
+    qtbot.waitExposed(w)
+    tools.steps_spin.setValue(1_000_000)
+    tools.train()
+    w.close()                                           # e.g. "Cancel" in a save question
+    qtbot.wait(100)
+    assert w.isVisible() and tools.controller.is_running()
+    refuse[0] = False
+    with qtbot.waitSignal(tools.controller.finished, timeout=30000) as blocker:
+        w.close()
+    assert blocker.args[0].stopped == "cancelled"
