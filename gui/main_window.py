@@ -18,8 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QGuiApplication, QUndoStack
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QHBoxLayout,
                                QLabel, QMainWindow, QMenu, QMessageBox, QSizePolicy, QSpinBox, QTableWidget,
                                QTableWidgetItem, QToolBar, QToolButton, QVBoxLayout, QWidget, QAbstractItemView,
@@ -40,7 +40,10 @@ from .step_list import StepList
 
 NET_FILTER = "chainview nets (*.chainview.json *.json);;All files (*)"
 SUFFIX = ".chainview.json"
-EXTENSIONS = ("editor", "commands", "training")
+# modules that add to the window, and the function each may define: editing (the editor, training and the
+# gradient check together) first; the others only when they define an install(window) of their own
+EXTENSIONS = (("editing", ("install_editing", "install")), ("editor", ("install",)), ("commands", ("install",)),
+              ("training", ("install",)))
 BASE_POINT_SIZE = 10.0       # the smallest base text size; 1.0x of "Text size" is this (or the desktop's, if larger)
 
 
@@ -146,10 +149,11 @@ class MainWindow(QMainWindow):
         self._update_net_widgets()
         self._update_layout_widgets()
         self._update_selection_actions()
-        self._initial_geometry()
         self.extensions = {}
+        self._restored = self._persist and self.settings.window_state is not None
         if extensions:
-            self.install_extensions()
+            self.install_extensions()      # before the saved layout is restored: it has their docks too
+        self._initial_geometry()
 
     # ================================================================ building
     def _action(self, name: str, text: str, slot=None, *, checkable: bool = False, tip: str = "",
@@ -396,8 +400,9 @@ class MainWindow(QMainWindow):
             sig.disconnect(slot)
 
     def install_extensions(self) -> None:
-        """Call install(window) of gui/editor.py, gui/commands.py, gui/training.py when they exist (once each)."""
-        for name in EXTENSIONS:
+        """Let gui/editing.py (install_editing) and any of gui/editor, commands, training (install) add to the
+        window, once each. The editor dock starts hidden unless a saved layout says otherwise: the canvas first."""
+        for name, functions in EXTENSIONS:
             if name in self.extensions:
                 continue
             module_name = f"chainview.gui.{name}"
@@ -405,12 +410,46 @@ class MainWindow(QMainWindow):
                 if importlib.util.find_spec(module_name) is None:
                     continue
                 module = importlib.import_module(module_name)
-                install = getattr(module, "install", None)
-                if callable(install):
+                install = next((getattr(module, f) for f in functions if callable(getattr(module, f, None))), None)
+                if install is not None:
                     install(self)
                     self.extensions[name] = module
             except Exception as err:   # a broken add-on must not stop the window from opening
-                print(f"chainview: {name} is not available: {err}", file=sys.stderr)
+                print(f"chainview: {name} is not available: {' '.join(str(err).split()) or type(err).__name__}", file=sys.stderr)
+        tools = getattr(self, "editing_tools", None)
+        if tools is not None and not self._restored:
+            dock = getattr(tools, "editor_dock", None)
+            if isinstance(dock, QDockWidget):
+                dock.hide()
+
+    def show_editor(self) -> None:
+        """Show the net editor (`chainview render --edit`); nothing when the editor is not installed."""
+        self.install_extensions()
+        dock = getattr(getattr(self, "editing_tools", None), "editor_dock", None)
+        if isinstance(dock, QDockWidget):
+            dock.show()
+            dock.raise_()
+
+    def train_steps(self, steps: int, lr: float, timeout: float = 120.0) -> None:
+        """Train `steps` SGD steps and wait for them (`chainview render --train N`): the loss plot shows them."""
+        self.install_extensions()
+        tools = getattr(self, "editing_tools", None)
+        if tools is None:
+            from chainview.core.training import train
+            result = train(self.session.net, lr, steps)
+            self.session.set_net(result.net)
+            return
+        tools.lr_spin.setValue(lr)
+        tools.steps_spin.setValue(steps)
+        if not tools.train():
+            return
+        import time
+        end = time.monotonic() + timeout
+        app = QApplication.instance()
+        while tools.controller.is_running() and time.monotonic() < end:
+            app.processEvents(QEventLoop.AllEvents, 50)
+        tools.training_dock.show()
+        tools.training_dock.raise_()
 
     def add_dock(self, widget: QWidget, area=Qt.RightDockWidgetArea, title: str | None = None,
                  object_name: str | None = None) -> QDockWidget:
@@ -422,8 +461,14 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
                          | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(area, dock)
+        self._docks = getattr(self, "_docks", []) + [dock]
+        toggle = dock.toggleViewAction()
+        if len(self._docks) <= 8:                  # Ctrl+1 Steps, Ctrl+2 Inspector, then the others in order
+            toggle.setShortcut(QKeySequence(f"Ctrl+{len(self._docks)}"))
+            toggle.setShortcutContext(Qt.WindowShortcut)
+            self.addAction(toggle)
         if hasattr(self, "panels_menu"):
-            self.panels_menu.addAction(dock.toggleViewAction())
+            self.panels_menu.addAction(toggle)
         return dock
 
     def _initial_geometry(self) -> None:

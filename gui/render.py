@@ -138,6 +138,7 @@ def _render(args) -> int:
             session.jump(len(session.steps) if step is None else min(step, len(session.steps)))
             app.processEvents()
         window.fit_view()
+        window.statusBar().clearMessage()     # a passing message ("Trained 50 steps") is not the picture
         app.processEvents()
         pixmap = window.grab()
         if not pixmap.save(output, "PNG", 70):     # lossless; a little less squeezed, much faster

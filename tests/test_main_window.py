@@ -523,3 +523,37 @@ def test_excepthook_shows_one_line(messages, capsys):
         app_module.excepthook(type(err), err, err.__traceback__)
     assert messages["critical"] == ["Something went wrong: ValueError: bad thing second line"]
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_editing_is_installed_and_its_dock_starts_hidden(qtbot, window):
+    tools = getattr(window, "editing_tools", None)
+    if tools is None:
+        pytest.skip("gui/editing.py is not in this build")
+    assert "editing" in window.extensions
+    assert tools.editor_dock.isHidden()                    # the canvas first; Ctrl+3 or View ▸ Panels shows it
+    names = [a.objectName() for a in window.net_menu.actions()]
+    assert "sgd_step" in names and "gradient_check" in names
+    _focus_canvas(qtbot, window)
+    qtbot.keyClick(window.view, Qt.Key_3, Qt.ControlModifier)
+    assert not tools.editor_dock.isHidden()
+    qtbot.keyClick(window.view, Qt.Key_1, Qt.ControlModifier)
+    assert window.steps_dock.isHidden()
+    qtbot.keyClick(window.view, Qt.Key_1, Qt.ControlModifier)
+    assert not window.steps_dock.isHidden()
+    # an edit through the editor marks the window modified, undo makes it clean again
+    assert tools.editor.set_units(4) is None
+    assert window.modified and window.session.net.layers[0].units == 4
+    window.undo_action.trigger()
+    assert not window.modified and window.session.net.layers[0].units == 3
+
+
+def test_render_hooks_train_and_show_the_editor(make_window):
+    w = make_window(extensions=False)
+    assert not hasattr(w, "editing_tools") or w.editing_tools is None
+    before = w.session.evaluation.loss
+    w.train_steps(20, 0.1)
+    assert w.session.evaluation.loss < before
+    w.show_editor()
+    tools = getattr(w, "editing_tools", None)
+    if tools is not None:
+        assert not tools.editor_dock.isHidden()

@@ -109,3 +109,11 @@ def test_parsers():
         parse_selection("Z1 -> A1 -> L")
     with pytest.raises(RenderError):
         parse_size("1600")
+
+
+def test_in_process_render_with_training_and_the_editor(qapp, tmp_path, capsys):
+    out = tmp_path / "train.png"
+    assert render_cli(_args("--train", "30", "--lr", "0.1", "--edit", "--step", "5", "--size", "1280x720",
+                            "-o", str(out))) == 0, capsys.readouterr().err
+    assert QImage(str(out)).size().toTuple() == (1280, 720)
+    assert "Traceback" not in capsys.readouterr().err
