@@ -62,11 +62,19 @@ _SUP = str.maketrans("0123456789+-−=()TLijklmnb", "⁰¹²³⁴⁵⁶⁷⁸⁹
 _SUB = str.maketrans("0123456789+-=()aeijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 
 
+WORD_JOINER = "\u2060"
+
+
+def _no_break(text: str) -> str:
+    """Wrap an equation between its terms, never inside dL/dA (Qt would break after the slash)."""
+    return text.replace("/", "/" + WORD_JOINER)
+
+
 def plain(text: str) -> str:
     """Rich text as plain unicode (superscripts and subscripts kept): 'Z<sup>1</sup>' -> 'Z¹'."""
     text = re.sub(r"<sup>(.*?)</sup>", lambda m: re.sub(r"<[^>]+>", "", m.group(1)).translate(_SUP), text)
     text = re.sub(r"<sub>(.*?)</sub>", lambda m: re.sub(r"<[^>]+>", "", m.group(1)).translate(_SUB), text)
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).replace(WORD_JOINER, "")
 
 
 def node_words(node: str, L: int) -> str:
@@ -801,13 +809,13 @@ class Inspector(QWidget):
             nxt = steps[0] if steps else None
             lay.addWidget(self._muted("Nothing is computed yet." + (" Press → to compute" if nxt else "")))
             if nxt is not None:
-                lay.addWidget(self._label(html.escape(pretty(nxt.equation)), scale=1.2))
+                lay.addWidget(self._label(_no_break(html.escape(pretty(nxt.equation))), scale=1.2))
             return
         phase_color = t.value if step.phase == "forward" else t.grad
         lay.addWidget(self._label(
             f"Step {step.index + 1} of {len(steps)} <span style='color:{phase_color.name()}'>· {step.phase}</span>",
             scale=1.15, bold=True, color=t.muted))
-        lay.addWidget(self._label(html.escape(pretty(step.equation)), scale=1.35, bold=True))
+        lay.addWidget(self._label(_no_break(html.escape(pretty(step.equation))), scale=1.35, bold=True))
         lay.addWidget(self._label(f"shapes: {shapes_text(step.shapes)}", scale=1.1))
         if step.note:
             lay.addWidget(self._muted(html.escape(pretty(step.note))))
