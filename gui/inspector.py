@@ -632,7 +632,7 @@ class Inspector(QWidget):
         why = self._label(rich_text(J.explanation))
         lay.addWidget(why)
 
-        if J.kind == "shorthand" and J.tensor() is not None and not needs:
+        if J.kind == "shorthand" and not needs:
             self._tensor_section(lay, J)
         L = s.net.L
         if (u, v) == (f"Z{L}", f"A{L}") and f"Z{L}" in s.known_grads():
@@ -661,8 +661,7 @@ class Inspector(QWidget):
     def _tensor_section(self, lay: QVBoxLayout, J) -> None:
         t = self._theme
         _, l = split_id(J.target)
-        tensor = J.tensor()
-        n = tensor.shape[0]
+        n = self._session.net.n(l)  # slices; the tensor itself is built only when shown
         btn = QPushButton(("Hide" if self._show_tensor else "Show") + " full tensor dZ/dW")
         btn.setFont(self._font(1.0))
         btn.setCheckable(True)
@@ -673,6 +672,7 @@ class Inspector(QWidget):
         lay.addWidget(btn)
         if not self._show_tensor:
             return
+        tensor = J.tensor()
         lay.addWidget(self._muted(
             f"dZ<sup>{l}</sup>/dW<sup>{l}</sup> has n<sup>{l}</sup> = {n} slices, one per unit k: slice k is "
             f"dz<sup>{l}</sup><sub>k</sub>/dW<sup>{l}</sup>, shaped like W<sup>{l}</sup>"

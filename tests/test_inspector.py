@@ -2,7 +2,6 @@
 
 import os
 import re
-import sys
 
 import numpy as np
 import pytest
@@ -13,21 +12,6 @@ from chainview.core import Session, fused_output_gradient
 from chainview.gui.inspector import Inspector
 from chainview.gui.matrix_model import format_number
 from chainview.gui.theme import DARK, LIGHT
-
-def _guard_none_refcount() -> None:
-    """PySide6 6.12.0 on CPython < 3.12 drops a reference to None on many calls (a Python data() returning
-    None, QTableView.setColumnWidth, ...): after a few thousand None's count reaches 0 and the interpreter
-    aborts at exit ("none_dealloc: deallocating None", exit 134) although every test passed. CPython 3.12+
-    makes None immortal. Same guard as tests/test_graph_scene.py, so this file also passes when run alone."""
-    if sys.version_info < (3, 12):
-        import ctypes
-        count = ctypes.c_ssize_t.from_address(id(None))
-        if count.value < 1 << 40:
-            count.value += 1 << 40
-
-
-_guard_none_refcount()
-
 
 D = Qt.ItemDataRole.DisplayRole
 H, V = Qt.Orientation.Horizontal, Qt.Orientation.Vertical

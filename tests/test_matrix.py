@@ -1,7 +1,6 @@
 """MatrixModel, MatrixView (table and heatmap) and the clipboard formats."""
 
 import io
-import sys
 import time
 
 import numpy as np
@@ -15,21 +14,6 @@ from chainview.gui.matrix_model import (LUT_HALF, VALUE_ROLE, MatrixModel, contr
                                         lut_index, pretty_label)
 from chainview.gui.matrix_view import MatrixView, TABLE_LIMIT, heatmap_pixels, use_table
 from chainview.gui.theme import DARK, LIGHT
-
-def _guard_none_refcount() -> None:
-    """PySide6 6.12.0 on CPython < 3.12 drops a reference to None on many calls (a Python data() returning
-    None, QTableView.setColumnWidth, ...): after a few thousand None's count reaches 0 and the interpreter
-    aborts at exit ("none_dealloc: deallocating None", exit 134) although every test passed. CPython 3.12+
-    makes None immortal. Same guard as tests/test_graph_scene.py, so this file also passes when run alone."""
-    if sys.version_info < (3, 12):
-        import ctypes
-        count = ctypes.c_ssize_t.from_address(id(None))
-        if count.value < 1 << 40:
-            count.value += 1 << 40
-
-
-_guard_none_refcount()
-
 
 D, TT, BG, FG, AL = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole,
                      Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole)
