@@ -18,13 +18,15 @@ Every edit, step and run is one undo step, and marks the window modified.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMainWindow, QMenu,
-                               QMessageBox, QProgressBar, QPushButton, QSpinBox, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QKeySequence, QValidator
+from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel,
+                               QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton, QSpinBox, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from chainview.core import NetError, example_paths
 
@@ -61,7 +63,6 @@ class LearningRateSpin(QDoubleSpinBox):
             return self.value()
 
     def validate(self, text, pos):
-        from PySide6.QtGui import QValidator
         try:
             float(text.replace(",", ".").replace("−", "-"))
             return QValidator.Acceptable, text, pos
@@ -70,18 +71,12 @@ class LearningRateSpin(QDoubleSpinBox):
             return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
 
     def stepBy(self, steps: int) -> None:
-        import math
         v = self.value()
-        exponent = math.floor(math.log10(v) + 1e-9)
-        ladder = [f * 10 ** e for e in range(exponent - 1, exponent + 2) for f in self.STEPS]
-        ladder = sorted(set(round(x, 12) for x in ladder))
         for _ in range(abs(steps)):
-            if steps > 0:
-                v = next((x for x in ladder if x > v * (1 + 1e-9)), v * 2)
-            else:
-                v = next((x for x in reversed(ladder) if x < v * (1 - 1e-9)), v / 2)
-            exponent = math.floor(math.log10(v) + 1e-9)
-            ladder = sorted(set(round(f * 10 ** e, 12) for e in range(exponent - 1, exponent + 2) for f in self.STEPS))
+            e = math.floor(math.log10(v))          # v in [10^e, 10^(e+1)): both neighbours are on this ladder
+            ladder = sorted(f * 10.0 ** k for k in (e - 1, e, e + 1) for f in self.STEPS)
+            v = (next(x for x in ladder if x > v * (1 + 1e-9)) if steps > 0
+                 else next(x for x in reversed(ladder) if x < v * (1 - 1e-9)))
         self.setValue(v)
 
 
