@@ -171,6 +171,19 @@ def test_mime_definition():
                    for m in matches), example.name
 
 
+def test_appstream_metainfo():
+    path = ASSETS / f"{APP_ID}.metainfo.xml"
+    root = ET.parse(path).getroot()
+    assert root.tag == "component" and root.get("type") == "desktop-application"
+    assert root.findtext("id") == APP_ID
+    assert root.findtext("launchable") == ENTRY.name
+    assert root.findtext("provides/mediatype") == MIME_TYPE
+    assert root.findtext("project_license") == "MIT"
+    if shutil.which("appstreamcli"):
+        done = subprocess.run(["appstreamcli", "validate", "--no-net", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.mark.parametrize("context,name", [("apps", APP_ID), ("mimetypes", MIME_ICON)])
 @pytest.mark.parametrize("size", ICON_SIZES)
 def test_hicolor_png(size, context, name):
