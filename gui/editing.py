@@ -36,6 +36,7 @@ from .theme import Theme
 from .training import TrainingController, UpdateView, join_on_close
 
 SHORTCUTS = {"sgd_step": "Ctrl+T", "train": "Ctrl+R", "gradient_check": "Ctrl+G"}
+CHECK_MESSAGE_MS = 30000    # the check's summary then gives the status bar back (the marks stay on the canvas)
 EDITOR_WIDTH = 384          # px: the editor's column at 1280 x 720 (the canvas keeps the most)
 
 
@@ -256,7 +257,7 @@ class EditingTools:
         finally:
             QApplication.restoreOverrideCursor()
         self.check_summary = check_summary(report)
-        self._status(self.check_summary)
+        self._status(self.check_summary, CHECK_MESSAGE_MS)
         return self.check_summary
 
     def open_preset(self, name: str) -> bool:
@@ -286,8 +287,8 @@ class EditingTools:
         self.editor.set_theme(theme)
         self.training_panel.set_theme(theme)
 
-    def _status(self, text: str) -> None:
-        self.window.statusBar().showMessage(text)
+    def _status(self, text: str, timeout: int = 0) -> None:
+        self.window.statusBar().showMessage(text, timeout)
 
     def _on_running(self, running: bool) -> None:
         for action in (self.sgd_step_action, self.train_action, self.randomise_action, *self.preset_actions.values()):

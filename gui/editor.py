@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPointF, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPointF, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
@@ -36,8 +36,6 @@ from .matrix_model import format_number
 from .theme import Theme
 
 CUSTOM = "custom"
-_MATRIX_ROW_HEIGHT = 22
-_MATRIX_COLUMN_WIDTH = 72
 
 
 # ------------------------------------------------------------------ pure edits of a Net
@@ -238,32 +236,45 @@ class EditableMatrixModel(QAbstractTableModel):
 
 
 class MatrixTable(QTableView):
-    """A compact table for a small matrix: fixed cell sizes, as wide as its columns, at most
-    `max_rows` rows tall before it scrolls (and a horizontal scroll bar only when it must)."""
+    """A compact table for a small matrix: cells sized from the font (so they follow the text size),
+    as wide as its columns, at most `max_rows` rows tall before it scrolls, and a horizontal scroll
+    bar only when it must. `sample` is the widest number a cell should show without eliding."""
 
     def __init__(self, model: EditableMatrixModel, max_rows: int = 6, parent: QWidget | None = None, *,
-                 column_width: int = _MATRIX_COLUMN_WIDTH, stretch: bool = False):
+                 sample: str = "−0.06605", stretch: bool = False):
         super().__init__(parent)
-        self.max_rows, self.column_width, self.stretch = max_rows, column_width, stretch
+        self.max_rows, self.sample, self.stretch = max_rows, sample, stretch
         self.setModel(model)
         self.setObjectName("matrix")
-        for header, size in ((self.horizontalHeader(), column_width),
-                             (self.verticalHeader(), _MATRIX_ROW_HEIGHT)):
+        for header in (self.horizontalHeader(), self.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.Fixed)
-            header.setDefaultSectionSize(size)
             header.setMinimumSectionSize(18)
             header.setDefaultAlignment(Qt.AlignCenter)
+        if stretch:                        # a few columns that share whatever width there is
+            self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
                              | QAbstractItemView.AnyKeyPressed)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
-        if stretch:                        # a few columns that share whatever width there is
-            self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-            self.horizontalHeader().setMinimumSectionSize(column_width // 2)
         self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         model.modelReset.connect(self.fit_size)
+        self._measure()
+
+    def _measure(self) -> None:
+        fm = self.fontMetrics()
+        self.row_height = fm.height() + 6
+        self.column_width = fm.horizontalAdvance(self.sample) + 16
+        self.verticalHeader().setDefaultSectionSize(self.row_height)
+        self.horizontalHeader().setDefaultSectionSize(self.column_width)
+        if self.stretch:
+            self.horizontalHeader().setMinimumSectionSize(self.column_width // 2)
         self.fit_size()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._measure()
 
     def _bar(self) -> int:
         return self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
@@ -276,12 +287,12 @@ class MatrixTable(QTableView):
         rows, cols = model.rowCount(), model.columnCount()
         frame = 2 * self.frameWidth()
         top = 0 if self.horizontalHeader().isHidden() else self.horizontalHeader().sizeHint().height()
-        tall = rows > self.max_rows
+        height = frame + top + min(max(rows, 1), self.max_rows) * self.row_height
         if self.stretch:
-            self.setFixedHeight(frame + top + min(max(rows, 1), self.max_rows) * _MATRIX_ROW_HEIGHT)
+            self.setFixedHeight(height)
             return
+        tall = rows > self.max_rows
         self.setMaximumWidth(max(frame + self._left() + cols * self.column_width + (self._bar() if tall else 0), 40))
-        height = frame + top + min(max(rows, 1), self.max_rows) * _MATRIX_ROW_HEIGHT
         room = self.width() - frame - self._left() - (self._bar() if tall else 0)
         wide = cols * self.column_width > room
         self.setFixedHeight(height + (self._bar() if wide else 0))
@@ -588,8 +599,7 @@ class NetEditor(QWidget):
                 f"{item_layer.activation.label}   ({role})")
         self.layer_list.setCurrentRow(l - 1)
         self.layer_list.blockSignals(False)
-        rows = min(net.L, 5)
-        self.layer_list.setFixedHeight(rows * (self.layer_list.sizeHintForRow(0) or 20) + 2 * self.layer_list.frameWidth() + 2)
+        self._fit_layer_list()
 
         self.remove_layer_button.setEnabled(net.L > 1)
         self.up_button.setEnabled(l > 1)
@@ -626,6 +636,18 @@ class NetEditor(QWidget):
         self.x_model.set_matrix(net.X)
         self.y_model.set_matrix(net.Y)
         self.remove_example_button.setEnabled(b > 1)
+
+    def _fit_layer_list(self) -> None:
+        """Show up to 5 layers without a scroll bar, at the current text size."""
+        rows = min(self.layer_list.count(), 5)
+        row = self.layer_list.sizeHintForRow(0) if self.layer_list.count() else 0
+        row = max(row, self.layer_list.fontMetrics().height() + 2)
+        self.layer_list.setFixedHeight(max(rows, 1) * row + 2 * self.layer_list.frameWidth() + 2)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._fit_layer_list()
 
     # ---------------------------------------------------------------- status line
     def _show_status(self, text: str, error: bool) -> None:

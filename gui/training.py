@@ -314,7 +314,7 @@ class UpdateView(QWidget):
         self.model = EditableMatrixModel(None, self)
         self.model.theme = theme
         self.model.digits = 6            # a small step changes the 4th digit or later
-        self.table = matrix_view(self.model, max_rows=8, column_width=84, stretch=True)
+        self.table = matrix_view(self.model, max_rows=8, sample="−0.0983684", stretch=True)
         layout.addWidget(self.table)
         self.note = QLabel()
         self.note.setWordWrap(True)

@@ -494,7 +494,6 @@ def test_install_on_the_real_main_window(qtbot):
         assert window.isWindowModified() and window.undo_stack.count() == 1
         window.undo_stack.undo()
         assert window.session.net is net0
-        assert "gradient check:" in tools.run_gradient_check()
         if hasattr(window, "apply_theme"):                       # our docks follow the window's theme
             window.apply_theme("dark", save=False)
             assert tools.editor.theme.name == "dark" and tools.loss_plot.theme.name == "dark"
@@ -503,8 +502,13 @@ def test_install_on_the_real_main_window(qtbot):
         window.resize(1280, 720)
         window.show()
         qtbot.waitExposed(window)
+        tools.editor_dock.show()                                 # the window starts with it hidden: canvas first
         tools.editor_dock.raise_()
         tools.training_dock.raise_()
+        qtbot.wait(50)
+        assert tools.editor_dock.isVisible() and tools.editor.width() >= 300
+        assert "gradient check:" in tools.run_gradient_check()
+        assert not window.isWindowModified()
         window.grab().save("/tmp/editor-real-window.png")
     finally:
         tools.controller.shutdown()
