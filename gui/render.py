@@ -131,6 +131,7 @@ def _render(args) -> int:
             _hook(window, ("train_steps", "train"), "--train", args.train, getattr(args, "lr", 0.005))
         if getattr(args, "edit", False):
             _hook(window, ("show_editor",), "--edit")
+        window.setUpdatesEnabled(False)   # laid out but not painted: the grab is the one paint
         window.show()
         window.resize(*size)          # a window manager may not honour the size asked before show
         app.processEvents()
@@ -140,6 +141,7 @@ def _render(args) -> int:
         window.fit_view()
         window.statusBar().clearMessage()     # a passing message ("Trained 50 steps") is not the picture
         app.processEvents()
+        window.setUpdatesEnabled(True)
         pixmap = window.grab()
         if not pixmap.save(output, "PNG", 70):     # lossless; a little less squeezed, much faster
             raise RenderError(f"cannot write {output}: is the folder writable?")
