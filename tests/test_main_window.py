@@ -557,3 +557,45 @@ def test_render_hooks_train_and_show_the_editor(make_window):
     tools = getattr(w, "editing_tools", None)
     if tools is not None:
         assert not tools.editor_dock.isHidden()
+
+
+def test_run_app_opens_a_bad_file_as_the_default_example_and_installs_the_excepthook(
+        qtbot, tmp_path, monkeypatch, messages):
+    import sys
+    # QSettings() (the user's settings in run_app) goes to a temporary folder
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path))
+    shown = []
+    monkeypatch.setattr(QApplication, "exec", lambda self=None: shown.append(QApplication.activeWindow()) or 0)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(app_module.signal, "signal", lambda *args: None)   # keep pytest's Ctrl+C
+    bad = tmp_path / "bad.chainview.json"
+    bad.write_text("[]")
+    try:
+        assert app_module.run_app(str(bad)) == 0
+    finally:
+        QSettings.setDefaultFormat(QSettings.NativeFormat)
+    assert sys.excepthook is app_module.excepthook
+    assert len(messages["warning"]) == 1 and messages["warning"][0].startswith("bad.chainview.json: ")
+    app = QApplication.instance()
+    assert app.applicationName() == "chainview" and app.organizationDomain() == "chainview.dev"
+    assert QGuiApplication.desktopFileName() == "dev.chainview.chainview"
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    assert windows and windows[-1].name == "default"
+    for w in windows:
+        w.set_modified(False)
+        w.close()
+        w.deleteLater()
+
+
+def test_a_text_field_keeps_its_editing_keys(qtbot, window):
+    from PySide6.QtWidgets import QLineEdit
+    field = QLineEdit("abc")
+    window.add_dock(field, Qt.LeftDockWidgetArea, "Field")
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=2000)
+    field.setCursorPosition(0)
+    for key in (Qt.Key_Right, Qt.Key_Space, Qt.Key_Backspace, Qt.Key_End, Qt.Key_Home, Qt.Key_Left):
+        qtbot.keyClick(field, key)
+    assert window.session.position == 0          # the stepping keys did not fire
+    assert field.text() == "abc"                 # Right, Space, Backspace: "a bc" -> "abc"
