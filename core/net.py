@@ -193,6 +193,9 @@ def check_net(net: Net) -> None:
     if Y.shape[1] != X.shape[1]:
         raise NetError(f"target has {Y.shape[1]} columns but input has {X.shape[1]}; each example is one column of both",
                        field="target")
+    for name, arr in (("input", X), ("target", Y)):
+        if not np.all(np.isfinite(arr)):
+            raise NetError(f"{name} contains NaN or Infinity; every entry must be a finite number", field=name)
     for l, layer in enumerate(net.layers, start=1):
         if not (np.all(np.isfinite(layer.W)) and np.all(np.isfinite(layer.W0))):
             raise NetError(f"layers[{l - 1}] weights contain NaN or Infinity; every entry must be finite",

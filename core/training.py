@@ -19,7 +19,13 @@ def sgd_step(net: Net, lr: float) -> Net:
 
 
 def _update(net: Net, grads: dict, lr: float) -> Net:
-    return net.with_weights({k: w - lr * grads[k] for k, w in net.weights().items()})
+    with np.errstate(all="ignore"):
+        new = {k: w - lr * grads[k] for k, w in net.weights().items()}
+    bad = [k for k, w in new.items() if not np.all(np.isfinite(w))]
+    if bad:
+        raise NetError(f"the SGD step would make {bad[0]} NaN or infinite (gradients overflowed); "
+                       f"try a smaller learning rate or smaller weights")
+    return net.with_weights(new)
 
 
 @dataclass
@@ -43,7 +49,10 @@ def train(net: Net, lr: float, steps: int, *, on_step: Callable[[int, float], No
         losses.append(ev.loss)
         if not np.isfinite(ev.loss):
             return TrainResult(net, losses, f"loss became {ev.loss} at step {i}; try a smaller learning rate")
-        net = _update(net, ev.grads, lr)
+        try:
+            net = _update(net, ev.grads, lr)
+        except NetError as err:  # keep what was trained so far
+            return TrainResult(net, losses + [ev.loss], f"stopped at step {i}: {err.message}")
         if on_step is not None:
             on_step(i + 1, ev.loss)
     return TrainResult(net, losses + [evaluate(net).loss])
