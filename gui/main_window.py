@@ -12,6 +12,7 @@ window is built.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -376,11 +377,13 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         s = self.session
-        s.position_changed.connect(self._on_position)
-        s.net_changed.connect(self._on_net)
-        s.layout_changed.connect(self._on_layout)
-        s.example_changed.connect(self._on_example)
-        s.selection_changed.connect(self._on_selection)
+        links = [(s.position_changed, self._on_position), (s.net_changed, self._on_net),
+                 (s.layout_changed, self._on_layout), (s.example_changed, self._on_example),
+                 (s.selection_changed, self._on_selection)]
+        for signal, slot in links:
+            signal.connect(slot)
+        # the session may outlive the window (tests, render): stop listening when the C++ side goes
+        self.destroyed.connect(functools.partial(_disconnect_all, links))
         sc = self.scene
         for sig, slot in (("node_selected", lambda n: self._select(n)),
                           ("edge_selected", lambda u, v: self._select((u, v))),
@@ -391,13 +394,6 @@ class MainWindow(QMainWindow):
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(self._on_system_scheme)
-
-    def _disconnect(self) -> None:
-        s = self.session
-        for sig, slot in ((s.position_changed, self._on_position), (s.net_changed, self._on_net),
-                          (s.layout_changed, self._on_layout), (s.example_changed, self._on_example),
-                          (s.selection_changed, self._on_selection)):
-            sig.disconnect(slot)
 
     def install_extensions(self) -> None:
         """Let gui/editing.py (install_editing) and any of gui/editor, commands, training (install) add to the
@@ -1053,6 +1049,11 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
         fm = self.fontMetrics()
         self.resize(fm.horizontalAdvance("M") * 60, min(fm.height() * (len(rows) + 6) * 1.6, 900))
+
+
+def _disconnect_all(links) -> None:
+    for signal, slot in links:
+        signal.disconnect(slot)
 
 
 def _set_app_font(scale: float) -> QFont:

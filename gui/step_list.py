@@ -8,6 +8,8 @@ reads the position for its colours, so stepping is a repaint of two rows, not a 
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate
@@ -25,6 +27,11 @@ _MOUSE_OVER = 0x00002000      # QStyle.State_MouseOver (QStyle itself is slow to
 def _hovered(option) -> bool:
     state = option.state
     return bool((state.value if hasattr(state, "value") else int(state)) & _MOUSE_OVER)
+
+
+def _disconnect_all(links) -> None:
+    for signal, slot in links:
+        signal.disconnect(slot)
 
 
 class StepListModel(QAbstractListModel):
@@ -210,9 +217,13 @@ class StepList(QListView):
         self.setAccessibleName("Steps")
         self.clicked.connect(self._jump_to)
         self.activated.connect(self._jump_to)
-        session.position_changed.connect(self._follow)
-        session.net_changed.connect(self._follow_later)
-        session.layout_changed.connect(self._follow_later)
+        links = [(session.position_changed, self._follow), (session.net_changed, self._follow_later),
+                 (session.layout_changed, self._follow_later), (session.net_changed, self._model._rebuild),
+                 (session.layout_changed, self._model._rebuild), (session.position_changed, self._model._moved)]
+        for signal, slot in links[:3]:
+            signal.connect(slot)
+        # the session may outlive the list: stop listening (the model too) when the C++ side goes
+        self.destroyed.connect(functools.partial(_disconnect_all, links))
         self._follow()
 
     def set_horizontal(self, horizontal: bool) -> None:

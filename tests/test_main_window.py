@@ -599,3 +599,16 @@ def test_a_text_field_keeps_its_editing_keys(qtbot, window):
         qtbot.keyClick(field, key)
     assert window.session.position == 0          # the stepping keys did not fire
     assert field.text() == "abc"                 # Right, Space, Backspace: "a bc" -> "abc"
+
+
+def test_the_session_outlives_a_closed_window(qtbot, settings, messages):
+    s = Session(load_net(example_path("default")))
+    w = MainWindow(s, settings=settings, theme="light", restore_geometry=False)
+    import shiboken6
+    w.set_modified(False)
+    w.close()
+    shiboken6.delete(w)          # the C++ side goes now (deleteLater needs an event loop)
+    QApplication.processEvents()
+    s.next()                     # nothing listens to a deleted window any more
+    s.set_layout("numerator")
+    assert s.position == 1
