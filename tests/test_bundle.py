@@ -1,6 +1,6 @@
 """The PyInstaller bundle (packaging/chainview.spec) builds and runs on its own.
 
-Slow (about 1–1.5 minutes to build on a 2-core machine), so it is marked `slow` and runs only
+Slow (1–1.5 minutes to build on a 2-core machine), so it is marked `slow` and runs only
 where PyInstaller is installed (`pip install pyinstaller`); elsewhere it is skipped with the
 reason. The bundle is built into a temporary folder and run from another folder, with
 PYTHONPATH unset and QT_QPA_PLATFORM=offscreen, so nothing of the source tree or the venv helps it.
