@@ -13,7 +13,6 @@ from .activations import Activation, activation_from_spec, custom_activation, NA
 from .engine import Evaluation, evaluate, forward, backward, node_ids
 from .errors import ExpressionError, NetError
 from .examples import example_path, example_paths
-from .expr import Expression, parse_expression
 from .gradcheck import CheckReport, CheckResult, check_gradients
 from .graph import build_graph, edge_list
 from .jacobians import LAYOUTS, Jacobian, edge_jacobian, fused_output_gradient
@@ -25,3 +24,12 @@ from .steps import Step, build_steps, schedule
 from .symbols import dims_text, node_dims, node_symbol, pretty, rich, split_id
 from .training import TrainResult, sgd_step, train
 
+
+
+def __getattr__(name):
+    # the expression parser is loaded on first use: most nets use only built-in activations,
+    # and the app's first frame should not wait for it
+    if name in ("parse_expression", "Expression"):
+        from . import expr
+        return getattr(expr, name)
+    raise AttributeError(f"module 'chainview.core' has no attribute {name!r}")

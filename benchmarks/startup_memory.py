@@ -1,0 +1,19 @@
+"""startup_memory: peak RSS of `chainview render` (default example) / an empty-QMainWindow script."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _startup  # noqa: E402
+
+NAME = "startup_memory"
+GOAL = 1.3
+
+
+def measure() -> float:
+    return _startup.measure_both()["memory"]
+
+
+if __name__ == "__main__":
+    r = _startup.measure_both()
+    print(f"{NAME} ratio={r['memory']:.2f} goal={GOAL}  (best wall s, peak KiB: {r['detail']})")
