@@ -36,8 +36,8 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     # View
     "numerator_layout": ("Ctrl+L",),
     "larger_text": ("Ctrl+Shift+=", "Ctrl+Shift++"),      # Ctrl++ / Ctrl+= zoom the canvas
-    "smaller_text": ("Ctrl+Shift+-", "Ctrl+_"),
-    "reset_text": ("Ctrl+Shift+0", "Ctrl+)"),
+    "smaller_text": ("Ctrl+Shift+-",),
+    "reset_text": ("Ctrl+Shift+0",),
     "toggle_theme": ("Ctrl+Shift+T",),
     "full_screen": ("F11",),
     # Help
@@ -49,9 +49,14 @@ def key_sequences(name: str) -> list[QKeySequence]:
     return [QKeySequence(k) for k in SHORTCUTS.get(name, ())]
 
 
-def shortcut_text(action) -> str:
-    """'Right, Space, PgDown' in the platform's spelling."""
-    return ", ".join(s.toString(QKeySequence.NativeText) for s in action.shortcuts() if not s.isEmpty())
+def shortcut_text(action, limit: int = 3) -> str:
+    """'Right, Space, PgDown' in the platform's spelling (each once, at most `limit`)."""
+    texts = []
+    for seq in action.shortcuts():
+        text = seq.toString(QKeySequence.NativeText)
+        if text and text not in texts:
+            texts.append(text)
+    return ", ".join(texts[:limit])
 
 
 # ---------------------------------------------------------------- icons

@@ -1048,7 +1048,12 @@ class ShortcutsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         fm = self.fontMetrics()
-        self.resize(fm.horizontalAdvance("M") * 60, min(fm.height() * (len(rows) + 6) * 1.6, 900))
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry() if screen is not None else None
+        w, h = fm.horizontalAdvance("M") * 60, int(fm.height() * (len(rows) + 6) * 1.6)
+        if avail is not None:        # a 1280 x 720 screen share shows all of it, scrolling the table
+            w, h = min(w, int(avail.width() * 0.9)), min(h, int(avail.height() * 0.85))
+        self.resize(w, h)
 
 
 def _disconnect_all(links) -> None:
