@@ -11,10 +11,12 @@ matrix_view, so a table cell and a heatmap pixel with the same value have the sa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import math
 import re
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -45,6 +47,26 @@ def pretty_label(label) -> str:
         return s.translate(_SUB) if set(s) <= _SUBSCRIPTABLE else m.group(0)
 
     return re.sub(r"_\{?([0-9a-z]+)\}?", sub, text)
+
+
+class LazyLabels(Sequence):
+    """Entry labels made pretty only when shown: a 2048-row Jacobian shows a few dozen of them."""
+
+    def __init__(self, labels):
+        self._raw = labels if labels is not None else ()
+        self._done: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if i not in self._done:
+            self._done[i] = pretty_label(self._raw[i])
+        return self._done[i]
 
 
 def format_number(x, precision: int = DEFAULT_PRECISION) -> str:
@@ -176,8 +198,7 @@ class MatrixModel(QAbstractTableModel):
             raise ValueError(f"MatrixModel needs a 2-D array; got shape {a.shape}")
         if a.dtype.kind not in "fiub":
             a = a.astype(float)
-        rows = [pretty_label(s) for s in row_labels] if row_labels is not None else []
-        cols = [pretty_label(s) for s in col_labels] if col_labels is not None else []
+        rows, cols = LazyLabels(row_labels), LazyLabels(col_labels)
         if rows and len(rows) != a.shape[0]:
             raise ValueError(f"{len(rows)} row labels for {a.shape[0]} rows")
         if cols and len(cols) != a.shape[1]:

@@ -26,7 +26,7 @@ from chainview.core import Jacobian, dims_text, node_symbol, pretty, rich
 
 from .clipboard import copy_matrix
 from .matrix_model import (DEFAULT_PRECISION, HEATMAP_STRENGTH, LUT_HALF, MatrixModel, color_scale,
-                           diverging_lut, format_number, full_repr, lut_index, pretty_label)
+                           diverging_lut, format_number, full_repr, lut_index, pretty_label, LazyLabels)
 from .theme import LIGHT, Theme
 
 TABLE_LIMIT = 60            # up to 60 x 60: a table; bigger: a heatmap
@@ -401,8 +401,7 @@ class MatrixView(QWidget):
 
     def _show(self, dense, diag, shape, row_labels, col_labels, title, dims, describe) -> None:
         self._dense, self._diag, self._shape = dense, diag, (int(shape[0]), int(shape[1]))
-        self._rows = [pretty_label(s) for s in row_labels] if row_labels is not None else []
-        self._cols = [pretty_label(s) for s in col_labels] if col_labels is not None else []
+        self._rows, self._cols = LazyLabels(row_labels), LazyLabels(col_labels)
         self._describe = describe
         self._hover = None
         self.title_label.setText(title)
@@ -663,10 +662,9 @@ def _set_colors(widget: QWidget, *, text: QColor | None = None) -> None:
 
 def _jacobian_describe(J: Jacobian) -> Callable[[int, int], str]:
     """Which derivative entry (i, j) of this Jacobian is, in its layout."""
-    rows = [pretty_label(s) for s in J.row_labels]
-    cols = [pretty_label(s) for s in J.col_labels]
+    rows, cols = LazyLabels(J.row_labels), LazyLabels(J.col_labels)
     if J.kind == "shorthand":
-        w_rows = any("·" in s for s in rows)
+        w_rows = any("·" in s for s in J.row_labels)
 
         def describe(i, j):
             w = (rows[i] if w_rows else cols[j]).rstrip("·")
