@@ -11,7 +11,9 @@ Size caps (length, brackets, node count, depth, numbers, exponents) are checked 
 parsing and evaluating can never hang or build huge integers.
 
 Values come from numpy on our tree; f'(z) comes from symbolic differentiation of the same
-tree (light simplification while building), printed by our own printer. Conventions at
+tree (light simplification while building), printed by our own printer. If sympy is
+installed, `derivative_formula` may use sympy.simplify on a sympy object BUILT node by node
+from our tree (never from text), under a size cap and a wall-clock budget. Conventions at
 kinks: abs'(0) = 0, relu'(0) = 0, and at a tie of max(a, b) or min(a, b) the derivative is
 that of the FIRST argument, so max(0, z) has derivative 0 at z = 0, like relu.
 """
@@ -19,10 +21,14 @@ that of the FIRST argument, so max(0, z) has derivative 0 at z = 0, like relu.
 from __future__ import annotations
 
 import ast
+import inspect
 import math
+import sys
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import NoReturn
 
 import numpy as np
 
@@ -37,6 +43,7 @@ MAX_DEPTH = 30          # levels of the parsed tree (z alone is 1)
 MAX_CONSTANT = 1e6      # |number| typed by the user
 MAX_EXPONENT = 16       # |n| in u**n; n must be a plain number
 _SYMPY_MAX_NODES = 40   # sympy.simplify is only tried on derivatives this small
+_SYMPY_SECONDS = 0.5    # ... and only for this long; then our own formula is shown
 
 _ARITY = {"exp": 1, "log": 1, "sqrt": 1, "sin": 1, "cos": 1, "tan": 1, "tanh": 1, "sinh": 1,
           "cosh": 1, "sigmoid": 1, "relu": 1, "softplus": 1, "abs": 1, "max": 2, "min": 2}
@@ -140,19 +147,23 @@ def _fold(op: str, a: Node, b: Node) -> Node | None:
                  "/": lambda: x / y, "**": lambda: x ** y}[op]()
     except (ArithmeticError, ValueError):
         return None
-    if isinstance(value, float) and math.isfinite(value) and abs(value) <= MAX_CONSTANT:
-        return Const(value)
-    return None
+    if not (isinstance(value, float) and math.isfinite(value) and abs(value) <= MAX_CONSTANT):
+        return None
+    if len(_number(value)) > len(_number(x)) + len(op) + len(_number(y)):
+        return None                                      # keep 1/3 rather than 0.3333333333333333
+    return Const(value)
 
 
 def _negative(node: Node) -> bool:
-    return isinstance(node, Neg) or (isinstance(node, Const) and node.value < 0)
+    """Neg(...), a negative number, or a product led by one (-2*z)."""
+    return isinstance(node, Neg) or _split(node)[0] < 0
 
 
 def _neg(a: Node) -> Node:
-    if isinstance(a, Const) and a.name is None:
-        return Const(-a.value)
-    return a.arg if isinstance(a, Neg) else Neg(a)
+    if isinstance(a, Neg):
+        return a.arg
+    number, rest = _split(a)
+    return Neg(a) if rest is a else _scaled(-number, rest)
 
 
 def _add(a: Node, b: Node) -> Node:
@@ -162,6 +173,8 @@ def _add(a: Node, b: Node) -> Node:
         return a
     if _negative(b) and _fold("+", a, b) is None:
         return _sub(a, _neg(b))
+    if a == b:
+        return _mul(TWO, a)
     return _fold("+", a, b) or Bin("+", a, b)
 
 
@@ -172,31 +185,52 @@ def _sub(a: Node, b: Node) -> Node:
         return _neg(b)
     if _negative(b) and _fold("-", a, b) is None:
         return _add(a, _neg(b))
+    if a == b:
+        return ZERO
     return _fold("-", a, b) or Bin("-", a, b)
+
+
+def _split(node: Node) -> tuple[float, Node | None]:
+    """(number, rest) with node == number*rest; rest is None for a plain number."""
+    if isinstance(node, Const) and node.name is None:
+        return node.value, None
+    if isinstance(node, Bin) and node.op == "*" and _split(node.left)[1] is None:
+        return node.left.value, node.right
+    return 1.0, node
+
+
+def _scaled(number: float, rest: Node | None) -> Node:
+    if rest is None:
+        return Const(number)
+    if isinstance(rest, Neg):
+        return _neg(_scaled(number, rest.arg))
+    if number in (1, -1):
+        return rest if number == 1 else _neg(rest)
+    return Bin("*", Const(number), rest)
 
 
 def _mul(a: Node, b: Node) -> Node:
     if _is(a, 0) or _is(b, 0):
         return ZERO
-    if _is(a, 1):
-        return b
-    if _is(b, 1):
-        return a
-    if _is(a, -1):
-        return _neg(b)
-    if _is(b, -1):
-        return _neg(a)
-    if isinstance(a, Neg):
-        return _neg(_mul(a.arg, b))
-    if isinstance(b, Neg):
-        return _neg(_mul(a, b.arg))
+    if _is(a, 1) or _is(b, 1):
+        return b if _is(a, 1) else a
+    if isinstance(a, Neg) or _is(a, -1):
+        return _neg(_mul(_neg(a), b))
+    if isinstance(b, Neg) or _is(b, -1):
+        return _neg(_mul(a, _neg(b)))
     folded = _fold("*", a, b)
     if folded is not None:
         return folded
-    if isinstance(b, Const) and b.name is None and not isinstance(a, Const):
-        return _mul(b, a)                                    # numbers in front: 2*z
-    if isinstance(b, Bin) and b.op == "*" and _fold("*", a, b.left) is not None:
-        return _mul(_fold("*", a, b.left), b.right)          # 2*(3*z) -> 6*z
+    if a == b:
+        return _pow(a, TWO)
+    if isinstance(b, Bin) and b.op == "/":                 # a*(n/d) -> a*n/d
+        return _div(_mul(a, b.left), b.right)
+    if isinstance(a, Bin) and a.op == "/":
+        return _div(_mul(a.left, b), a.right)
+    (x, rest_a), (y, rest_b) = _split(a), _split(b)
+    if (x != 1 or y != 1) and abs(x * y) <= MAX_CONSTANT:     # numbers to the front: 2*z
+        rest = rest_a if rest_b is None else rest_b if rest_a is None else _mul(rest_a, rest_b)
+        return _scaled(x * y, rest)
     return Bin("*", a, b)
 
 
@@ -207,7 +241,15 @@ def _div(a: Node, b: Node) -> Node:
         return a
     if isinstance(a, Neg):
         return _neg(_div(a.arg, b))
-    return _fold("/", a, b) or Bin("/", a, b)
+    if isinstance(b, Neg):
+        return _neg(_div(a, b.arg))
+    folded = _fold("/", a, b)
+    if folded is not None:
+        return folded
+    (x, rest_a), (y, rest_b) = _split(a), _split(b)
+    if y not in (0, 1) and (x / y).is_integer() and abs(x / y) <= MAX_CONSTANT:
+        return _div(_scaled(x / y, rest_a), rest_b or ONE)      # 3*z**2/3 -> z**2
+    return Bin("/", a, b)
 
 
 def _pow(a: Node, n: Node) -> Node:
@@ -224,6 +266,18 @@ def _where(op: str, a: Node, b: Node, then: Node, other: Node) -> Node:
     if _is(a, 0) and _is(then, 0):       # max(0, u)' = step(u)*u', min(0, u)' = step(-u)*u'
         return _mul(other, Func("step", (b if op == ">=" else _neg(b),)))
     return Where(op, a, b, then, other)
+
+
+def _tidy(node: Node) -> Node:
+    """The same function rebuilt through the simplifying constructors (2*3*z -> 6*z)."""
+    if isinstance(node, Neg):
+        return _neg(_tidy(node.arg))
+    if isinstance(node, Bin):
+        build = {"+": _add, "-": _sub, "*": _mul, "/": _div, "**": _pow}[node.op]
+        return build(_tidy(node.left), _tidy(node.right))
+    if isinstance(node, Func):
+        return Func(node.name, tuple(_tidy(arg) for arg in node.args))
+    return node
 
 
 # ------------------------------------------------------------------ derivative
@@ -283,7 +337,9 @@ _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 def _prec(node: Node) -> int:
     if isinstance(node, Bin):
         return _PREC[node.op]
-    return 3 if _negative(node) else 5   # unary minus binds looser than ** and tighter than *
+    if isinstance(node, Neg) or (isinstance(node, Const) and node.value < 0):
+        return 3                         # unary minus binds looser than ** and tighter than *
+    return 5
 
 
 def _number(value: float) -> str:
@@ -303,7 +359,8 @@ def _show(node: Node, pretty: bool) -> str:
     if isinstance(node, Const):
         if node.name:
             return "π" if pretty and node.name == "pi" else node.name
-        return _number(node.value).replace("-", minus)
+        text = _number(node.value)
+        return minus + text[1:] if text.startswith("-") else text
     if isinstance(node, Var):
         return "z"
     if isinstance(node, Neg):
@@ -319,29 +376,44 @@ def _show(node: Node, pretty: bool) -> str:
     left = _show(node.left, pretty)
     if _prec(node.left) < p or (node.op == "**" and _prec(node.left) <= p):
         left = f"({left})"
-    if pretty and node.op == "**" and isinstance(node.right, Const) and node.right.value.is_integer():
-        return left + _number(node.right.value).translate(_SUPERSCRIPT)
-    right = wrap(node.right, _prec(node.right) < p or (_prec(node.right) == p and node.op in ("-", "/", "**")))
+    exponent = node.right
+    if pretty and node.op == "**" and isinstance(exponent, Const) and exponent.value.is_integer():
+        return left + _number(exponent.value).translate(_SUPERSCRIPT)
+    same_level_needs_parens = _prec(node.right) == p and node.op in ("-", "/", "**")
+    right = wrap(node.right, _prec(node.right) < p or same_level_needs_parens)
     symbol = {"+": " + ", "-": f" {minus} ", "*": "·" if pretty else "*", "/": "/",
               "**": "^" if pretty else "**"}[node.op]
     return left + symbol + right
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Neg):
+        return (node.arg,)
+    if isinstance(node, Bin):
+        return (node.left, node.right)
+    if isinstance(node, Func):
+        return node.args
+    if isinstance(node, Where):
+        return (node.a, node.b, node.then, node.other)
+    return ()
 
 
 def _size(node: Node, limit: int) -> int:
     """Number of nodes as printed (shared subtrees count each time), stopping past `limit`."""
     count, stack = 0, [node]
     while stack and count <= limit:
-        item = stack.pop()
         count += 1
-        if isinstance(item, Neg):
-            stack.append(item.arg)
-        elif isinstance(item, Bin):
-            stack += [item.left, item.right]
-        elif isinstance(item, Func):
-            stack += list(item.args)
-        elif isinstance(item, Where):
-            stack += [item.a, item.b, item.then, item.other]
+        stack += _children(stack.pop())
     return count
+
+
+def _function_names(node: Node) -> set[str]:
+    names, stack = set(), [node]
+    while stack:
+        item = stack.pop()
+        names |= {item.name} if isinstance(item, Func) else set()
+        stack += _children(item)
+    return names
 
 
 def _to_sympy(node: Node, sympy, z):
@@ -367,23 +439,55 @@ def _to_sympy(node: Node, sympy, z):
     raise KeyError(type(node).__name__)
 
 
+_RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+class _OutOfTime(BaseException):
+    """Raised inside sympy when its time is up (BaseException: `except Exception` can't eat it)."""
+
+
+def _within(seconds: float, work):
+    """work() with a wall-clock budget: a trace function checks the clock on every Python
+    call and raises _OutOfTime. sympy.simplify can run for minutes even on a tiny tree
+    (z + sinh((2+z)**3)**3 is 21 characters), so a node count alone is not a guard."""
+    deadline = time.perf_counter() + seconds
+
+    def tracer(frame, event, arg):
+        # not in generator frames: closing one from the garbage collector would swallow it
+        if time.perf_counter() > deadline and not frame.f_code.co_flags & _RESUMABLE:
+            raise _OutOfTime
+        return None                      # no per-line tracing: cheap
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        return work()
+    finally:
+        sys.settrace(previous)
+
+
+@lru_cache(maxsize=256)
 def _simplified(tree: Node, fallback: str) -> str:
-    """sympy's simplification of `tree` when it is shorter, re-parses and agrees numerically."""
+    """sympy's simplification of `tree`, used only when it is shorter, re-parses with our
+    own parser, uses no function that `tree` does not, and agrees numerically."""
     if _size(tree, _SYMPY_MAX_NODES) > _SYMPY_MAX_NODES:
         return fallback
     try:
         import sympy  # slow to import: only here, only when a derivative is shown
-        text = str(sympy.simplify(_to_sympy(tree, sympy, sympy.Symbol("z", real=True))))
+        built = _to_sympy(tree, sympy, sympy.Symbol("z", real=True))
+        text = str(_within(_SYMPY_SECONDS, lambda: sympy.simplify(built)))
         if len(text) >= len(fallback):
             return fallback
         candidate = parse_expression(text)
+        if not _function_names(candidate.tree) <= _function_names(tree):
+            return fallback                 # 1 - tanh(z)**2 reads better than cosh(z)**(-2)
         points = np.array([-2.3, -0.7, 0.4, 1.1, 2.9])
         with np.errstate(all="ignore"):
             expected = np.broadcast_to(_numeric(tree, points), points.shape)
         if not np.allclose(candidate(points), expected, rtol=1e-9, atol=1e-12, equal_nan=True):
             return fallback
         return candidate.formula
-    except Exception:  # any sympy trouble: our own printer is always right
+    except (Exception, _OutOfTime):  # any sympy trouble: our own printer is always right
         return fallback
 
 
@@ -449,30 +553,40 @@ def parse_expression(text: str) -> Expression:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
         column = lead + min(max(err.offset or len(source) + 1, 1), len(source) + 1)
-        hint = ("; use ** for powers, e.g. z**2" if "^" in source else
-                "; use * to multiply, e.g. 2*z" if "decimal literal" in str(err.msg) else "")
+        hint = _syntax_hint(source, str(err.msg))
         raise ExpressionError(f"syntax error at column {column}: {err.msg}{hint}",
                               column=column) from None
     except (ValueError, RecursionError, MemoryError) as err:
         raise ExpressionError(f"the expression cannot be read: {err}") from None
     nodes = sum(isinstance(n, (ast.expr, ast.keyword)) for n in ast.walk(tree))
     if nodes > MAX_NODES:
-        raise ExpressionError(f"expression has {nodes} parts; the limit is {MAX_NODES}: simplify it")
+        raise ExpressionError(f"expression has {nodes} parts; the limit is {MAX_NODES}: "
+                              "simplify it")
     root = _Builder(source, lead).build(tree.body, 1)
-    return Expression(source, root, _derive(root))
+    return Expression(source, root, _derive(_tidy(root)))
+
+
+def _syntax_hint(source: str, message: str) -> str:
+    if "^" in source or any(char in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻" for char in source):
+        return "; use ** for powers, e.g. z**2"
+    for char, ascii_char in {"·": "*", "×": "*", "÷": "/", "−": "-", "–": "-"}.items():
+        if char in source:
+            return f"; type {ascii_char} instead of {char}"
+    return "; use * to multiply, e.g. 2*z" if "decimal literal" in message else ""
 
 
 _REFUSED = {
-    ast.Attribute: "attribute access is not allowed", ast.Subscript: "indexing with [] is not allowed",
-    ast.Lambda: "lambda is not allowed", ast.IfExp: "'if ... else' is not allowed",
-    ast.Compare: "comparisons are not allowed", ast.BoolOp: "'and'/'or' are not allowed",
-    ast.ListComp: "comprehensions are not allowed", ast.GeneratorExp: "comprehensions are not allowed",
-    ast.SetComp: "comprehensions are not allowed", ast.DictComp: "comprehensions are not allowed",
+    ast.Attribute: "attribute access is not allowed", ast.Lambda: "lambda is not allowed",
+    ast.Subscript: "indexing with [] is not allowed", ast.BoolOp: "'and'/'or' are not allowed",
+    ast.ListComp: "comprehensions are not allowed", ast.SetComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
     ast.List: "lists are not allowed", ast.Tuple: "tuples are not allowed",
     ast.Set: "sets are not allowed", ast.Dict: "dicts are not allowed",
     ast.JoinedStr: "text strings are not allowed", ast.NamedExpr: "':=' is not allowed",
     ast.Starred: "'*' unpacking is not allowed",
 }
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _PIECEWISE = "; for piecewise functions use max(a, b), min(a, b) or relu(z)"
 _GENERIC = "; use numbers, z, pi, e, + - * / ** and functions like exp(z)"
 
@@ -495,7 +609,8 @@ class _Builder:
                 return column
         return start
 
-    def fail(self, message: str, column: int):
+    def fail(self, message: str, column: int) -> NoReturn:
+        """Raise with "@" in `message` replaced by "at column N"."""
         raise ExpressionError(message.replace("@", f"at column {column}"), column=column)
 
     def build(self, node: ast.AST, depth: int) -> Node:
@@ -527,15 +642,16 @@ class _Builder:
                 return Neg(operand)
             if isinstance(node.op, ast.UAdd):
                 return operand
-            self.fail(f"'{'not' if isinstance(node.op, ast.Not) else '~'}' is not allowed @{_GENERIC}", at)
+            word = "not" if isinstance(node.op, ast.Not) else "~"
+            self.fail(f"'{word}' is not allowed @{_GENERIC}", at)
         if isinstance(node, ast.BinOp):
             left = self.build(node.left, depth + 1)
             op = self.between(node.left, node.right)
             if isinstance(node.op, ast.BitXor):
                 self.fail("'^' is not a power @: use ** for powers, e.g. z**2", op)
-            symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}.get(type(node.op))
+            symbol = _OPERATORS.get(type(node.op))
             if symbol is None:
-                self.fail(f"this operator is not allowed @; allowed operators: + - * / **", op)
+                self.fail("this operator is not allowed @; allowed operators: + - * / **", op)
             if symbol == "**":
                 return Bin("**", left, self.exponent(node.right))
             return Bin(symbol, left, self.build(node.right, depth + 1))
@@ -548,11 +664,14 @@ class _Builder:
             self.fail(_REFUSED[type(node)] + f" @{_GENERIC}", at)
         if isinstance(node, ast.Compare):
             self.build(node.left, depth + 1)
-            self.fail(f"comparisons are not allowed @{_PIECEWISE}", self.between(node.left, node.comparators[0]))
+            at = self.between(node.left, node.comparators[0])
+            self.fail(f"comparisons are not allowed @{_PIECEWISE}", at)
         if isinstance(node, ast.IfExp):
             self.build(node.body, depth + 1)
-            self.fail(f"'if ... else' is not allowed @{_PIECEWISE}", self.between(node.body, node.test))
-        self.fail(_REFUSED.get(type(node), f"{type(node).__name__} is not allowed") + f" @{_GENERIC}", at)
+            at = self.between(node.body, node.test)
+            self.fail(f"'if ... else' is not allowed @{_PIECEWISE}", at)
+        refused = _REFUSED.get(type(node), f"{type(node).__name__} is not allowed")
+        self.fail(f"{refused} @{_GENERIC}", at)
 
     def exponent(self, node: ast.AST) -> Const:
         sign, inner = 1.0, node
@@ -571,14 +690,16 @@ class _Builder:
         name = node.func.id
         if name not in _ARITY:
             if name in _CONSTANTS or name == "z":
-                self.fail(f"'{name}' is not a function @: use * to multiply, e.g. {name}*(z + 1)", at)
+                self.fail(f"'{name}' is not a function @: use * to multiply, e.g. {name}*(z + 1)",
+                          at)
             self.fail(f"'{name}' is not an allowed function @; allowed: {_ALLOWED_TEXT}", at)
         if node.keywords:
             self.fail(f"keyword arguments are not allowed @: write {name}(z)",
                       self.column(node.keywords[0].col_offset))
         for arg in node.args:
             if isinstance(arg, ast.Starred):
-                self.fail(f"'*' unpacking is not allowed @: write {name}(z)", self.column(arg.col_offset))
+                self.fail(f"'*' unpacking is not allowed @: write {name}(z)",
+                          self.column(arg.col_offset))
         if len(node.args) != _ARITY[name]:
             want = _ARITY[name]
             example = f"{name}(0, z)" if want == 2 else f"{name}(z)"
