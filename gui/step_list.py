@@ -286,12 +286,21 @@ class StepList(QListView):
             sm.setCurrentIndex(index, sm.SelectionFlag.NoUpdate)
         else:
             sm.setCurrentIndex(index, sm.SelectionFlag.ClearAndSelect)
+        if not self.isVisible():        # scrolling lays out every item: wait until there is a size to scroll in
+            self._scroll_pending = True
+            return
+        self._scroll_pending = False
         if pos == 0:
             self.scrollToTop()
         else:   # in a strip, the current step sits in the middle: what comes next stays in sight
             self.scrollTo(index, QAbstractItemView.PositionAtCenter if self.horizontal
                           else QAbstractItemView.EnsureVisible)
         self.viewport().update()
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        if getattr(self, "_scroll_pending", False):
+            self._follow()
 
     def changeEvent(self, event):  # noqa: N802
         super().changeEvent(event)
