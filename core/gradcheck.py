@@ -83,9 +83,11 @@ def _kink_note(ev: Evaluation, nodes: list[str]) -> str:
         kinked = act.name == "relu" or (act.expr is not None and any(
             k in act.formula for k in ("max(", "min(", "abs(", "relu(")))
         if kinked and np.any(np.abs(ev.values[f"Z{l}"]) < EPS * 10):
+            rule = ("chainview takes f'(0) = 0 as the course does" if act.name == "relu" else
+                    "chainview takes one of the one-sided slopes (relu'(0) = abs'(0) = 0; max and min follow "
+                    "their first argument at a tie)")
             return (f"Z^{l} has an entry at the kink z = 0 of {act.label}: finite differences see the average "
-                    f"of the two one-sided slopes, while chainview takes f'(0) = 0 as the course does; "
-                    f"this ✗ is expected there, not a bug.")
+                    f"of the two one-sided slopes, while {rule}; this ✗ is expected there, not a bug.")
     return ""
 
 
