@@ -13,8 +13,6 @@ window is built.
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -41,10 +39,6 @@ from .step_list import StepList
 
 NET_FILTER = "chainview nets (*.chainview.json *.json);;All files (*)"
 SUFFIX = ".chainview.json"
-# modules that add to the window, and the function each may define: editing (the editor, training and the
-# gradient check together) first; the others only when they define an install(window) of their own
-EXTENSIONS = (("editing", ("install_editing", "install")), ("editor", ("install",)), ("commands", ("install",)),
-              ("training", ("install",)))
 BASE_POINT_SIZE = 10.0       # the smallest base text size; 1.0x of "Text size" is this (or the desktop's, if larger)
 
 
@@ -97,7 +91,7 @@ class _DropFilter(QObject):
 class MainWindow(QMainWindow):
     def __init__(self, session, *, settings: Settings | None = None, path=None, name: str | None = None,
                  theme: str | None = None, font_scale: float | None = None, restore_geometry: bool = True,
-                 extensions: bool = True, parent=None):
+                 editing: bool = True, parent=None):
         super().__init__(parent)
         self.session = session
         self.settings = settings if settings is not None else Settings()
@@ -150,10 +144,10 @@ class MainWindow(QMainWindow):
         self._update_net_widgets()
         self._update_layout_widgets()
         self._update_selection_actions()
-        self.extensions = {}
+        self.editing_tools = None
         self._restored = self._persist and self.settings.window_state is not None
-        if extensions:
-            self.install_extensions()      # before the saved layout is restored: it has their docks too
+        if editing:
+            self.install_editing_tools()   # before the saved layout is restored: it has their docks too
         self._initial_geometry()
 
     # ================================================================ building
@@ -395,46 +389,25 @@ class MainWindow(QMainWindow):
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(self._on_system_scheme)
 
-    def install_extensions(self) -> None:
-        """Let gui/editing.py (install_editing) and any of gui/editor, commands, training (install) add to the
-        window, once each. The editor dock starts hidden unless a saved layout says otherwise: the canvas first."""
-        for name, functions in EXTENSIONS:
-            if name in self.extensions:
-                continue
-            module_name = f"chainview.gui.{name}"
-            try:
-                if importlib.util.find_spec(module_name) is None:
-                    continue
-                module = importlib.import_module(module_name)
-                install = next((getattr(module, f) for f in functions if callable(getattr(module, f, None))), None)
-                if install is not None:
-                    install(self)
-                    self.extensions[name] = module
-            except Exception as err:   # a broken add-on must not stop the window from opening
-                print(f"chainview: {name} is not available: {' '.join(str(err).split()) or type(err).__name__}", file=sys.stderr)
-        tools = getattr(self, "editing_tools", None)
-        if tools is not None and not self._restored:
-            dock = getattr(tools, "editor_dock", None)
-            if isinstance(dock, QDockWidget):
-                dock.hide()
+    def install_editing_tools(self):
+        """The editor, training and gradient-check docks and actions (gui/editing.py), once.
+        The editor dock starts hidden unless a saved layout says otherwise: the canvas first."""
+        if self.editing_tools is None:
+            from .editing import install_editing
+            install_editing(self)          # sets self.editing_tools
+            if not self._restored:
+                self.editing_tools.editor_dock.hide()
+        return self.editing_tools
 
     def show_editor(self) -> None:
-        """Show the net editor (`chainview render --edit`); nothing when the editor is not installed."""
-        self.install_extensions()
-        dock = getattr(getattr(self, "editing_tools", None), "editor_dock", None)
-        if isinstance(dock, QDockWidget):
-            dock.show()
-            dock.raise_()
+        """Show the net editor (`chainview render --edit`)."""
+        dock = self.install_editing_tools().editor_dock
+        dock.show()
+        dock.raise_()
 
     def train_steps(self, steps: int, lr: float, timeout: float = 120.0) -> None:
         """Train `steps` SGD steps and wait for them (`chainview render --train N`): the loss plot shows them."""
-        self.install_extensions()
-        tools = getattr(self, "editing_tools", None)
-        if tools is None:
-            from chainview.core.training import train
-            result = train(self.session.net, lr, steps)
-            self.session.set_net(result.net)
-            return
+        tools = self.install_editing_tools()
         tools.lr_spin.setValue(lr)
         tools.steps_spin.setValue(steps)
         if not tools.train():

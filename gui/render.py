@@ -119,14 +119,14 @@ def _render(args) -> int:
 
     app = ensure_app()
     window = create_main_window(session, Settings.ephemeral(), theme=getattr(args, "theme", "light") or "light",
-                                font_scale=1.0, restore_geometry=False, extensions=False)
+                                font_scale=1.0, restore_geometry=False, editing=False)
     try:
         window.name = _name(path)
         window._update_title()
         window.setAttribute(Qt.WA_DontShowOnScreen, True)
         window.resize(*size)
         if getattr(args, "train", 0) or getattr(args, "edit", False):
-            window.install_extensions()      # the editor and training only when asked for (startup time)
+            window.install_editing_tools()      # the editor and training only when asked for (startup time)
         if getattr(args, "train", 0):
             _hook(window, ("train_steps", "train"), "--train", args.train, getattr(args, "lr", 0.005))
         if getattr(args, "edit", False):

@@ -526,10 +526,8 @@ def test_excepthook_shows_one_line(messages, capsys):
 
 
 def test_editing_is_installed_and_its_dock_starts_hidden(qtbot, window):
-    tools = getattr(window, "editing_tools", None)
-    if tools is None:
-        pytest.skip("gui/editing.py is not in this build")
-    assert "editing" in window.extensions
+    tools = window.editing_tools
+    assert tools is not None
     assert tools.editor_dock.isHidden()                    # the canvas first; Ctrl+3 or View ▸ Panels shows it
     names = [a.objectName() for a in window.net_menu.actions()]
     assert "sgd_step" in names and "gradient_check" in names
@@ -548,15 +546,13 @@ def test_editing_is_installed_and_its_dock_starts_hidden(qtbot, window):
 
 
 def test_render_hooks_train_and_show_the_editor(make_window):
-    w = make_window(extensions=False)
-    assert not hasattr(w, "editing_tools") or w.editing_tools is None
+    w = make_window(editing=False)
+    assert w.editing_tools is None
     before = w.session.evaluation.loss
     w.train_steps(20, 0.1)
     assert w.session.evaluation.loss < before
     w.show_editor()
-    tools = getattr(w, "editing_tools", None)
-    if tools is not None:
-        assert not tools.editor_dock.isHidden()
+    assert not w.editing_tools.editor_dock.isHidden()
 
 
 def test_run_app_opens_a_bad_file_as_the_default_example_and_installs_the_excepthook(
