@@ -1,12 +1,14 @@
 """The `chainview` command: open the app, or trace / check / train / render a net file.
 
-Exit codes: 0 fine, 1 gradient check failed, 2 bad input (one line on stderr, never a traceback).
+Exit codes: 0 fine, 1 gradient check failed, 2 bad input, 3 a bug of ours (always one line on stderr,
+never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -62,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    as_process = argv is None  # the console script, not a caller in the same process
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         return _open_app(argv[0] if argv else None)
@@ -69,6 +72,17 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    code = _run_safely(args)
+    if as_process and args.command == "render":
+        # the PNG is written and closed and render saves no settings: skip tearing down the
+        # window's Qt objects one by one (about 0.1 s, a fifth of the command's time)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _run_safely(args) -> int:
     try:
         return _run(args)
     except NetError as err:
@@ -80,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         print(f"chainview: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
+    except Exception as err:  # a bug of ours: still one line, never a traceback
+        print(f"chainview: internal error ({type(err).__name__}: {' '.join(str(err).split())}); "
+              f"please report it with the command you ran", file=sys.stderr)
+        return 3
 
 
 def _open_app(path: str | None) -> int:

@@ -105,7 +105,7 @@ def build_net(X, Y, loss: str | Loss, layers: Sequence[dict], *, name: str = "",
     optional "W", "W0". Raises NetError with a one-line message on any problem.
     """
     X = _matrix(X, "input")
-    rng = np.random.default_rng(seed)
+    rng = None  # made only when a layer leaves its weights out (numpy.random is slow to import)
     built, m = [], X.shape[0]
     if not layers:
         raise NetError("layers is empty; a net needs at least one layer, e.g. {\"units\": 1, \"activation\": \"identity\"}",
@@ -122,6 +122,7 @@ def build_net(X, Y, loss: str | Loss, layers: Sequence[dict], *, name: str = "",
         act = act if isinstance(act, Activation) else activation_from_spec(act, field=f"{where}.activation")
         W0_default = None
         if spec.get("W") is None or spec.get("W0") is None:
+            rng = rng if rng is not None else np.random.default_rng(seed)
             W_default, W0_default = init_weights(m, units, rng)
         W = _matrix(spec["W"], f"{where}.W") if spec.get("W") is not None else W_default
         W0 = _matrix(spec["W0"], f"{where}.W0") if spec.get("W0") is not None else W0_default
