@@ -99,7 +99,7 @@ BUILTIN = {
                           _sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
     "tanh": Activation("tanh", "tanh(z)", "1 - tanh(z)**2",
                        np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "softmax": Activation("softmax", "exp(z_i) / sum_k exp(z_k)", "diag(a) - a a^T",
+    "softmax": Activation("softmax", "exp(z_i) / Σ_k exp(z_k)", "diag(a) - a a^T",
                           _softmax, None, elementwise=False,
                           note="softmax mixes every unit, so its Jacobian diag(a) - a a^T is full, not diagonal."),
 }

@@ -49,13 +49,15 @@ def shape_text(shape) -> str:
     return f"({shape[0]}x{shape[1]})"
 
 
-_SUP = str.maketrans("0123456789-T", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ")
+_SUP = str.maketrans("0123456789-TL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀᴸ")
+_SUB = str.maketrans("0123456789ijk", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ")
 
 
 def pretty(symbol: str) -> str:
-    """Plain symbol to unicode for a terminal: 'W0^2' -> 'W0²', 'm^1 x n^1' -> 'm¹ × n¹'."""
-    out = re.sub(r"\^\(([^)]*)\)", lambda m: m.group(1).translate(_SUP), symbol)
-    out = re.sub(r"\^([0-9T]+)", lambda m: m.group(1).translate(_SUP), out)
+    """Plain symbol to unicode for a terminal: 'W0^2' -> 'W0²', 'm^1 x n^1' -> 'm¹ × n¹', 'Σ_k' -> 'Σₖ'."""
+    out = re.sub(r"(?<=[A-Za-zΣ])_([0-9ijk])\b", lambda m: m.group(1).translate(_SUB), symbol)
+    out = re.sub(r"\^\(([^)]*)\)", lambda m: m.group(1).translate(_SUP), out)
+    out = re.sub(r"\^([0-9TL]+)", lambda m: m.group(1).translate(_SUP), out)
     return out.replace(" x ", " × ")
 
 

@@ -78,12 +78,12 @@ class Style:
 
         self.fonts = {
             "symbol": font(26, bold=True),
-            "dims": font(14),
-            "number": font(14, mono=True),
-            "grad_label": font(14),
-            "pill_name": font(13),
-            "pill_symbol": font(17, bold=True),
-            "pill_dims": font(14),
+            "dims": font(16),
+            "number": font(16, mono=True),
+            "grad_label": font(15),
+            "pill_name": font(14),
+            "pill_symbol": font(18, bold=True),
+            "pill_dims": font(16),
             "placeholder": font(22),
         }
 
