@@ -629,7 +629,7 @@ class NetEditor(QWidget):
             self.seed_spin.setValue(int(net.seed))
 
         self.loss_combo.setCurrentIndex(self.loss_combo.findData(net.loss.name))
-        self.loss_formula.setText(net.loss.formula)
+        self.loss_formula.setText(pretty(net.loss.formula))
         b, L = net.batch, net.L
         self.x_label.setText(f"X = {pretty('A^0')} : {pretty('m^1')} × b = {net.X.shape[0]} × {b}   (inputs × examples)")
         self.y_label.setText(f"Y : {pretty(f'n^{L}')} × b = {net.Y.shape[0]} × {b}   (outputs × examples)")

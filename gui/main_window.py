@@ -91,7 +91,7 @@ class _DropFilter(QObject):
 class MainWindow(QMainWindow):
     def __init__(self, session, *, settings: Settings | None = None, path=None, name: str | None = None,
                  theme: str | None = None, font_scale: float | None = None, restore_geometry: bool = True,
-                 editing: bool = True, parent=None):
+                 editing: bool = True, first_run_hint: bool = True, parent=None):
         super().__init__(parent)
         self.session = session
         self.settings = settings if settings is not None else Settings()
@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         if editing:
             self.install_editing_tools()   # before the saved layout is restored: it has their docks too
         self._initial_geometry()
+        self.key_hint = None          # the card of the stepping keys (gui/first_run.py): first run only
+        if first_run_hint and not self.settings.hint_dismissed:
+            self.show_key_hint()
 
     # ================================================================ building
     def _action(self, name: str, text: str, slot=None, *, checkable: bool = False, tip: str = "",
@@ -222,6 +225,7 @@ class MainWindow(QMainWindow):
             self.theme_actions[key] = act
         # help
         a("shortcuts", "&Keyboard shortcuts", self.show_shortcuts)
+        a("key_hints", "Show key &hints", lambda: self.show_key_hint())
         a("about", "&About chainview", self.show_about)
         self.about_action.setMenuRole(QAction.AboutRole)
         self.step_actions = [self.reset_action, self.previous_action, self.next_action,
@@ -294,6 +298,7 @@ class MainWindow(QMainWindow):
         # Help
         self.help_menu = m = mb.addMenu("&Help")
         m.addAction(self.shortcuts_action)
+        m.addAction(self.key_hints_action)
         m.addSeparator()
         m.addAction(self.about_action)
 
@@ -542,7 +547,7 @@ class MainWindow(QMainWindow):
         else:
             text = f"{pretty(step.equation)}     {step.shapes}"
             if step.note:
-                text += f"     — {step.note}"
+                text += f"     — {pretty(step.note)}"
             self.step_label.setText(text)
         self.previous_action.setEnabled(pos > 0)
         self.reset_action.setEnabled(pos > 0)
@@ -800,6 +805,8 @@ class MainWindow(QMainWindow):
             for widget in panes:
                 if hasattr(widget, "set_theme"):
                     widget.set_theme(t)
+            if getattr(self, "key_hint", None) is not None:
+                self.key_hint.set_theme(t)
         for act in (*self.step_actions, self.toggle_theme_action, self.larger_text_action, self.smaller_text_action):
             kind = act.property("icon_kind")
             if kind:
@@ -969,6 +976,14 @@ class MainWindow(QMainWindow):
                     seen.add(id(act))
                     rows.append((menu.title().replace("&", ""), act.text().replace("&", "").rstrip("…"), keys))
         return rows
+
+    def show_key_hint(self):
+        """The card of the stepping keys on the canvas (Help ▸ Show key hints; by itself on the first run)."""
+        if self.key_hint is None:
+            from .first_run import KeyHint
+            self.key_hint = KeyHint(self.view, self.theme, self.settings)
+        self.key_hint.popup()
+        return self.key_hint
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.shortcut_rows(), self).exec()

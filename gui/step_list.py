@@ -87,7 +87,7 @@ class StepListModel(QAbstractListModel):
             return pretty(step.equation)
         if role == Qt.ToolTipRole:
             text = f"{pretty(step.equation)}\n{step.shapes}"
-            return text + (f"\n{step.note}" if step.note else "")
+            return text + (f"\n{pretty(step.note)}" if step.note else "")
         if role == Qt.AccessibleTextRole:
             return f"step {row + 1}, {step.phase}, {pretty(step.equation)}, {self.state(row)}"
         if role == StepRole:
