@@ -10,11 +10,11 @@ Pure Python + numpy + networkx; never imports Qt. Everything a front end needs i
 __version__ = "0.1.0"
 
 from .activations import Activation, activation_from_spec, custom_activation, NAMES as ACTIVATIONS
-from .engine import Evaluation, evaluate, forward, backward, node_ids
+from .engine import Evaluation, backward, edge_list, evaluate, forward, node_ids
 from .errors import ExpressionError, NetError
 from .examples import example_path, example_paths
 from .gradcheck import CheckReport, CheckResult, check_gradients
-from .graph import build_graph, edge_list
+from .graph import build_graph
 from .jacobians import LAYOUTS, Jacobian, edge_jacobian, fused_output_gradient
 from .losses import NAMES as LOSSES, Loss, loss_from_name
 from .net import Layer, Net, build_net, init_weights

@@ -178,9 +178,11 @@ def _train(args) -> int:
     result = train(net, args.lr, args.steps, on_step=on_step)
     if show_bar:
         print(file=sys.stderr)
-    print(f"loss {result.losses[0]:.6g} -> {result.losses[-1]:.6g} after {args.steps} step(s) at lr {args.lr}")
+    done = len(result.losses) - 1
+    print(f"loss {result.losses[0]:.6g} -> {result.losses[-1]:.6g} after {done} step(s) at lr {args.lr}")
     if result.stopped:
-        raise NetError(f"training stopped: {result.stopped}")
+        written = "; nothing written" if args.output else ""
+        raise NetError(f"training stopped after {done} of {args.steps} step(s): {result.stopped}{written}")
     if args.output:
         save_net(result.net, args.output)
         print(f"wrote {args.output}")

@@ -22,6 +22,13 @@ def node_ids(L: int) -> list[str]:
     return ids + ["Y", "L"]
 
 
+def edge_list(L: int) -> list[tuple[str, str]]:
+    edges = []
+    for l in range(1, L + 1):
+        edges += [(f"A{l - 1}", f"Z{l}"), (f"W{l}", f"Z{l}"), (f"W0_{l}", f"Z{l}"), (f"Z{l}", f"A{l}")]
+    return edges + [(f"A{L}", "L"), ("Y", "L")]
+
+
 @dataclass
 class Evaluation:
     """Values and dL/d(node) for every node of one net (n x b matrices; L is 1 x 1)."""
@@ -72,7 +79,7 @@ def backward(net: Net, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             grads[f"Z{l}"] = dZ
             grads[f"W{l}"] = values[f"A{l - 1}"] @ dZ.T
             grads[f"W0_{l}"] = np.sum(dZ, axis=1, keepdims=True)
-            dA = layer.W @ dZ
+            dA = values[f"W{l}"] @ dZ  # the W the forward pass used (it honours overrides)
             grads[f"A{l - 1}"] = dA
     return grads
 

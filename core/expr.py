@@ -453,8 +453,10 @@ def _within(seconds: float, work):
     deadline = time.perf_counter() + seconds
 
     def tracer(frame, event, arg):
-        # not in generator frames: closing one from the garbage collector would swallow it
-        if time.perf_counter() > deadline and not frame.f_code.co_flags & _RESUMABLE:
+        # only in sympy's own code, and not in generator frames: an exception raised in a
+        # finalizer, a weakref callback or importlib would be printed and swallowed there
+        if (time.perf_counter() > deadline and not frame.f_code.co_flags & _RESUMABLE
+                and str(frame.f_globals.get("__name__", "")).startswith("sympy")):
             raise _OutOfTime
         return None                      # no per-line tracing: cheap
 

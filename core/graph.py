@@ -7,22 +7,14 @@ shape in symbols and numbers, for the chosen layout and example.
 
 from __future__ import annotations
 
-import networkx as nx
-
-from .engine import Evaluation, node_ids
+from .engine import Evaluation, edge_list, node_ids  # noqa: F401  (edge_list: re-exported)
 from .jacobians import edge_jacobian
 from .symbols import node_dims, node_symbol, split_id
 
 
-def edge_list(L: int) -> list[tuple[str, str]]:
-    edges = []
-    for l in range(1, L + 1):
-        edges += [(f"A{l - 1}", f"Z{l}"), (f"W{l}", f"Z{l}"), (f"W0_{l}", f"Z{l}"), (f"Z{l}", f"A{l}")]
-    return edges + [(f"A{L}", "L"), ("Y", "L")]
-
-
-def build_graph(ev: Evaluation, *, layout: str = "denominator", example: int = 0, jacobian=None) -> nx.DiGraph:
+def build_graph(ev: Evaluation, *, layout: str = "denominator", example: int = 0, jacobian=None) -> "networkx.DiGraph":
     """`jacobian(u, v)` lets a caller share its cache of Jacobians (Session does)."""
+    import networkx as nx  # slow to import (~0.15 s): trace, check and train never need it
     net = ev.net
     if jacobian is None:
         jacobian = lambda u, v: edge_jacobian(ev, u, v, layout=layout, example=example)

@@ -14,7 +14,7 @@ from functools import lru_cache, partial
 
 import numpy as np
 
-from .engine import Evaluation
+from .engine import Evaluation, edge_list
 from .symbols import split_id
 
 LAYOUTS = ("denominator", "numerator")
@@ -95,7 +95,6 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
     net, values = ev.net, ev.values
     if not 0 <= example < net.batch:
         raise ValueError(f"example must be 0..{net.batch - 1}; got {example}")
-    from .graph import edge_list  # here, not at the top: graph imports this module
     if (source, target) not in edge_list(net.L):  # A0 -> Z2 is a chain, not an edge: it is not W^2
         raise KeyError(f"no edge {source} -> {target}")
     c = example

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import networkx as nx
 
-from .engine import Evaluation, evaluate, node_ids
+from .engine import Evaluation, edge_list, evaluate, node_ids
 from .events import Signal
 from .jacobians import LAYOUTS, Jacobian, edge_jacobian
 from .net import Net
 from .steps import Step, build_steps
 
-INPUT_KINDS = ("A0", "Y")
 
 
 class Session:
@@ -61,7 +59,6 @@ class Session:
         self.net_changed.emit()
 
     def _exists(self, selection) -> bool:
-        from .graph import edge_list
         L = self._net.L
         return selection in edge_list(L) if isinstance(selection, tuple) else selection in node_ids(L)
 
@@ -110,7 +107,7 @@ class Session:
         return build_steps(self.evaluation, self._layout)
 
     @cached_property
-    def graph(self) -> nx.DiGraph:
+    def graph(self) -> "networkx.DiGraph":
         """Structure and labels; Jacobian values are in it lazily (see core.graph)."""
         from .graph import build_graph
         return build_graph(self.evaluation, layout=self._layout, example=self._example, jacobian=self.jacobian)

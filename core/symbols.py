@@ -45,10 +45,6 @@ def dims_text(dims: tuple[str, str], shape: tuple[int, int] | None = None) -> st
     return text if shape is None else f"{text} = {shape[0]} x {shape[1]}"
 
 
-def shape_text(shape) -> str:
-    return f"({shape[0]}x{shape[1]})"
-
-
 _SUP = str.maketrans("0123456789-TL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀᴸ")
 _SUB = str.maketrans("0123456789ijk", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ")
 

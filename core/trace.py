@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import edge_list
+from .engine import edge_list, node_ids
 from .session import Session
 from .symbols import dims_text, node_dims, node_symbol, pretty, split_id
 
@@ -20,9 +20,9 @@ def trace_dict(session: Session) -> dict:
     """The documented `chainview trace --json` object (README: "trace JSON")."""
     net, ev = session.net, session.evaluation
     nodes = {}
-    for node in session.graph.nodes:
+    for node in node_ids(net.L):
         kind, l = split_id(node)
-        nodes[node] = {"kind": kind, "layer": session.graph.nodes[node]["layer"],
+        nodes[node] = {"kind": kind, "layer": l if l is not None else net.L,  # as in core.graph
                        "symbol": node_symbol(node), "dims": list(node_dims(node, net.L, net.batch)),
                        "shape": list(ev.values[node].shape), "value": _jsonable(ev.values[node]),
                        "grad": _jsonable(ev.grads.get(node)) if node not in ("Y", "L") else None}
@@ -63,7 +63,10 @@ def format_trace(session: Session) -> str:
         out.append(f"       shapes: {s.shapes}    ({ops})")
         if s.note:
             out.append(f"       note: {pretty(s.note)}")
-        out.append(format_matrix(s.value))
+        value = s.value
+        if net.batch > 1 and s.phase == "backward" and split_id(s.node)[0] in ("A", "Z"):
+            out.append(f"       (all {net.batch} examples, one per column; the shapes above are per example)")
+        out.append(format_matrix(value))
     out.append("")
     out.append(f"EDGE JACOBIANS (example {session.example}, {session.layout} layout)")
     for u, v in edge_list(net.L):

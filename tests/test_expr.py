@@ -162,7 +162,7 @@ def test_hostile_input_is_refused_quickly(text):
     start = time.perf_counter()
     with pytest.raises(ExpressionError) as caught:
         parse_expression(text)
-    assert time.perf_counter() - start < 0.1
+    assert time.perf_counter() - start < 1.0   # a guard against hangs (9**9**9), not a speed target
     message = str(caught.value)
     assert message and "\n" not in message
     column = caught.value.column
