@@ -8,6 +8,11 @@ import pytest  # noqa: E402
 
 from chainview.core import Session, example_path  # noqa: E402
 from chainview.core.netfile import load_net  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QUndoStack  # noqa: E402
+from PySide6.QtWidgets import QDockWidget, QMainWindow  # noqa: E402
+
+from chainview.gui.theme import LIGHT  # noqa: E402
 
 
 @pytest.fixture
@@ -24,3 +29,25 @@ def example_net():
 @pytest.fixture
 def session(default_net):
     return Session(default_net)
+
+
+@pytest.fixture
+def relu_session(example_net):
+    return Session(example_net("relu-regression"))
+
+
+class StandInWindow(QMainWindow):
+    """What gui/editing.install_editing needs of the main window, and nothing more."""
+
+    def __init__(self, session):
+        super().__init__()
+        self.session = session
+        self.undo_stack = QUndoStack(self)
+        self.theme = LIGHT
+        self.setWindowTitle("stand-in[*]")
+
+    def add_dock(self, widget, area=Qt.RightDockWidgetArea, title=None, object_name=None):
+        dock = QDockWidget(title or "Panel", self)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import StandInWindow
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLineEdit, QMainWindow, QMessageBox
@@ -12,28 +13,6 @@ from chainview.gui.commands import SetNetCommand, apply_edit
 from chainview.gui.editing import check_summary, install_editing
 from chainview.gui.editor import NetEditor, with_random_weights
 from chainview.gui.theme import LIGHT
-
-
-class StandInWindow(QMainWindow):
-    """What install_editing needs of the main window, and nothing more."""
-
-    def __init__(self, session):
-        super().__init__()
-        self.session = session
-        self.undo_stack = QUndoStack(self)
-        self.theme = LIGHT
-        self.setWindowTitle("stand-in[*]")
-
-    def add_dock(self, widget, area=Qt.RightDockWidgetArea, title=None, object_name=None):
-        dock = QDockWidget(title or "Panel", self)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-
-@pytest.fixture
-def relu_session(example_net):
-    return Session(example_net("relu-regression"))
 
 
 @pytest.fixture

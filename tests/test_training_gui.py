@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import StandInWindow
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow
@@ -11,26 +12,6 @@ from chainview.gui.editing import LearningRateSpin, install_editing
 from chainview.gui.loss_plot import LossPlot, nice_ticks
 from chainview.gui.theme import DARK, LIGHT
 from chainview.gui.training import TrainingController
-
-
-class StandInWindow(QMainWindow):
-    def __init__(self, session):
-        super().__init__()
-        self.session = session
-        self.undo_stack = QUndoStack(self)
-        self.theme = LIGHT
-        self.setWindowTitle("stand-in[*]")
-
-    def add_dock(self, widget, area=Qt.RightDockWidgetArea, title=None, object_name=None):
-        dock = QDockWidget(title or "Panel", self)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-
-@pytest.fixture
-def relu_session(example_net):
-    return Session(example_net("relu-regression"))
 
 
 @pytest.fixture
