@@ -119,7 +119,8 @@ def _render(args) -> int:
 
     app = ensure_app()
     window = create_main_window(session, Settings.ephemeral(), theme=getattr(args, "theme", "light") or "light",
-                                font_scale=1.0, restore_geometry=False, editing=False)
+                                font_scale=1.0, restore_geometry=False, editing=False,
+                                first_run_hint=False)
     try:
         window.name = _name(path)
         window._update_title()

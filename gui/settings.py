@@ -109,6 +109,19 @@ class Settings:
             raise ValueError(f"layout must be one of {LAYOUTS}")
         self._store.setValue("view/layout", name)
 
+    # ---- first run
+    @property
+    def hint_dismissed(self) -> bool:
+        """True once the person closed the first-run key hint (it then never shows by itself again)."""
+        value = self._store.value("help/hint_dismissed", False)
+        if isinstance(value, str):            # QSettings' INI backend hands "true" / "false" back
+            return value.strip().lower() in ("true", "1", "yes")
+        return value is True or (isinstance(value, int) and value == 1)
+
+    @hint_dismissed.setter
+    def hint_dismissed(self, dismissed: bool) -> None:
+        self._store.setValue("help/hint_dismissed", bool(dismissed))
+
     # ---- the window
     @property
     def geometry(self) -> QByteArray | None:
