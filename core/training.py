@@ -14,7 +14,7 @@ from .net import Net
 
 def sgd_step(net: Net, lr: float) -> Net:
     """One step; the returned net is new (the old one is untouched, so undo is trivial)."""
-    _check_lr(lr)
+    check_learning_rate(lr)
     return _update(net, evaluate(net).grads, lr)
 
 
@@ -38,7 +38,7 @@ class TrainResult:
 def train(net: Net, lr: float, steps: int, *, on_step: Callable[[int, float], None] | None = None,
           should_stop: Callable[[], bool] | None = None) -> TrainResult:
     """`steps` SGD steps; on_step(i, loss) after each; should_stop() is polled to cancel."""
-    _check_lr(lr)
+    check_learning_rate(lr)
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise NetError(f"steps must be a whole number of at least 0; got {steps!r}")
     losses: list[float] = []
@@ -58,6 +58,6 @@ def train(net: Net, lr: float, steps: int, *, on_step: Callable[[int, float], No
     return TrainResult(net, losses + [evaluate(net).loss])
 
 
-def _check_lr(lr) -> None:
+def check_learning_rate(lr) -> None:
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
         raise NetError(f"learning rate must be a positive number, e.g. 0.005; got {lr!r}")

@@ -57,19 +57,29 @@ def _headless_env() -> None:
 
 
 def render_cli(args) -> int:
+    """Bad input: one line, exit 2. A NetError or a bug of ours goes to core.cli, which says it in one line too."""
     try:
         return _render(args)
     except RenderError as err:
         print(f"chainview: {err}", file=sys.stderr)
         return 2
-    except Exception as err:       # never a traceback: one line, exit 2 (CHAINVIEW_DEBUG=1 shows it)
-        if os.environ.get("CHAINVIEW_DEBUG"):
-            import traceback
-            traceback.print_exc()
-        from chainview.core.errors import NetError
-        message = err.message if isinstance(err, NetError) else (" ".join(str(err).split()) or type(err).__name__)
-        print(f"chainview: {message}", file=sys.stderr)
-        return 2
+
+
+def _quiet_qt_noise() -> None:
+    """The offscreen platform warns 'does not support propagateSizeHints()' on every window: not news."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(kind, context, message):
+        if "propagateSizeHints" in message:
+            return
+        if previous is not None:
+            previous(kind, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
 
 
 def _render(args) -> int:
@@ -78,6 +88,17 @@ def _render(args) -> int:
     output = getattr(args, "output", None)
     if not output:
         raise RenderError("-o OUT.png is required")
+    if not output.lower().endswith(".png"):
+        raise RenderError(f"-o must name a .png file (render writes PNG); got {output!r}")
+    train_steps = getattr(args, "train", 0) or 0
+    lr = getattr(args, "lr", 0.005)
+    if train_steps:
+        from chainview.core.training import check_learning_rate
+        if not 1 <= train_steps <= 1_000_000:
+            raise RenderError(f"--train must be 1..1000000 steps; got {train_steps}")
+        check_learning_rate(lr)          # NetError: one line, exit 2
+        if not 1e-6 <= lr <= 100:
+            raise RenderError(f"--lr must be between 1e-6 and 100 for --train; got {lr}")
     folder = os.path.dirname(os.path.abspath(output))
     if not os.path.isdir(folder):
         raise RenderError(f"cannot write {output}: the folder {folder} does not exist")
@@ -97,8 +118,7 @@ def _render(args) -> int:
     if step is not None and not 0 <= step <= n:
         raise RenderError(f"--step must be 0..{n} (this net has {n} steps); got {step}")
     if selection is not None:
-        from chainview.core.engine import node_ids
-        from chainview.core.graph import edge_list
+        from chainview.core.engine import edge_list, node_ids
         nodes = node_ids(net.L)
         edge = isinstance(selection, tuple)
         if (selection not in edge_list(net.L)) if edge else (selection not in nodes):
@@ -113,6 +133,7 @@ def _render(args) -> int:
         session.run_check()
 
     _headless_env()
+    _quiet_qt_noise()
     from PySide6.QtCore import Qt
     from .app import create_main_window, ensure_app
     from .settings import Settings
@@ -126,17 +147,17 @@ def _render(args) -> int:
         window._update_title()
         window.setAttribute(Qt.WA_DontShowOnScreen, True)
         window.resize(*size)
-        if getattr(args, "train", 0) or getattr(args, "edit", False):
-            window.install_editing_tools()      # the editor and training only when asked for (startup time)
-        if getattr(args, "train", 0):
-            _hook(window, ("train_steps", "train"), "--train", args.train, getattr(args, "lr", 0.005))
+        if train_steps:                  # the editor and training only when asked for (startup time)
+            window.train_steps(train_steps, lr)
+            if window.editing_tools.controller.is_running():
+                raise RenderError(f"--train {train_steps} did not finish in time; ask for fewer steps")
         if getattr(args, "edit", False):
-            _hook(window, ("show_editor",), "--edit")
+            window.show_editor()
         window.setUpdatesEnabled(False)   # laid out but not painted: the grab is the one paint
         window.show()
         window.resize(*size)          # a window manager may not honour the size asked before show
         app.processEvents()
-        if getattr(args, "train", 0):     # training replaced the net: back to the step asked for
+        if train_steps:                   # training replaced the net: back to the step asked for
             session.jump(len(session.steps) if step is None else min(step, len(session.steps)))
             app.processEvents()
         window.fit_view()
@@ -159,12 +180,3 @@ def _name(path) -> str:
     from .main_window import display_name
     return display_name(path)
 
-
-def _hook(window, names, option: str, *args) -> None:
-    """--edit / --train call what the editor and training modules add to the window, when they have."""
-    for name in names:
-        fn = getattr(window, name, None)
-        if callable(fn):
-            fn(*args)
-            return
-    print(f"chainview: {option} is not available in this build; rendering without it", file=sys.stderr)

@@ -34,6 +34,7 @@ def test_subprocess_render_writes_a_png_of_the_requested_size(tmp_path):
     assert image.load(str(out))
     assert (image.width(), image.height()) == (1280, 720)
     assert "Traceback" not in r.stderr
+    assert r.stderr == ""                      # Qt's offscreen-platform chatter is not shown
     assert f"wrote {out}" in r.stdout
 
 
@@ -53,6 +54,9 @@ def test_render_without_a_net_uses_the_default_example(tmp_path):
     (["--step", "99"], "--step must be 0..14"),
     (["--step", "-1"], "--step"),
     (["--example", "3"], "--example"),
+    (["--train", "5", "--lr", "nan"], "learning rate"),
+    (["--train", "5", "--lr", "1000"], "--lr"),
+    (["--train", "-2"], "--train"),
 ])
 def test_bad_options_are_one_line_and_exit_2(tmp_path, argv, words):
     out = tmp_path / "x.png"
@@ -117,3 +121,9 @@ def test_in_process_render_with_training_and_the_editor(qapp, tmp_path, capsys):
                             "-o", str(out))) == 0, capsys.readouterr().err
     assert QImage(str(out)).size().toTuple() == (1280, 720)
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_output_must_be_a_png(tmp_path):
+    out = tmp_path / "x.txt"
+    r = _run("-o", str(out))
+    assert r.returncode == 2 and ".png" in r.stderr and not out.exists()
