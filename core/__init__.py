@@ -20,7 +20,7 @@ from .losses import NAMES as LOSSES, Loss, loss_from_name
 from .net import Layer, Net, build_net, init_weights
 from .netfile import dumps_net, load_net, net_from_dict, net_to_dict, parse_net, save_net
 from .session import Session
-from .steps import Step, build_steps, schedule
+from .steps import Operand, Step, build_steps, schedule
 from .symbols import dims_text, node_dims, node_symbol, pretty, rich, split_id
 from .training import TrainResult, sgd_step, train
 

@@ -27,8 +27,18 @@ def schedule(L: int) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Operand:
+    """One matrix of a step's equation, and where its numbers come from.
+
+    kind "value": Evaluation.values[ref]; "grad": Evaluation.grads[ref] (node-shaped);
+    "jacobian": the Jacobian of edge ref = (source, target) in the step's layout. `transposed`:
+    the equation uses the transpose of that. A batch quantity (n x b) whose `shape` says one
+    column (or row) means the chosen example's column (or row).
+    """
     name: str                 # symbol as written in the equation, e.g. "dA^1/dZ^1"
     shape: tuple[int, int]
+    kind: str = "value"
+    ref: object = None        # node id, or (source, target) for a Jacobian
+    transposed: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,7 +48,9 @@ class Step:
     node: str                 # node id whose value (forward) or gradient (backward) this step makes
     equation: str             # in symbols, in the chosen layout
     operands: tuple[Operand, ...]
+    joiners: tuple[str, ...]  # between operands: "" a product, " + " a sum, ", " a list of inputs
     shapes: str               # shape algebra with numbers: "(3x3)(3x1) -> (3x1)"
+    result_shape: tuple[int, int]  # the right-hand side of `shapes` (per example for a batch's backward A, Z)
     edges: tuple[tuple[str, str], ...]
     value: np.ndarray         # the result as shown (a gradient is node-shaped in denominator layout)
     note: str = ""
@@ -60,34 +72,36 @@ def build_steps(ev: Evaluation, layout: str = "denominator") -> list[Step]:
     per_example = f"; per example, for each of the b = {b} columns" if b > 1 else ""
     steps: list[Step] = []
 
-    def add(phase, node, equation, operands, result_shape, edges, value, joiner="", note=""):
-        """joiner: "" for a product (3x3)(3x1), ", " for a list of inputs, " + " for a sum."""
-        ops = tuple(Operand(n, tuple(s)) for n, s in operands)
-        shapes = joiner.join(_s(o.shape) for o in ops)
-        steps.append(Step(len(steps), phase, node, equation, ops, f"{shapes} -> {_s(result_shape)}",
-                          tuple(edges), value, note))
+    def add(phase, node, equation, operands, result_shape, edges, value, joiners="", note=""):
+        """operands: Operand or (name, shape, kind, ref, transposed); joiners: one string for all gaps, or one each."""
+        ops = tuple(o if isinstance(o, Operand) else Operand(o[0], tuple(o[1]), *o[2:]) for o in operands)
+        joins = (joiners,) * (len(ops) - 1) if isinstance(joiners, str) else tuple(joiners)
+        shapes = _s(ops[0].shape) + "".join(j + _s(o.shape) for j, o in zip(joins, ops[1:]))
+        steps.append(Step(len(steps), phase, node, equation, ops, joins, f"{shapes} -> {_s(result_shape)}",
+                          tuple(result_shape), tuple(edges), value, note))
+
+    val = lambda name, shape, node, t=False: (name, shape, "value", node, t)
+    grd = lambda name, shape, node, t=False: (name, shape, "grad", node, t)
 
     for phase, node in schedule(L):
         if phase == "forward":
             if node == "L":
                 aL = f"A{L}"
-                add(phase, node, net.loss.formula, [(f"A^{L}", v[aL].shape), ("Y", v["Y"].shape)], (1, 1),
+                add(phase, node, net.loss.formula, [val(f"A^{L}", v[aL].shape, aL), val("Y", v["Y"].shape, "Y")], (1, 1),
                     [(aL, "L"), ("Y", "L")], v["L"], ", ",
                     note=f"summed over the {b} columns of the batch" if b > 1 else "")
                 continue
             kind, l = node[0], int(node[1:])
             if kind == "Z":
                 add(phase, node, f"Z^{l} = W^{l}^T A^{l - 1} + W0^{l}",
-                    [(f"W^{l}^T", v[f"W{l}"].T.shape), (f"A^{l - 1}", v[f"A{l - 1}"].shape),
-                     (f"W0^{l}", v[f"W0_{l}"].shape)],
-                    v[node].shape, [(f"A{l - 1}", node), (f"W{l}", node), (f"W0_{l}", node)], v[node], "",
+                    [val(f"W^{l}^T", v[f"W{l}"].T.shape, f"W{l}", True),
+                     val(f"A^{l - 1}", v[f"A{l - 1}"].shape, f"A{l - 1}"),
+                     val(f"W0^{l}", v[f"W0_{l}"].shape, f"W0_{l}")],
+                    v[node].shape, [(f"A{l - 1}", node), (f"W{l}", node), (f"W0_{l}", node)], v[node], ("", " + "),
                     note="W0 is added to every column" if b > 1 else "")
-                o = steps[-1].operands  # W^T A + W0: a product, then a sum
-                object.__setattr__(steps[-1], "shapes",
-                                   f"{_s(o[0].shape)}{_s(o[1].shape)} + {_s(o[2].shape)} -> {_s(v[node].shape)}")
             else:
                 act = net.layers[l - 1].activation
-                add(phase, node, f"A^{l} = f^{l}(Z^{l}),  f(z) = {act.formula}", [(f"Z^{l}", v[f"Z{l}"].shape)],
+                add(phase, node, f"A^{l} = f^{l}(Z^{l}),  f(z) = {act.formula}", [val(f"Z^{l}", v[f"Z{l}"].shape, f"Z{l}")],
                     v[node].shape, [(f"Z{l}", node)], v[node], "")
             continue
 
@@ -99,12 +113,13 @@ def build_steps(ev: Evaluation, layout: str = "denominator") -> list[Step]:
         grad_shape = row if num else col
         value = g[node].T if num else g[node]
         if kind == "A" and l == L:
-            add(phase, node, net.loss.grad_formula, [(f"A^{L}", col(node)), ("Y", col("Y"))], grad_shape(node),
+            add(phase, node, net.loss.grad_formula, [val(f"A^{L}", col(node), node), val("Y", col("Y"), "Y")],
+                grad_shape(node),
                 [(node, "L")], value, ", ", note=per_example.lstrip("; "))
         elif kind == "Z":
             J = (n_of(node), n_of(node))
-            dA = (f"dL/dA^{l}", grad_shape(f"A{l}"))
-            jac = (f"dA^{l}/dZ^{l}", J)
+            dA = grd(f"dL/dA^{l}", grad_shape(f"A{l}"), f"A{l}", num)
+            jac = (f"dA^{l}/dZ^{l}", J, "jacobian", (f"Z{l}", f"A{l}"))
             ops = [dA, jac] if num else [jac, dA]
             eq = (f"dL/dZ^{l} = dL/dA^{l} · dA^{l}/dZ^{l}" if num else f"dL/dZ^{l} = dA^{l}/dZ^{l} · dL/dA^{l}")
             act = net.layers[l - 1].activation
@@ -115,22 +130,25 @@ def build_steps(ev: Evaluation, layout: str = "denominator") -> list[Step]:
             m, n = v[node].shape
             if num:
                 add(phase, node, f"dL/dW^{l} = (dL/dZ^{l})^T (A^{l - 1})^T  (numerator layout: n^{l} x m^{l})",
-                    [(f"(dL/dZ^{l})^T", (n, b)), (f"(A^{l - 1})^T", (b, m))], (n, m), [(node, f"Z{l}")], value, "",
+                    [grd(f"(dL/dZ^{l})^T", (n, b), f"Z{l}"), val(f"(A^{l - 1})^T", (b, m), f"A{l - 1}", True)],
+                    (n, m), [(node, f"Z{l}")], value, "",
                     note=f"summed over the {b} columns of the batch" if b > 1 else "")
             else:
                 add(phase, node, f"dL/dW^{l} = A^{l - 1} (dL/dZ^{l})^T",
-                    [(f"A^{l - 1}", (m, b)), (f"(dL/dZ^{l})^T", (b, n))], (m, n), [(node, f"Z{l}")], value, "",
+                    [val(f"A^{l - 1}", (m, b), f"A{l - 1}"), grd(f"(dL/dZ^{l})^T", (b, n), f"Z{l}", True)],
+                    (m, n), [(node, f"Z{l}")], value, "",
                     note=f"summed over the {b} columns of the batch" if b > 1 else "")
         elif kind == "W0":
             n = v[node].shape[0]
             eq = f"dL/dW0^{l} = dL/dZ^{l}" + (" (summed over the batch)" if b > 1 else "")
-            add(phase, node, eq, [(f"dL/dZ^{l}", (1, n) if num else (n, 1))], (1, n) if num else (n, 1),
+            add(phase, node, eq, [grd(f"dL/dZ^{l}", (1, n) if num else (n, 1), f"Z{l}", num)], (1, n) if num else (n, 1),
                 [(node, f"Z{l}")], value, "", note="dZ/dW0 = I")
         else:  # A(l-1) from layer l
             nxt = l + 1
             Wsh = v[f"W{nxt}"].shape
-            dZ = (f"dL/dZ^{nxt}", grad_shape(f"Z{nxt}"))
-            ops = [dZ, (f"W^{nxt}^T", (Wsh[1], Wsh[0]))] if num else [(f"W^{nxt}", Wsh), dZ]
+            dZ = grd(f"dL/dZ^{nxt}", grad_shape(f"Z{nxt}"), f"Z{nxt}", num)
+            ops = ([dZ, val(f"W^{nxt}^T", (Wsh[1], Wsh[0]), f"W{nxt}", True)] if num
+                   else [val(f"W^{nxt}", Wsh, f"W{nxt}"), dZ])
             eq = (f"dL/dA^{l} = dL/dZ^{nxt} · W^{nxt}^T" if num else f"dL/dA^{l} = W^{nxt} · dL/dZ^{nxt}")
             add(phase, node, eq, ops, grad_shape(node), [(node, f"Z{nxt}")], value, "",
                 note=(("A^0 is the input: its gradient is shown, nothing is learned from it" if l == 0 else "")

@@ -28,7 +28,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QApplication, QComboBox, QFrame, QLabel, QLayout, QPushButton, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
 
-from chainview.core import dims_text, fused_output_gradient, node_dims, node_symbol, pretty, rich, split_id
+from chainview.core import Operand, dims_text, fused_output_gradient, node_dims, node_symbol, pretty, rich, split_id
 
 from .matrix_model import DEFAULT_PRECISION, format_number, pretty_label
 from .matrix_view import MatrixView
@@ -89,11 +89,6 @@ def node_words(node: str, L: int) -> str:
 def _sym(node: str) -> str:
     """Rich symbol of a node: 'Z1' -> 'Z<sup>1</sup>'."""
     return rich(node_symbol(node))
-
-
-def _node_id(kind: str, layer) -> str:
-    """('W0', '2') -> 'W0_2', ('Z', '1') -> 'Z1'."""
-    return f"W0_{layer}" if kind == "W0" else f"{kind}{layer}"
 
 
 def _label_stem(label: str) -> str:
@@ -824,35 +819,19 @@ class Inspector(QWidget):
         if step.phase == "backward" and step.node == f"Z{L}" and not self._fused_above():
             self._fused_box(lay)
 
-    # The operands of a step are found by their names in step.operands ("W^1^T", "dL/dA^2",
-    # "dA^2/dZ^2", "(dL/dZ^1)^T", "Y", ...) and fitted to the shapes the step declares: a declared
-    # column (n x 1) of a batch quantity (n x b) is the chosen example's column. Gradients come from
-    # evaluation.grads, Jacobians from session.jacobian, values from evaluation.values.
-    def _operand(self, name: str):
-        """(array, row labels, column labels) for an operand name, before fitting to a shape."""
+    # Each operand says where its numbers are (core.steps.Operand: kind, ref, transposed) and
+    # which shape the step uses: a declared column (n x 1) of a batch quantity (n x b) is the
+    # chosen example's column.
+    def _operand(self, op):
+        """(array, row labels, column labels) for a step's operand, before fitting to its shape."""
         s, ev = self._session, self._session.evaluation
-        num = s.layout == "numerator"
-        n = name.strip()
-        transpose = False
-        if n.endswith("^T"):
-            transpose, n = True, n[:-2]
-            if n.startswith("(") and n.endswith(")"):
-                n = n[1:-1]
-        m = re.fullmatch(r"dL/d(A|Z|W0|W)\^(\d+)", n)
-        if m:
-            node = _node_id(m.group(1), m.group(2))
-            arr, rows, cols = ev.grads[node], *self._plain_labels(node, ev.grads[node].shape)
-            if num:  # the gradient of a scalar is a row in numerator layout
-                arr, rows, cols = arr.T, cols, rows
-        elif (m := re.fullmatch(r"d(A|Z)\^(\d+)/d(A|Z|W0|W)\^(\d+)", n)):
-            J = s.jacobian(_node_id(m.group(3), m.group(4)), _node_id(m.group(1), m.group(2)))
+        if op.kind == "jacobian":
+            J = s.jacobian(*op.ref)
             arr, rows, cols = J.dense(), list(J.row_labels), list(J.col_labels)
-        elif (m := re.fullmatch(r"(A|Z|W0|W)\^(\d+)", n)) or n == "Y":
-            node = "Y" if n == "Y" else _node_id(m.group(1), m.group(2))
-            arr, rows, cols = ev.values[node], *self._plain_labels(node, ev.values[node].shape)
         else:
-            raise KeyError(name)
-        if transpose:
+            arr = (ev.grads if op.kind == "grad" else ev.values)[op.ref]
+            rows, cols = self._plain_labels(op.ref, arr.shape)
+        if op.transposed:
             arr, rows, cols = arr.T, cols, rows
         return arr, rows, cols
 
@@ -885,15 +864,11 @@ class Inspector(QWidget):
         kind, l = split_id(step.node)
         G = t.grad
         backward = step.phase == "backward"
-        lhs, _, rhs = step.shapes.partition("->")
-        parts = re.split(r"(\(\d+x\d+\))", lhs)
-        joiners = [j.strip() for j in parts[2:-1:2]]
-        if len(joiners) != len(step.operands) - 1:
-            joiners = [""] * (len(step.operands) - 1)
+        joiners = [j.strip() for j in step.joiners]
         summed = kind == "W0" and backward and b > 1  # dL/dW0 adds the batch's columns: show them all
         items = []
         for k, op in enumerate(step.operands):
-            arr, rows, cols = self._operand(op.name)
+            arr, rows, cols = self._operand(op)
             if not summed:
                 arr, rows, cols = self._fit(arr, rows, cols, op.shape)
             accent = G if op.name.lstrip("(").startswith("dL/") else None
@@ -908,13 +883,13 @@ class Inspector(QWidget):
             items.append(("t", "→"))
         else:
             items.append(("t", "="))
-        m = re.search(r"\((\d+)x(\d+)\)", rhs)
-        res_shape = (int(m.group(1)), int(m.group(2))) if m else step.value.shape
+        res_shape = step.result_shape
         value = np.asarray(step.value)
         rows = cols = None
-        if step.node != "L":
-            sym = node_symbol(step.node)
-            _, rows, cols = self._operand(f"dL/d{sym}" if backward else sym)  # labels, transposed alike
+        if step.node != "L":   # labels for the result, transposed as the step shows it
+            result = Operand("", res_shape, "grad" if backward else "value", step.node,
+                             backward and s.layout == "numerator")
+            _, rows, cols = self._operand(result)
             if (len(rows) if rows else value.shape[0]) != value.shape[0] or \
                     (len(cols) if cols else value.shape[1]) != value.shape[1]:
                 rows = cols = None
@@ -925,10 +900,7 @@ class Inspector(QWidget):
 
     def _step_numbers(self, lay: QVBoxLayout, step) -> None:
         s = self._session
-        try:
-            items = self._step_items(step)
-        except (KeyError, IndexError, ValueError):  # a step kind this view does not know: words only
-            return
+        items = self._step_items(step)
         b = s.net.batch
         if step.phase == "backward" and b > 1 and split_id(step.node)[0] not in ("W", "W0"):
             lay.addWidget(self._muted(f"With numbers, for example {s.example + 1} of {b}:"))

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from chainview.core import LAYOUTS, build_net, build_steps, edge_list, evaluate, example_paths, schedule
+from chainview.core import LAYOUTS, Session, build_net, build_steps, edge_list, evaluate, example_paths, schedule
 from chainview.core.netfile import load_net
 
 
@@ -211,3 +211,23 @@ def test_equations_name_the_course_symbols(default_net):
     assert [o.name for o in num["A1"].operands] == ["dL/dZ^2", "W^2^T"]
     assert den["Z1"].edges == (("Z1", "A1"),) and den["A1"].edges == (("A1", "Z2"),)
     assert den["W1"].edges == (("W1", "Z1"),) and den["A2"].edges == (("A2", "L"),)
+
+
+@pytest.mark.parametrize("layout", ["denominator", "numerator"])
+@pytest.mark.parametrize("name", ["default", "relu-regression", "softmax-3class", "notes-z-squared"])
+def test_every_operand_says_where_its_numbers_are(example_net, name, layout):
+    """Operand.kind/ref/transposed fetch a matrix of exactly the declared shape (a batch's column for per-example ones)."""
+    s = Session(example_net(name), layout=layout)
+    ev, b = s.evaluation, s.net.batch
+    joiner_count = 0
+    for step in s.steps:
+        assert len(step.joiners) == len(step.operands) - 1
+        joiner_count += len(step.joiners)
+        for op in step.operands:
+            source = {"value": lambda r: ev.values[r], "grad": lambda r: ev.grads[r],
+                      "jacobian": lambda r: s.jacobian(*r).dense()}[op.kind](op.ref)
+            arr = source.T if op.transposed else source
+            if arr.shape != op.shape:   # a per-example operand: one column (or row) of the batch
+                assert b > 1 and (arr.shape, op.shape) in (((op.shape[0], b), (op.shape[0], 1)),
+                                                           ((b, op.shape[1]), (1, op.shape[1])))
+    assert joiner_count > 0
