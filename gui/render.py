@@ -103,6 +103,7 @@ def _render(args) -> int:
     if not os.path.isdir(folder):
         raise RenderError(f"cannot write {output}: the folder {folder} does not exist")
 
+    import networkx  # noqa: F401  the canvas needs it; loaded before Qt's allocations it costs ~13 MB less peak
     from chainview.core import Session
     from chainview.core.netfile import load_net
     from chainview.core.examples import example_path
