@@ -57,7 +57,9 @@ class Activation:
         if self.elementwise:
             return np.diag(self.derivative(z))
         a = self(z[:, None])[:, 0]
-        return np.diag(a) - np.outer(a, a)
+        J = np.multiply.outer(-a, a)               # one n x n allocation, not three
+        J[np.diag_indices_from(J)] += a
+        return J
 
     def backward(self, Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
         """dL/dZ = dA/dZ . dL/dA for every column at once, without forming a Jacobian."""
