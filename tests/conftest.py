@@ -51,3 +51,28 @@ class StandInWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+
+@pytest.fixture
+def editing_window(qtbot, relu_session):
+    """A StandInWindow with gui/editing's docks and actions installed: (window, tools)."""
+    from chainview.gui.editing import install_editing
+    w = StandInWindow(relu_session)
+    qtbot.addWidget(w)
+    tools = install_editing(w)
+    w.resize(1280, 720)
+    yield w, tools
+    tools.controller.shutdown()
+
+
+@pytest.fixture
+def settings_path(tmp_path):
+    """A settings file of the test's own: tests never touch the person's settings."""
+    return str(tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def settings(settings_path):
+    from PySide6.QtCore import QSettings
+    from chainview.gui.settings import Settings
+    return Settings(QSettings(settings_path, QSettings.IniFormat))

@@ -21,16 +21,6 @@ from chainview.gui.theme import DARK, LIGHT
 
 
 @pytest.fixture
-def settings_path(tmp_path):
-    return str(tmp_path / "settings.ini")
-
-
-@pytest.fixture
-def settings(settings_path):
-    return Settings(QSettings(settings_path, QSettings.IniFormat))
-
-
-@pytest.fixture
 def no_dialogs(monkeypatch):
     for kind in ("warning", "question", "critical", "information"):
         monkeypatch.setattr(QMessageBox, kind, lambda *a, **k: QMessageBox.Cancel)

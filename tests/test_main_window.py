@@ -23,16 +23,6 @@ from chainview.gui.theme import DARK, LIGHT
 
 
 @pytest.fixture
-def settings_path(tmp_path):
-    return str(tmp_path / "settings.ini")
-
-
-@pytest.fixture
-def settings(settings_path):
-    return Settings(QSettings(settings_path, QSettings.IniFormat))
-
-
-@pytest.fixture
 def messages(monkeypatch):
     """Every QMessageBox the window could show, recorded instead of shown."""
     shown = {"warning": [], "question": [], "critical": [], "information": []}
