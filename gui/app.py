@@ -155,7 +155,23 @@ def install_excepthook() -> None:
     sys.excepthook = excepthook
 
 
+def no_display_reason() -> str | None:
+    """Why a window cannot open here (a Linux box with no X11 or Wayland display), or None.
+
+    Qt would abort the process with a page of plugin errors; this says it in one line instead."""
+    if os.environ.get("QT_QPA_PLATFORM") or not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("there is no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+            "`chainview render -o out.png` makes a picture of the app without one")
+
+
 def run_app(path: str | None = None) -> int:
+    reason = no_display_reason()
+    if reason:
+        print(f"chainview: {reason}", file=sys.stderr)
+        return 2
     app = ensure_app(sys.argv[:1])
     install_excepthook()
     signal.signal(signal.SIGINT, signal.SIG_DFL)      # Ctrl+C in the terminal closes the app

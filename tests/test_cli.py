@@ -339,3 +339,12 @@ def test_session_and_cli_agree_on_layout_and_example(capsys):
     expected = json.loads(json.dumps(trace_dict(s)))
     assert main(["trace", EXAMPLE["softmax-3class"], "--json", "--layout", "numerator", "--example", "1"]) == 0
     assert json.loads(capsys.readouterr().out) == expected
+
+
+def test_the_app_without_a_display_says_so_in_one_line():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = subprocess.run([sys.executable, "-m", "chainview.core.cli"], env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no display" in lines[0] and "chainview render" in lines[0]
