@@ -143,15 +143,21 @@ def _run(args) -> int:
 
 def _check(args) -> int:
     from .gradcheck import check_gradients
-    from .symbols import pretty
+    from .symbols import node_symbol, pretty
     s = _session(args)
     report = check_gradients(s.evaluation, example=args.example)
     for problem in s.evaluation.problems.values():
         print(f"warning: {problem}")
-    for node, r in report.nodes.items():
-        print(f"{'✓' if r.ok else '✗'} dL/d{pretty(node):<6} max rel error {r.max_error:.2e}  {r.note}".rstrip())
-    for (u, v), r in report.edges.items():
-        print(f"{'✓' if r.ok else '✗'} d{v}/d{u:<8} max rel error {r.max_error:.2e}  {r.note}".rstrip())
+    sym = lambda node: pretty(node_symbol(node))
+    rows = [(f"dL/d{sym(n)}", r) for n, r in report.nodes.items()]
+    rows += [(f"d{sym(v)}/d{sym(u)}", r) for (u, v), r in report.edges.items()]
+    width = max(len(name) for name, _ in rows)
+    notes = list(dict.fromkeys(r.note for _, r in rows if r.note))   # each explanation once, numbered
+    for name, r in rows:
+        mark = f"  (see note {notes.index(r.note) + 1})" if r.note else ""
+        print(f"{'✓' if r.ok else '✗'} {name:<{width}}  max rel error {r.max_error:.2e}{mark}")
+    for k, note in enumerate(notes, start=1):
+        print(f"note {k}: {pretty(note)}")
     print(f"gradient check {'passed' if report.ok else 'FAILED'}: "
           f"{sum(r.ok for r in report.nodes.values())}/{len(report.nodes)} node gradients, "
           f"{sum(r.ok for r in report.edges.values())}/{len(report.edges)} edge Jacobians")

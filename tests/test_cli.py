@@ -207,8 +207,11 @@ def test_check_fails_on_relu_kink_and_says_why(capsys):
     proc = run("check", EXAMPLE["relu-kink"])
     assert proc.returncode == 1
     assert "gradient check FAILED" in proc.stdout
-    failed = [line for line in proc.stdout.splitlines() if line.startswith("✗")]
-    assert failed and all("kink" in line for line in failed)
+    lines = proc.stdout.splitlines()
+    failed = [line for line in lines if line.startswith("✗")]
+    assert failed and all(line.endswith("(see note 1)") for line in failed)   # every ✗ is explained ...
+    notes = [line for line in lines if line.startswith("note ")]
+    assert len(notes) == 1 and "kink" in notes[0]                              # ... once, by the kink
     assert main(["check", EXAMPLE["relu-kink"]]) == 1
     capsys.readouterr()
 
