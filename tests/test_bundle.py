@@ -92,8 +92,6 @@ def test_bundle_installs_its_desktop_entry(bundle, tmp_path):
     assert not (data / "applications" / "dev.chainview.chainview.desktop").exists()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("chainview.gui.render") is None,
-                    reason="chainview render is not written yet (gui/render.py)")
 def test_bundle_renders_a_png(bundle, tmp_path):
     out = tmp_path / "out.png"
     done = run(bundle, "render", "-o", "out.png", cwd=tmp_path)

@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 import pytest
 
-pytest.importorskip("autograd")
+import autograd  # noqa: E402,F401  the independent autodiff (a test dependency: never skipped)
 import autograd.numpy as anp  # noqa: E402
 from autograd import grad, jacobian  # noqa: E402
 

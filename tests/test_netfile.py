@@ -179,7 +179,6 @@ def test_round_trip_awkward_floats():
 
 
 def test_round_trip_expression_activation():
-    pytest.importorskip("chainview.core.expr")
     data = base()
     data["layers"][1]["activation"] = {"expr": "z**2"}
     net = net_from_dict(data)
@@ -205,7 +204,6 @@ def test_dumps_layout():
 
 
 def test_net_to_dict_is_valid_against_schema(validator):
-    pytest.importorskip("chainview.core.expr")
     data = base()
     data["layers"][1]["activation"] = {"expr": "tanh(z) + z"}
     out = net_to_dict(net_from_dict(data))
@@ -369,7 +367,6 @@ def test_messages_are_single_line_even_with_newlines_in_values(tmp_path):
 
 
 def test_hostile_expression_is_refused_and_runs_nothing(tmp_path, monkeypatch):
-    pytest.importorskip("chainview.core.expr")
     monkeypatch.chdir(tmp_path)
     marker = tmp_path / "PWNED"
     for text in ["__import__('os').system('touch PWNED')",
@@ -567,7 +564,6 @@ def test_docs_example_loads_and_validates(validator):
     data = json.loads(block)
     assert list(validator.iter_errors(data)) == []
     if isinstance(data["layers"][-1].get("activation"), dict):
-        pytest.importorskip("chainview.core.expr")
     net = parse_net(block)
     assert net.layers[0].W.shape == (2, 3)
 
