@@ -43,14 +43,20 @@ def use_table(shape: tuple[int, int]) -> bool:
 
 
 # ---------------------------------------------------------------- heatmap pixels (vectorised)
+CHUNK_CELLS = 1 << 18
 def heatmap_pixels(a: np.ndarray, theme: Theme = LIGHT, scale: float | None = None) -> np.ndarray:
     """(rows, cols) uint32 0xffRRGGBB, one numpy lookup for the whole matrix; non-finite cells in theme.bad."""
     a = np.asarray(a)
     scale = color_scale(a) if scale is None else scale
     lut = diverging_lut(theme, HEATMAP_STRENGTH)
-    pix = lut[lut_index(a, scale)]
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        pix[~np.isfinite(a)] = np.uint32(theme.bad.rgba())
+    pix = np.empty(a.shape, dtype=np.uint32)
+    rows = max(1, CHUNK_CELLS // max(1, a.shape[1] if a.ndim == 2 else 1))
+    for r in range(0, a.shape[0], rows):   # in chunks: the temporaries stay small and reused, not 24 MB fresh
+        block = a[r:r + rows]
+        out = pix[r:r + rows]
+        np.take(lut, lut_index(block, scale), out=out)
+        if block.dtype.kind == "f" and not np.isfinite(block).all():
+            out[~np.isfinite(block)] = np.uint32(theme.bad.rgba())
     return pix
 
 
