@@ -19,7 +19,6 @@ describes it for people.
 from __future__ import annotations
 
 import codecs
-import difflib
 import json
 import math
 import os
@@ -311,6 +310,7 @@ def _suggest(key: str, allowed) -> str | None:
     if alias in allowed:
         return alias
     lowered = {a.lower(): a for a in allowed}
+    import difflib  # only when a field is misspelt
     close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else None
 
