@@ -35,7 +35,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "copy_latex": ("Ctrl+Alt+C",),
     # View
     "numerator_layout": ("Ctrl+L",),
-    "larger_text": ("Ctrl+Shift+=", "Ctrl+Shift++"),      # Ctrl++ / Ctrl+= zoom the canvas
+    "larger_text": ("Ctrl+Shift+=", "Ctrl+Shift++"),      # Ctrl+= zooms the canvas (no Ctrl++: see graph_view)
     "smaller_text": ("Ctrl+Shift+-",),
     "reset_text": ("Ctrl+Shift+0",),
     "toggle_theme": ("Ctrl+Shift+T",),

@@ -1,5 +1,5 @@
 """The view on the graph canvas: pan (drag on empty space, wheel), zoom (Ctrl+wheel around the cursor,
-Ctrl++/Ctrl+-/Ctrl+0) and fit (Ctrl+9 or F). Clicks on items still select (the scene handles them).
+Ctrl+=/Ctrl+-/Ctrl+0) and fit (Ctrl+9 or F). Clicks on items still select (the scene handles them).
 
 The actions are attributes so a main window can put them in its View menu and toolbar:
 zoom_in_action, zoom_out_action, reset_zoom_action, fit_action.
@@ -42,7 +42,9 @@ class GraphView(QGraphicsView):
             self.addAction(a)
             return a
 
-        self.zoom_in_action = action("Zoom &In", [QKeySequence.ZoomIn, "Ctrl+="], "zoom-in", self.zoom_in,
+        # not Ctrl++ (QKeySequence.ZoomIn): on X11, Ctrl+Shift+= ("Larger text") arrives as Ctrl+Shift++
+        # and Qt also matches it to Ctrl++, so neither action fired ("Ambiguous shortcut overload")
+        self.zoom_in_action = action("Zoom &In", ["Ctrl+="], "zoom-in", self.zoom_in,
                                      "Zoom in")
         self.zoom_out_action = action("Zoom &Out", [QKeySequence.ZoomOut, "Ctrl+-"], "zoom-out", self.zoom_out,
                                       "Zoom out")

@@ -168,7 +168,9 @@ class MainWindow(QMainWindow):
         shortcut = ", ".join(SHORTCUTS.get(name, ())[:2])
         action.setToolTip(f"{text.replace('&', '').rstrip('.…')}" + (f"  ({shortcut})" if shortcut else ""))
         if slot is not None:
-            action.triggered.connect(slot)
+            # a plain action calls slot() with no argument: triggered's `checked` flag must never land in
+            # a parameter such as save_as(path=None) (it did: Save As failed with "not bool")
+            action.triggered.connect(slot if checkable else (lambda checked=False, slot=slot: slot()))
         if icon:
             action.setProperty("icon_kind", icon)
         self.addAction(action)      # window-wide even when no menu or toolbar shows it

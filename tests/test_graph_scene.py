@@ -393,7 +393,7 @@ def test_view_zoom_fit_and_actions(qtbot, view, scene, session):
     assert view.dragMode() == GraphView.ScrollHandDrag
     keys = {a: [s.toString() for s in getattr(view, a).shortcuts()]
             for a in ("zoom_in_action", "zoom_out_action", "reset_zoom_action", "fit_action")}
-    assert "Ctrl++" in keys["zoom_in_action"] and "Ctrl+=" in keys["zoom_in_action"]
+    assert "Ctrl+=" in keys["zoom_in_action"] and "Ctrl++" not in keys["zoom_in_action"]  # Ctrl++ clashed with Larger text
     assert keys["zoom_out_action"][0] in ("Ctrl+-",) and "Ctrl+0" in keys["reset_zoom_action"]
     assert "Ctrl+9" in keys["fit_action"]
     # fit: the whole graph inside the viewport

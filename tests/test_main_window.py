@@ -270,6 +270,12 @@ def test_save_writes_a_loadable_file_atomically_and_clears_modified(tmp_path, wi
     s.set_net(s.net.with_weights({"W1": np.full((2, 3), 0.5)}))
     assert window.save()
     np.testing.assert_array_equal(load_net(path).layers[0].W, np.full((2, 3), 0.5))
+    # Save As from the menu or Ctrl+Shift+S asks for a new name even though the net has a file now
+    other = tmp_path / "copy.chainview.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(other), ""))
+    window.save_as_action.trigger()
+    assert window.path == str(other) and load_net(other).layers[0].W[0, 0] == 0.5
+    assert not messages["critical"] and not messages["warning"]
 
 
 def test_a_failed_save_keeps_the_modified_flag(tmp_path, window, messages):
@@ -420,6 +426,12 @@ def test_text_size_is_applied_and_remembered(qtbot, make_window, settings_path):
     _focus_canvas(qtbot, w)
     qtbot.keyClick(w.view, Qt.Key_Equal, Qt.ControlModifier | Qt.ShiftModifier)
     assert w.font_scale == pytest.approx(1.25)
+    # on X11 a US keyboard sends Ctrl+Shift+= as Ctrl+Shift++: that must be "larger text" too, not
+    # an ambiguity with the canvas zoom (which is why zoom-in is Ctrl+=, not Ctrl++)
+    zoom = w.view.zoom_factor
+    qtbot.keyClick(w.view, Qt.Key_Plus, Qt.ControlModifier | Qt.ShiftModifier)
+    assert w.font_scale > 1.25 and w.view.zoom_factor == pytest.approx(zoom, rel=0.3)
+    w.smaller_text_action.trigger()
     store.sync()
     assert Settings(QSettings(settings_path, QSettings.IniFormat)).font_scale == pytest.approx(1.25)
     w.smaller_text_action.trigger()
