@@ -103,10 +103,11 @@ def _run_safely(args) -> int:
 def _open_app(path: str | None) -> int:
     if path is not None:
         try:
-            _load(path)  # fail early, on the terminal, with the one-line message
+            _load(path)
         except NetError as err:
+            # said on the terminal too; the app still opens (a double-clicked file has no terminal):
+            # it shows the same message in a dialog and opens the default example instead
             print(f"chainview: {err.message}", file=sys.stderr)
-            return 2
     try:
         from chainview.gui.app import run_app
     except ImportError as err:

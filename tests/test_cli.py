@@ -351,3 +351,16 @@ def test_the_app_without_a_display_says_so_in_one_line():
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "no display" in lines[0] and "chainview render" in lines[0]
+
+
+def test_a_bad_file_given_to_the_app_is_said_and_the_app_still_opens(tmp_path, monkeypatch, capsys):
+    """A double-clicked broken file has no terminal: the app must open (it shows the message in a dialog)."""
+    import chainview.gui.app as app_module
+    bad = tmp_path / "bad.chainview.json"
+    bad.write_text('{"format": "chainview-net"')
+    opened = []
+    monkeypatch.setattr(app_module, "run_app", lambda path: opened.append(path) or 0)
+    assert main([str(bad)]) == 0
+    assert opened == [str(bad)]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not valid JSON" in err[0]
