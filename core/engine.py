@@ -100,9 +100,12 @@ def find_problems(net: Net, values: dict, grads: dict) -> dict[str, str]:
         if arr is None or np.all(np.isfinite(arr)):
             continue
         what = "value" if phase == "forward" else "gradient"
-        bad = "NaN" if np.any(np.isnan(arr)) else "infinity"
-        hint = _hint(net, node, phase)
-        problems[node] = f"{node} {what} has {bad}{hint}"
+        i, j = (int(k) for k in np.argwhere(~np.isfinite(arr))[0])
+        bad = "NaN" if np.isnan(arr[i, j]) else "infinity"
+        where = f" at entry {i + 1}" + (f", example {j + 1}" if arr.shape[1] > 1 else "")
+        if phase == "forward" and node.startswith("A") and node != "A0":
+            where += f" (z = {values['Z' + node[1:]][i, j]:.4g})"
+        problems[node] = f"{node} {what} has {bad}{where}{_hint(net, node, phase)}"
         break  # everything after the first one is a consequence of it
     return problems
 
@@ -112,5 +115,6 @@ def _hint(net: Net, node: str, phase: str) -> str:
         if net.loss.name in ("nll", "nllm"):
             return " - log of 0: an output probability reached 0 or 1; try smaller weights or inputs"
     if node.startswith("A") and phase == "forward":
-        return " - the activation overflowed; try smaller weights or inputs"
+        return (" - the activation is undefined or overflows at some entry of Z (e.g. log or sqrt of a "
+                "negative number, exp of a large one); check f(z) and the weights")
     return " - numbers overflowed; try smaller weights, inputs or learning rate"

@@ -386,8 +386,8 @@ class MainWindow(QMainWindow):
         # the session may outlive the window (tests, render): stop listening when the C++ side goes
         self.destroyed.connect(functools.partial(_disconnect_all, links))
         sc = self.scene
-        for sig, slot in (("node_selected", lambda n: self._select(n)),
-                          ("edge_selected", lambda u, v: self._select((u, v))),
+        for sig, slot in (("node_selected", lambda n: (self._select(n), self._show_inspector())),
+                          ("edge_selected", lambda u, v: (self._select((u, v)), self._show_inspector())),
                           ("selection_cleared", lambda: self._select(None))):
             if hasattr(sc, sig):
                 getattr(sc, sig).connect(slot)
@@ -501,6 +501,11 @@ class MainWindow(QMainWindow):
     def _on_selection(self, selection) -> None:
         self._update_selection_actions()
 
+    def _show_inspector(self) -> None:
+        """A click on the canvas asks to inspect: bring the Inspector forward (it may be behind Training)."""
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+
     def _select(self, selection) -> None:
         if self.session.selection != selection:
             try:
@@ -522,7 +527,10 @@ class MainWindow(QMainWindow):
         s = self.session
         if s.position < s.forward_length:
             return "L = ?"
-        return f"L = {s.evaluation.loss:.4g}"
+        loss = s.evaluation.loss
+        if loss != loss or loss in (float("inf"), float("-inf")):   # NaN or infinite: say where it began
+            return "L = NaN ⚠" if loss != loss else "L = ∞ ⚠"
+        return f"L = {loss:.4g}"
 
     def _update_position(self) -> None:
         s = self.session
@@ -540,7 +548,11 @@ class MainWindow(QMainWindow):
         self.phase_label.setToolTip("Steps done in this phase / steps in it")
         known = pos >= s.forward_length
         loss_color = (t.kinds["L"] if known else t.muted).name()
+        problems = s.evaluation.problems
+        if problems and known:
+            loss_color = t.bad.name()
         self.loss_label.setText(f"<span style='color:{loss_color}'>{self.loss_text()}</span>")
+        self.loss_label.setToolTip(pretty(next(iter(problems.values()))) if problems else "The loss, once computed")
         step = s.current
         if step is None:
             first = s.steps[0] if s.steps else None
@@ -550,6 +562,8 @@ class MainWindow(QMainWindow):
             text = f"{pretty(step.equation)}     {step.shapes}"
             if step.note:
                 text += f"     — {pretty(step.note)}"
+            if problems and step.node in problems:   # the first non-finite number appears at this step
+                text = f"⚠ {pretty(problems[step.node])}     {text}"
             self.step_label.setText(text)
         self.previous_action.setEnabled(pos > 0)
         self.reset_action.setEnabled(pos > 0)
@@ -865,6 +879,12 @@ class MainWindow(QMainWindow):
         big.setPointSizeF(font.pointSizeF() * 1.25)
         self.phase_label.setFont(big)
         self.loss_label.setFont(big)
+        # widths for the widest text they will show, so the toolbar does not shift as steps go by
+        bold = QFont(big)
+        bold.setBold(True)
+        steps = len(self.session.steps)
+        self.phase_label.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(f"Backward {steps}/{steps} ") + 16)
+        self.loss_label.setMinimumWidth(QFontMetrics(big).horizontalAdvance("L = −0.000000e+00") + 16)
         px = QFontMetrics(font).height()
         self.toolbar.setIconSize(QSize(round(px * 1.5), round(px * 1.5)))
         self.smaller_text_action.setEnabled(scale > FONT_SCALES[0])

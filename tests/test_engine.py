@@ -277,7 +277,16 @@ def test_overflowing_activation_names_the_first_bad_node():
     ev = evaluate(net)
     assert list(ev.problems) == ["A1"]
     assert ev.problems["A1"].startswith("A1 value has infinity")
-    assert "overflowed" in ev.problems["A1"]
+    assert "at entry 1 (z = 1000)" in ev.problems["A1"] and "overflows" in ev.problems["A1"]
+
+
+def test_an_undefined_activation_points_at_the_entry():
+    net = build_net([[1.0], [2.0]], [[0.0]], "squared",
+                    [{"units": 3, "activation": {"expr": "log(z)"}, "W": [[1, 0, 0.2], [0, 1, -0.5]], "W0": [0, 0, 0]},
+                     {"units": 1, "activation": "identity"}])
+    ev = evaluate(net)                       # z = [1, 2, -0.8]: log of a negative number
+    assert list(ev.problems) == ["A1"]
+    assert ev.problems["A1"].startswith("A1 value has NaN at entry 3 (z = -0.8)")
 
 
 def test_nan_in_a_gradient_only_is_found_in_the_backward_phase():

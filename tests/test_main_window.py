@@ -171,12 +171,17 @@ def test_step_list_click_jumps_and_follows(qtbot, window):
 def test_selecting_in_the_scene_shows_in_the_inspector(qtbot, window):
     w, s = window, window.session
     s.jump(8)
+    w.editing_tools.training_dock.raise_()      # the Training tab in front of the Inspector
+    QApplication.processEvents()
+    assert w.inspector.visibleRegion().isEmpty()
     item = w.scene.node_item("Z1")
     w.view.ensureVisible(item)
     QApplication.processEvents()
     point = w.view.mapFromScene(item.sceneBoundingRect().center())
     qtbot.mouseClick(w.view.viewport(), Qt.LeftButton, pos=point)
     assert s.selection == "Z1"
+    QApplication.processEvents()
+    assert not w.inspector.visibleRegion().isEmpty()   # a click on the canvas brings the Inspector forward
     assert "Z" in w.inspector.selection_text() and "1" in w.inspector.selection_text()
     assert w.copy_csv_action.isEnabled()
     # Escape clears it
@@ -610,3 +615,25 @@ def test_the_session_outlives_a_closed_window(qtbot, settings, messages):
     s.next()                     # nothing listens to a deleted window any more
     s.set_layout("numerator")
     assert s.position == 1
+
+
+def test_a_nan_is_pointed_at_where_it_begins(make_window):
+    from chainview.core import custom_activation
+    net = load_net(example_path("default"))
+    w = make_window(net.replace_layer(1, activation=custom_activation("log(z)")))   # Z1 has -0.3
+    s = w.session
+    s.run_to_end()
+    assert "NaN" in w.loss_label.text() and "A1 value has NaN at entry 3" in w.loss_label.toolTip()
+    s.jump(s.step_index[("forward", "A1")] + 1)          # the step where it appears says so
+    assert w.step_label.text().startswith("⚠ A1 value has NaN")
+
+
+def test_the_toolbar_does_not_shift_while_stepping(make_window):
+    w = make_window()
+    s = w.session
+    xs = set()
+    for k in range(len(s.steps) + 1):
+        s.jump(k)
+        QApplication.processEvents()
+        xs.add(w.loss_label.geometry().right())
+    assert len(xs) == 1, xs
