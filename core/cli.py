@@ -40,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("train", help="N steps of SGD on the whole batch; writes the trained net")
     r.add_argument("net", metavar="NET.json")
-    r.add_argument("--lr", type=float, default=0.005)
-    r.add_argument("--steps", type=int, default=100)
+    r.add_argument("--lr", type=float, default=0.005, metavar="ETA", help="learning rate η (default 0.005)")
+    r.add_argument("--steps", type=int, default=100, metavar="N", help="SGD steps on the whole batch (default 100)")
     r.add_argument("-o", "--output", metavar="OUT.json", help="where to write the trained net (default: print the loss only)")
 
     g = sub.add_parser("render", help="render the window to a PNG with no display (for slides and tests)")
@@ -159,9 +159,14 @@ def _check(args) -> int:
         print(f"{'✓' if r.ok else '✗'} {name:<{width}}  max rel error {r.max_error:.2e}{mark}")
     for k, note in enumerate(notes, start=1):
         print(f"note {k}: {pretty(note)}")
-    print(f"gradient check {'passed' if report.ok else 'FAILED'}: "
-          f"{sum(r.ok for r in report.nodes.values())}/{len(report.nodes)} node gradients, "
-          f"{sum(r.ok for r in report.edges.values())}/{len(report.edges)} edge Jacobians")
+    bad_nodes = sum(not r.ok for r in report.nodes.values())
+    bad_edges = sum(not r.ok for r in report.edges.values())
+    if report.ok:
+        print(f"gradient check passed: all {len(report.nodes)} node gradients and "
+              f"{len(report.edges)} edge Jacobians agree with finite differences")
+    else:
+        print(f"gradient check FAILED: {bad_nodes} of {len(report.nodes)} node gradients and "
+              f"{bad_edges} of {len(report.edges)} edge Jacobians disagree with finite differences")
     return 0 if report.ok else 1
 
 
@@ -174,13 +179,14 @@ def _train(args) -> int:
     show_bar = sys.stderr.isatty()
 
     def on_step(i, loss):
+        # core.train reports step i with the loss it started from: the loss after i - 1 steps
         if i % every == 0 or i == args.steps:
             if show_bar and time.monotonic() - start > 0.5:
                 done = int(30 * i / args.steps)
-                print(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{args.steps}  loss {loss:.6g}",
+                print(f"\r[{'#' * done}{'.' * (30 - done)}] step {i}/{args.steps}  loss {loss:.6g}",
                       end="", file=sys.stderr, flush=True)
             elif not show_bar:
-                print(f"step {i:>6}  loss {loss:.6g}")
+                print(f"step {i:>6}  loss before it {loss:.6g}")
 
     result = train(net, args.lr, args.steps, on_step=on_step)
     if show_bar:
