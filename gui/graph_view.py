@@ -60,6 +60,9 @@ class GraphView(QGraphicsView):
         scene.session.position_changed.connect(self._follow)
         scene.rebuilt.connect(self._on_rebuilt)
         scene.layout_updated.connect(self._on_layout_updated)
+        self._auto_fit = True          # until the person zooms: refit when the view or the layout changes
+        self._relayout = _weak_slot(self, "_on_layout_switched")
+        scene.session.layout_changed.connect(self._relayout)
         self._apply_background()
 
     # ---------------------------------------------------------- zoom
@@ -79,13 +82,16 @@ class GraphView(QGraphicsView):
         self.setTransformationAnchor(old)
 
     def zoom_in(self) -> None:
+        self._auto_fit = False
         self._zoom_by(STEP, anchor_under_mouse=False)
 
     def zoom_out(self) -> None:
+        self._auto_fit = False
         self._zoom_by(1 / STEP, anchor_under_mouse=False)
 
     def reset_zoom(self) -> None:
         """100%: one scene unit per pixel, keeping the centre of the view where it was."""
+        self._auto_fit = False
         center = self.mapToScene(self.viewport().rect().center())
         self.resetTransform()
         self.centerOn(center)
@@ -110,12 +116,14 @@ class GraphView(QGraphicsView):
         self.scale(z, z)
         self.centerOn(bounds.center())
         self._fitted = True
+        self._auto_fit = True
         self._bounds = bounds
 
     def wheelEvent(self, event) -> None:
         if event.modifiers() & Qt.ControlModifier:
             delta = event.angleDelta().y() or event.angleDelta().x()
             if delta:
+                self._auto_fit = False
                 self._zoom_by(1.0015 ** delta, anchor_under_mouse=True)
             event.accept()
             return
@@ -146,6 +154,11 @@ class GraphView(QGraphicsView):
             self.centerOn(new.left() + fx * new.width(), new.top() + fy * new.height())
         self._bounds = new
 
+    def _on_layout_switched(self, layout: str) -> None:
+        """Numerator layout makes labels wider: still the whole graph, unless the person has zoomed."""
+        if self._auto_fit and self.isVisible():
+            self.fit()
+
     def _on_position_changed(self, old: int, new: int) -> None:
         cur = self.scene().session.current if self.follow_current else None
         if cur is None:
@@ -159,6 +172,7 @@ class GraphView(QGraphicsView):
     def detach(self) -> None:
         """Stop following the session (the view is being replaced)."""
         self.scene().session.position_changed.disconnect(self._follow)
+        self.scene().session.layout_changed.disconnect(self._relayout)
 
     def set_theme(self, theme) -> None:
         """Convenience: the scene's colours and this view's background together."""
@@ -172,5 +186,5 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if not self._fitted and self.isVisible():
-            self.fit()
+        if (self._auto_fit or not self._fitted) and self.isVisible():
+            self.fit()      # a docked editor or a smaller window: the graph still fits

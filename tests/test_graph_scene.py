@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPainter
+from PySide6.QtWidgets import QApplication
 
 from chainview.core import Session, build_net, example_paths
 from chainview.core.netfile import load_net
@@ -460,3 +461,28 @@ def test_render_png(tmp_path, session, theme):
     ink = sum(1 for y in range(0, 900, 6) for x in range(0, 1600, 6) if img.pixel(x, y) != bg)
     assert ink > 0.08 * (150 * 267)
     sc.detach()
+
+
+def test_the_graph_keeps_fitting_until_the_person_zooms(qtbot, view, session):
+    """A smaller window, a docked editor or the numerator layout: the whole graph stays in view;
+    once the person zooms, the view leaves the zoom alone."""
+    def whole_graph_visible():
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        return shown.contains(view.scene().items_bounds())
+
+    view.resize(1200, 700)
+    QApplication.processEvents()
+    view.fit()
+    assert whole_graph_visible()
+    view.resize(600, 500)                      # smaller: refitted
+    QApplication.processEvents()
+    assert whole_graph_visible()
+    session.set_layout("numerator")            # wider labels: refitted
+    QApplication.processEvents()
+    assert whole_graph_visible()
+    view.zoom_in()
+    view.zoom_in()
+    zoom = view.zoom_factor
+    view.resize(900, 600)                      # the person zoomed: the zoom stays
+    QApplication.processEvents()
+    assert view.zoom_factor == pytest.approx(zoom)
