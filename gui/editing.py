@@ -147,6 +147,15 @@ class TrainingPanel(QWidget):
         self.update_view.set_theme(theme)
         self.show_message(self.message.property("plain") or "", bool(self.message.property("error")))
 
+    def reset(self) -> None:
+        """A different net was opened: no loss curve, progress or last update of the old one."""
+        self.controller.forget()
+        self.loss_plot.clear()
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("")
+        self.show_message("")
+
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setProperty("plain", text)
         self.message.setProperty("error", error)

@@ -680,6 +680,8 @@ class MainWindow(QMainWindow):
                 s.set_example(0)
         finally:
             self._loading = False
+        if self.editing_tools is not None:
+            self.editing_tools.training_panel.reset()   # the old net's loss curve is not this one's
         example = self._example_for(path)
         self.path = None if example else os.path.abspath(path)
         self.name = example or display_name(path)

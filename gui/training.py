@@ -176,7 +176,13 @@ class TrainingController(QObject):
         self.stepped.emit(update)
         return None
 
-    def _set_update(self, update: Update) -> None:
+    def forget(self) -> None:
+        """Another net was opened: its history is not this one's (a running run is left alone)."""
+        if self._update is not None:
+            self._update = None
+            self.update_changed.emit(None)
+
+    def _set_update(self, update: Update | None) -> None:
         self._update = update
         self.update_changed.emit(update)
 
@@ -249,8 +255,7 @@ class TrainingController(QObject):
                 cut = f"Train {done} of {self._steps} steps" if done < self._steps else f"Train {done} steps"
                 text = f"{cut} ({eta(self._lr)})" + (", cancelled" if result.stopped == "cancelled" else "")
                 self.undo_stack.push(SetNetCommand(self.session, start, result.net, text))
-                if update is not None:
-                    self._set_update(update)
+                self._set_update(update)   # None for a cancelled run: an older single step is not "the last"
             else:
                 result.stopped = ("the net was changed while training ran (undo, an edit or a file); "
                                   "the trained net was not applied")

@@ -297,3 +297,23 @@ def test_closing_the_window_stops_a_run_but_a_refused_close_does_not(qtbot, edit
     with qtbot.waitSignal(tools.controller.finished, timeout=30000) as blocker:
         w.close()
     assert blocker.args[0].stopped == "cancelled"
+
+
+def test_opening_another_net_clears_the_training_history(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    from chainview.core import example_path
+    from chainview.gui.app import create_main_window
+    from chainview.gui.settings import Settings
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Discard)
+    w = create_main_window(example_path("relu-regression"), Settings.ephemeral(), restore_geometry=False)
+    qtbot.addWidget(w)
+    tools = w.editing_tools
+    try:
+        assert tools.sgd_step() is None
+        assert tools.controller.last_update() is not None and tools.loss_plot.count() == 2
+        assert w.open_path(example_path("default"), confirm=False)
+        assert tools.controller.last_update() is None          # W¹ of the old net is not this net's
+        assert tools.loss_plot.count() == 0 and tools.training_panel.message.text() == ""
+    finally:
+        tools.controller.shutdown()
+        w.setWindowModified(False)
