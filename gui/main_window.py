@@ -1054,7 +1054,8 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
-        layout.addWidget(QLabel("Stepping keys work wherever the focus is, the canvas included."))
+        layout.addWidget(QLabel("Stepping keys work on the canvas, the step list and the inspector; "
+                                "in a text field they edit the text."))
         layout.addWidget(table)
         buttons = QDialogButtonBox(QDialogButtonBox.Close, self)
         buttons.rejected.connect(self.reject)
@@ -1062,7 +1063,9 @@ class ShortcutsDialog(QDialog):
         fm = self.fontMetrics()
         screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
         avail = screen.availableGeometry() if screen is not None else None
-        w, h = fm.horizontalAdvance("M") * 60, int(fm.height() * (len(rows) + 6) * 1.6)
+        table.resizeColumnsToContents()
+        w = max(fm.horizontalAdvance("M") * 60, sum(table.columnWidth(c) for c in range(3)) + 60)
+        h = int(fm.height() * (len(rows) + 6) * 1.6)
         if avail is not None:        # a 1280 x 720 screen share shows all of it, scrolling the table
             w, h = min(w, int(avail.width() * 0.9)), min(h, int(avail.height() * 0.85))
         self.resize(w, h)
