@@ -49,6 +49,18 @@ def pretty_label(label) -> str:
     return re.sub(r"_\{?([0-9a-z]+)\}?", sub, text)
 
 
+def as_matrix(array) -> np.ndarray:
+    """A 2-D array to show: a scalar is 1 x 1, a 1-D array is a column; more dimensions are refused."""
+    a = np.asarray(array)
+    if a.ndim == 0:
+        return a.reshape(1, 1)
+    if a.ndim == 1:
+        return a.reshape(-1, 1)
+    if a.ndim != 2:
+        raise ValueError(f"a matrix view needs a 2-D array; got shape {a.shape}")
+    return a
+
+
 class LazyLabels(Sequence):
     """Entry labels made pretty only when shown: a 2048-row Jacobian shows a few dozen of them."""
 
@@ -189,13 +201,7 @@ class MatrixModel(QAbstractTableModel):
     # ---- data in
     def set_matrix(self, array, row_labels: Sequence[str] | None = None,
                    col_labels: Sequence[str] | None = None) -> None:
-        a = np.asarray(array)
-        if a.ndim == 0:
-            a = a.reshape(1, 1)
-        elif a.ndim == 1:
-            a = a.reshape(-1, 1)
-        elif a.ndim != 2:
-            raise ValueError(f"MatrixModel needs a 2-D array; got shape {a.shape}")
+        a = as_matrix(array)
         if a.dtype.kind not in "fiub":
             a = a.astype(float)
         rows, cols = LazyLabels(row_labels), LazyLabels(col_labels)

@@ -26,7 +26,7 @@ from chainview.core import Jacobian, dims_text, node_symbol, pretty, rich
 
 from .clipboard import copy_matrix
 from .matrix_model import (DEFAULT_PRECISION, HEATMAP_STRENGTH, LUT_HALF, MatrixModel, color_scale,
-                           diverging_lut, format_number, full_repr, lut_index, pretty_label, LazyLabels)
+                           diverging_lut, format_number, full_repr, lut_index, pretty_label, LazyLabels, as_matrix)
 from .theme import LIGHT, Theme
 
 TABLE_LIMIT = 60            # up to 60 x 60: a table; bigger: a heatmap
@@ -378,13 +378,7 @@ class MatrixView(QWidget):
                    title: str = "", *, dims: tuple[str, str] | None = None,
                    describe: Callable[[int, int], str | None] | None = None) -> None:
         """A 2-D array (a 1-D one is a column). title is rich text; dims (e.g. ('n^1', '1')) adds symbols to the shape."""
-        a = np.asarray(array)
-        if a.ndim == 0:
-            a = a.reshape(1, 1)
-        elif a.ndim == 1:
-            a = a.reshape(-1, 1)
-        if a.ndim != 2:
-            raise ValueError(f"MatrixView needs a 2-D array; got shape {a.shape}")
+        a = as_matrix(array)
         self._jacobian = None
         self._show(a, None, a.shape, row_labels, col_labels, title, dims, describe)
 
