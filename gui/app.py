@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication    # QMessageBox: imported where an error is shown (start-up time)
 
 from chainview.core import __version__
 from chainview.core.errors import NetError
@@ -35,11 +35,12 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     if app is None:
         # Qt 6 scales for high DPI by default; PassThrough keeps 150% as 1.5 (not rounded to 2)
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        app = QApplication(list(argv) if argv else [sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME])
+        args = list(argv) if argv else [sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME]
         # Fusion draws from the palette on every platform, so the light and dark themes look the same
-        # everywhere (setting it costs ~50 ms, so only when it is not the style already)
-        if app.style().name().lower() != "fusion":
-            app.setStyle("Fusion")
+        # everywhere. Asked for on Qt's command line, so Qt makes it instead of the platform's style;
+        # setStyle() afterwards would make two styles, and app.style() alone costs ~8 ms at start-up
+        # (PySide creates QStyle's Python enum types the first time a QStyle reaches Python).
+        app = QApplication(args + ["-style", "fusion"])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setOrganizationDomain(DOMAIN)
@@ -95,6 +96,7 @@ def create_main_window(net_or_path=None, settings=None, *, parent=None, **option
                 net = load_net(net_or_path)
                 path = os.fspath(net_or_path)
             except NetError as err:
+                from PySide6.QtWidgets import QMessageBox
                 QMessageBox.warning(None, "Cannot open the net", f"{err.message}\n\nThe default example opens instead.")
         if net is None:
             net, path = _default_net()
@@ -145,6 +147,7 @@ def excepthook(etype, value, tb) -> None:
         return
     _showing_error = True
     try:
+        from PySide6.QtWidgets import QMessageBox
         QMessageBox.critical(QApplication.activeWindow(), "chainview",
                              f"Something went wrong: {one_line(value)}")
     finally:
@@ -181,6 +184,7 @@ def run_app(path: str | None = None) -> int:
     try:
         window = create_main_window(path)
     except NetError as err:     # even the default example failed: say so, on one line
+        from PySide6.QtWidgets import QMessageBox
         QMessageBox.critical(None, "chainview", err.message)
         return 2
     window.show()

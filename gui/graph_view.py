@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QShortcut
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from .graph_scene import GraphScene, _weak_slot
 
@@ -23,6 +23,9 @@ FIT_MAX_ZOOM = 2.0       # a tiny net is not blown up past this by fit
 class GraphView(QGraphicsView):
     def __init__(self, scene: GraphScene, parent=None):
         super().__init__(scene, parent)
+        # a viewport made here, so viewport() hands back a widget Python already knows: Qt's own would
+        # make PySide look its type up, building the Python enums of dozens of widget classes (~5 ms)
+        self.setViewport(QWidget())
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)

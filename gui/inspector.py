@@ -214,6 +214,10 @@ class Inspector(QWidget):
         self._follow_app_font()
 
         self.scroll = QScrollArea()
+        # our own viewport widget: Qt's own reaches Python as a type PySide must look up, which at start-up
+        # makes it create the Python enum types of dozens of unrelated widget classes (~6 ms)
+        self._viewport = QWidget()
+        self.scroll.setViewport(self._viewport)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
@@ -931,7 +935,7 @@ class Inspector(QWidget):
         """Palettes and painted cards, no style sheets: those make every widget built per step slow."""
         t = self._theme
         pal = theme_palette(t)
-        for w in (self, self._content, self.scroll.viewport()):
+        for w in (self, self._content, self._viewport):
             w.setPalette(pal)
             w.setAutoFillBackground(True)
         for card in (self.selection_card, self.step_card):

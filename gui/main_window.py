@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QGuiApplication, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QHBoxLayout,
-                               QLabel, QMainWindow, QMenu, QMessageBox, QSizePolicy, QSpinBox, QTableWidget,
-                               QTableWidgetItem, QToolBar, QToolButton, QVBoxLayout, QWidget, QAbstractItemView,
-                               QHeaderView)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMenu, QSizePolicy,
+                               QSpinBox, QToolBar, QToolButton, QWidget)
+# QMessageBox and QFileDialog are imported in the methods that show them: PySide builds a class's
+# Python enum types when it is first touched, and the first frame needs no dialog
 
 from chainview.core import __version__
 from chainview.core.errors import NetError
-from chainview.core.examples import example_path, example_paths, examples_dir
+from chainview.core.examples import example_paths, examples_dir
 from chainview.core.symbols import pretty
 
 from . import theme as themes
@@ -641,6 +640,7 @@ class MainWindow(QMainWindow):
         """True when it is fine to throw the current net away (saved, or the person said so)."""
         if not self.modified:
             return True
+        from PySide6.QtWidgets import QMessageBox
         answer = QMessageBox.question(
             self, "Unsaved changes", f"“{self.name}” has changes that are not saved. Save them first?",
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
@@ -649,6 +649,7 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.Discard
 
     def open_dialog(self) -> bool:
+        from PySide6.QtWidgets import QFileDialog
         if not self.confirm_discard():
             return False
         start = os.path.dirname(self.path) if self.path else self.settings.last_dir
@@ -659,6 +660,7 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path, *, confirm: bool = True) -> bool:
         """Load a net file into this window; a bad file leaves the current net as it was."""
+        from PySide6.QtWidgets import QMessageBox
         path = os.fspath(path)
         if confirm and not self.confirm_discard():
             return False
@@ -716,6 +718,7 @@ class MainWindow(QMainWindow):
         return self._save_to(self.path)
 
     def save_as(self, path=None) -> bool:
+        from PySide6.QtWidgets import QFileDialog
         if path is None:
             folder = os.path.dirname(self.path) if self.path else self.settings.last_dir
             suggestion = os.path.join(folder, self.name + SUFFIX)
@@ -727,6 +730,7 @@ class MainWindow(QMainWindow):
         return self._save_to(os.fspath(path))
 
     def _save_to(self, path: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
         from chainview.core.netfile import save_net
         try:
             save_net(self.session.net, path)
@@ -923,6 +927,7 @@ class MainWindow(QMainWindow):
 
     # ================================================================ export and copy
     def _ask_path(self, title: str, suffix: str, file_filter: str) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
         folder = self.settings.last_dir if self.path is None else os.path.dirname(self.path)
         suggestion = os.path.join(folder, f"{self.name}-{self._position_tag()}{suffix}")
         path, _ = QFileDialog.getSaveFileName(self, title, suggestion, file_filter)
@@ -946,6 +951,7 @@ class MainWindow(QMainWindow):
         return bool(path) and self._export(path, "window")
 
     def _export(self, path: str, kind: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
         from . import export
         try:
             if kind == "png":
@@ -1010,9 +1016,11 @@ class MainWindow(QMainWindow):
         return self.key_hint
 
     def show_shortcuts(self) -> None:
+        from .shortcuts_dialog import ShortcutsDialog
         ShortcutsDialog(self.shortcut_rows(), self).exec()
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
         QMessageBox.about(
             self, "About chainview",
             f"<h3>chainview {__version__}</h3>"
@@ -1024,51 +1032,12 @@ class MainWindow(QMainWindow):
             "<p>MIT licence.</p>")
 
     def describe_net(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
         net = self.session.net
         sizes = " → ".join([str(net.n(0))] + [f"{layer.units} {layer.activation.name}" for layer in net.layers])
         text = (f"<h3>{self.name}</h3><p>{net.description or ''}</p>"
                 f"<p>Layers: {sizes}<br>Loss: {net.loss.name}<br>Batch: {net.batch} example(s)</p>")
         QMessageBox.information(self, "About this net", text)
-
-
-class ShortcutsDialog(QDialog):
-    def __init__(self, rows, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
-        layout = QVBoxLayout(self)
-        table = self.table = QTableWidget(len(rows), 3, self)
-        table.setHorizontalHeaderLabels(["Menu", "Action", "Keys"])
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        table.setSelectionMode(QAbstractItemView.NoSelection)
-        table.setFocusPolicy(Qt.NoFocus)
-        for r, (menu, action, keys) in enumerate(rows):
-            for c, text in enumerate((menu, action, keys)):
-                item = QTableWidgetItem(text)
-                if c == 2:
-                    f = item.font()
-                    f.setBold(True)
-                    item.setFont(f)
-                table.setItem(r, c, item)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
-        layout.addWidget(QLabel("Stepping keys work on the canvas, the step list and the inspector; "
-                                "in a text field they edit the text."))
-        layout.addWidget(table)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        fm = self.fontMetrics()
-        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
-        avail = screen.availableGeometry() if screen is not None else None
-        table.resizeColumnsToContents()
-        w = max(fm.horizontalAdvance("M") * 60, sum(table.columnWidth(c) for c in range(3)) + 60)
-        h = int(fm.height() * (len(rows) + 6) * 1.6)
-        if avail is not None:        # a 1280 x 720 screen share shows all of it, scrolling the table
-            w, h = min(w, int(avail.width() * 0.9)), min(h, int(avail.height() * 0.85))
-        self.resize(w, h)
 
 
 def _disconnect_all(links) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate
 
@@ -19,14 +19,6 @@ from chainview.core.symbols import pretty
 StepRole = Qt.UserRole + 1
 StateRole = Qt.UserRole + 2      # "done", "current" or "future"
 EquationRole = Qt.UserRole + 3
-
-
-_MOUSE_OVER = 0x00002000      # QStyle.State_MouseOver (QStyle itself is slow to load, and only this is needed)
-
-
-def _hovered(option) -> bool:
-    state = option.state
-    return bool((state.value if hasattr(state, "value") else int(state)) & _MOUSE_OVER)
 
 
 def _disconnect_all(links) -> None:
@@ -103,6 +95,9 @@ class StepDelegate(QStyledItemDelegate):
     def __init__(self, parent=None, theme=None):
         super().__init__(parent)
         self.theme = theme
+        # the row under the mouse, kept by the list: reading option.state instead would make PySide
+        # build QStyle's Python enum types on the first paint (~7 ms of start-up)
+        self.hover_row = -1
 
     def _fonts(self, option):
         title = QFont(option.font)
@@ -152,7 +147,7 @@ class StepDelegate(QStyledItemDelegate):
             band = QColor(theme.highlight if theme is not None else pal.color(QPalette.Highlight))
             band.setAlphaF(0.30)
             painter.fillRect(r, band)
-        elif _hovered(option):
+        elif row == self.hover_row:
             hover = QColor(text)
             hover.setAlphaF(0.06)
             painter.fillRect(r, hover)
@@ -263,7 +258,29 @@ class StepList(QListView):
 
     def set_theme(self, theme) -> None:
         self._delegate.theme = theme
-        self.viewport().update()
+        if self.isVisible():        # hidden: it paints in the new colours when shown
+            self.viewport().update()
+
+    def hovered_row(self) -> int:
+        """The row under the mouse, -1 for none."""
+        return self._delegate.hover_row
+
+    def _set_hover(self, row: int) -> None:
+        old = self._delegate.hover_row
+        if row != old:
+            self._delegate.hover_row = row
+            for r in (old, row):
+                if r >= 0:
+                    self.update(self._model.index(r))
+
+    def mouseMoveEvent(self, event):  # noqa: N802
+        super().mouseMoveEvent(event)
+        self._set_hover(self.indexAt(event.position().toPoint()).row())
+
+    def viewportEvent(self, event):  # noqa: N802
+        if event.type() == QEvent.Type.Leave:
+            self._set_hover(-1)
+        return super().viewportEvent(event)
 
     def _jump_to(self, index) -> None:
         if index.isValid():
@@ -295,7 +312,7 @@ class StepList(QListView):
         else:   # in a strip, the current step sits in the middle: what comes next stays in sight
             self.scrollTo(index, QAbstractItemView.PositionAtCenter if self.horizontal
                           else QAbstractItemView.EnsureVisible)
-        self.viewport().update()
+        # the rows whose state changed repaint through the model's dataChanged
 
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)

@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication, QUndoCommand
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMessageBox
 
@@ -166,6 +166,26 @@ def test_step_list_click_jumps_and_follows(qtbot, window):
     assert view.model().index(0).data(Qt.UserRole + 2) == "done"
     assert view.model().index(5).data(Qt.UserRole + 2) == "future"
     assert view.model().rowCount() == len(s.steps)
+
+
+def test_the_step_under_the_mouse_is_highlighted(qtbot, window):
+    view, s = window.step_list, window.session
+    s.jump(0)
+    index = view.model().index(4)
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    probe = QPoint(rect.right() - 4, rect.bottom() - 3)      # padding: no text there
+
+    def shade():
+        return view.viewport().grab().toImage().pixelColor(probe)
+
+    before = shade()
+    qtbot.mouseMove(view.viewport(), rect.center())
+    qtbot.waitUntil(lambda: view.hovered_row() == 4, timeout=2000)
+    assert shade() != before
+    QApplication.sendEvent(view.viewport(), QEvent(QEvent.Type.Leave))
+    assert view.hovered_row() == -1
+    assert shade() == before
 
 
 def test_selecting_in_the_scene_shows_in_the_inspector(qtbot, window):
@@ -508,9 +528,9 @@ def test_shortcuts_dialog_lists_the_keys(window, monkeypatch):
     assert keys["Reset to the start"] == "Home" and keys["Run to the end"] == "End"
     assert keys["Finish the forward pass"] == "Shift+Right"
     assert "F11" in keys["Full screen"]
-    from chainview.gui import main_window
+    from chainview.gui import shortcuts_dialog
     seen = []
-    monkeypatch.setattr(main_window.ShortcutsDialog, "exec", lambda self: seen.append(self.table.rowCount()))
+    monkeypatch.setattr(shortcuts_dialog.ShortcutsDialog, "exec", lambda self: seen.append(self.table.rowCount()))
     window.shortcuts_action.trigger()
     assert seen == [len(rows)]
 

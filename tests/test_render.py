@@ -127,3 +127,15 @@ def test_output_must_be_a_png(tmp_path):
     out = tmp_path / "x.txt"
     r = _run("-o", str(out))
     assert r.returncode == 2 and ".png" in r.stderr and not out.exists()
+
+
+def test_the_app_is_made_with_the_fusion_style():
+    """Fusion draws from our palettes on every platform (asked for on Qt's command line, not set after)."""
+    code = ("from chainview.gui.app import ensure_app; app = ensure_app(['chainview']); "
+            "print(app.style().name(), app.arguments())")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("QT_STYLE_OVERRIDE", None)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[0].lower() == "fusion"
+    assert "-style" not in r.stdout            # Qt took the option; the app's own arguments are clean
