@@ -2,7 +2,9 @@
 
 Element-wise activations expose `derivative(Z)` — the diagonal of dA/dZ — so a layer of
 4096 units never needs a 4096 x 4096 matrix. Softmax is the one activation whose Jacobian
-is full (diag(a) - a a^T); it says so with `elementwise = False` and `jacobian(z)`.
+is full (diag(a) - a a^T); it says so with `elementwise = False`. Its Jacobian is still kept
+as the vector a (`jacobian_vector(z)`), and `softmax_jacobian_rows` makes any block of rows
+from it: n floats stored, not n^2, until someone wants the whole matrix (`jacobian(z)`).
 """
 
 from __future__ import annotations
@@ -56,10 +58,15 @@ class Activation:
         z = np.asarray(z, dtype=float).reshape(-1)
         if self.elementwise:
             return np.diag(self.derivative(z))
-        a = self(z[:, None])[:, 0]
-        J = np.multiply.outer(-a, a)               # one n x n allocation, not three
-        J[np.diag_indices_from(J)] += a
-        return J
+        a = self.jacobian_vector(z)
+        return softmax_jacobian_rows(a, 0, a.size)
+
+    def jacobian_vector(self, z: np.ndarray) -> np.ndarray:
+        """Softmax only: the a = softmax(z) with dA/dZ = diag(a) − a aᵀ, i.e. the whole Jacobian in n floats."""
+        if self.elementwise:
+            raise TypeError(f"{self.name} is element-wise; its Jacobian is diag(derivative(z))")
+        z = np.asarray(z, dtype=float).reshape(-1)
+        return self(z[:, None])[:, 0]
 
     def backward(self, Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
         """dL/dZ = dA/dZ . dL/dA for every column at once, without forming a Jacobian."""
@@ -73,6 +80,23 @@ class Activation:
     def spec(self):
         """How this activation is written in a net file."""
         return {"expr": self.expr.text} if self.expr is not None else self.name
+
+
+def softmax_jacobian_rows(a: np.ndarray, start: int, stop: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Rows start..stop of diag(a) − a aᵀ (symmetric: the same in either layout), written into `out` if given.
+
+    Entry (i, j) is (−a_i) a_j, plus a_i when i = j: the same arithmetic for a block as for the whole
+    matrix, so blocks stacked are bit for bit `jacobian(z)`. A viewer can reuse one small `out`
+    instead of paying for a fresh n x n array (32 MB at n = 2048, mostly page faults).
+    """
+    a = np.asarray(a, dtype=float)
+    start, stop = max(0, start), min(a.size, stop)
+    if out is not None:
+        out = out[:max(0, stop - start)]
+    J = np.multiply.outer(-a[start:stop], a, out=out)
+    k = np.arange(J.shape[0])
+    J[k, start + k] += a[start:stop]
+    return J
 
 
 def _sigmoid(z):

@@ -4,7 +4,9 @@ Denominator layout: for column vectors v (p) and w (q), dw/dv is p x q, row i <-
 column j <-> w_j. Numerator layout is the transpose of every one of them.
 
 Jacobians are built lazily: a diagonal one keeps only its diagonal, an identity keeps only
-its size, so a 4096-unit layer allocates 4096^2 floats only when someone asks for `dense()`.
+its size, a softmax one keeps only a (it is diag(a) - a a^T), so a 4096-unit layer allocates
+4096^2 floats only when someone asks for `dense()`. A viewer reads one without the whole
+matrix through `rows(start, stop)` (a block of rows) and `entry(i, j)`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import lru_cache, partial
 
 import numpy as np
 
+from .activations import softmax_jacobian_rows
 from .engine import Evaluation, edge_list
 from .symbols import split_id
 
@@ -35,6 +38,7 @@ class Jacobian:
     _diag: np.ndarray | None = None
     _dense: np.ndarray | None = None
     _tensor: np.ndarray | None = None
+    _softmax: np.ndarray | None = None   # kind "dense" kept as a: the matrix is diag(a) - a a^T (symmetric)
 
     @property
     def diagonal(self) -> np.ndarray | None:
@@ -45,12 +49,57 @@ class Jacobian:
 
     def dense(self) -> np.ndarray:
         """The full matrix, in this layout. Allocates rows x cols floats for a diagonal one; the identity
-        is one shared read-only matrix per size."""
+        is one shared read-only matrix per size; a softmax one is built on the first call and kept."""
         if self._dense is not None:
             return self._dense
+        if self._softmax is not None:
+            dense = softmax_jacobian_rows(self._softmax, 0, self.shape[0])
+            object.__setattr__(self, "_dense", dense)  # frozen dataclass: cache it once, as tensor() does
+            return dense
         if self.kind == "identity":
             return _eye(self.shape[0])
         return np.diag(self.diagonal)
+
+    def rows(self, start: int, stop: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Rows start..stop of `dense()` (this layout), without making the whole matrix when it is not kept.
+
+        So a viewer can walk a 2048 x 2048 Jacobian in small blocks. `out` (at least stop - start rows
+        of `shape[1]` floats) is written into and reused; without it a stored matrix gives a read-only
+        view and a structured one (softmax, diagonal, identity) a new array.
+        """
+        r, c = self.shape
+        start, stop = max(0, int(start)), min(r, int(stop))
+        n = max(0, stop - start)
+        if self._dense is not None:
+            block = self._dense[start:stop]
+            if out is None:
+                block = block.view()
+                block.flags.writeable = False  # a view of the net's own W: not to be written through
+                return block
+            out = out[:n]
+            out[...] = block
+            return out
+        if self._softmax is not None:
+            return softmax_jacobian_rows(self._softmax, start, stop, out)
+        block = np.zeros((n, c)) if out is None else out[:n]
+        if out is not None:
+            block.fill(0.0)
+        k = np.arange(start, min(stop, c))
+        block[k - start, k] = self.diagonal[k]
+        return block
+
+    def entry(self, i: int, j: int) -> float:
+        """dense()[i, j] as a float, computed from what is kept (the same arithmetic, so the same bits)."""
+        r, c = self.shape
+        if not (0 <= i < r and 0 <= j < c):
+            raise IndexError(f"entry ({i}, {j}) is outside a {r} x {c} Jacobian")
+        if self._dense is not None:
+            return float(self._dense[i, j])
+        if self._softmax is not None:
+            a = self._softmax
+            v = -a[i] * a[j]
+            return float(v + a[i] if i == j else v)
+        return float(self.diagonal[i]) if i == j else 0.0
 
     def __array__(self, dtype=None, copy=None):
         out = self.dense()
@@ -100,7 +149,7 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
     c = example
     s_kind, s_l = split_id(source)
     t_kind, t_l = split_id(target)
-    diag = dense = tensor = None
+    diag = dense = tensor = softmax = None
 
     if t_kind == "Z":
         l = t_l
@@ -145,7 +194,7 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
                 why += " " + act.note
         else:
             symbol, kind = f"diag(A^{l}) - A^{l} (A^{l})^T", "dense"
-            dense = act.jacobian(z)
+            softmax = act.jacobian_vector(z)   # n floats; n x n only when dense() is asked for
             why = ("softmax divides every exp(z_j) by the same sum, so each a_j depends on every z_i: "
                    "da_j/dz_i = a_j (δ_ij − a_i), a full symmetric matrix diag(a) − a aᵀ.")
     elif t_kind == "L":
@@ -173,7 +222,8 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
         if dense is not None:
             dense = dense.T
         why += " Numerator layout: this is the transpose of the 6.390 (denominator-layout) Jacobian."
-    return Jacobian(source, target, layout, symbol, dims, shape, kind, rows, cols, why, diag, dense, tensor)
+    return Jacobian(source, target, layout, symbol, dims, shape, kind, rows, cols, why, diag, dense, tensor,
+                    softmax)
 
 
 def fused_output_gradient(ev: Evaluation) -> tuple[np.ndarray, np.ndarray] | None:

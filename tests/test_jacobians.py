@@ -281,3 +281,78 @@ def test_session_jacobians_follow_layout_and_example(example_net):
     J = s.jacobian("A0", "Z1")
     assert J.layout == "numerator" and J.shape == (4, 2)
     np.testing.assert_array_equal(J.dense(), net.layers[0].W.T)
+
+
+# --------------------------------------------------------------- reading a Jacobian without dense()
+def _every_kind_net():
+    """tanh (diagonal), softmax output (structured), W (dense), W0 (identity), W -> Z (shorthand), batch 3."""
+    return make_net("tanh", "nllm", 3, seed=4)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_rows_stacked_and_entries_are_dense_for_every_kind(layout):
+    ev = evaluate(_every_kind_net())
+    kinds = set()
+    for c in range(3):
+        for u, t in edge_list(ev.net.L):
+            J = edge_jacobian(ev, u, t, layout=layout, example=c)
+            kinds.add(J.kind)
+            r, cols = J.shape
+            for step in (1, 2, 3, r):
+                buf = np.full((step, cols), np.nan)                # one buffer reused for every block
+                fresh = np.vstack([J.rows(s, s + step) for s in range(0, r, step)])
+                reused = np.vstack([J.rows(s, s + step, out=buf).copy() for s in range(0, r, step)])
+                np.testing.assert_array_equal(fresh, J.dense(), err_msg=f"{u}->{t}")
+                np.testing.assert_array_equal(reused, J.dense(), err_msg=f"{u}->{t}")
+            D = J.dense()
+            assert [[J.entry(i, j) for j in range(cols)] for i in range(r)] == D.tolist(), (u, t)
+            assert J.rows(r - 1, r + 5).shape == (1, cols)          # clipped to the matrix, like a slice
+            with pytest.raises(IndexError):
+                J.entry(r, 0)
+    assert kinds == {"dense", "diagonal", "identity", "shorthand"}
+
+
+def test_rows_of_a_stored_matrix_cannot_write_into_the_net(default_net):
+    ev = evaluate(default_net)
+    block = edge_jacobian(ev, "A0", "Z1").rows(0, 1)
+    with pytest.raises(ValueError):
+        block[0, 0] = 99.0
+    np.testing.assert_array_equal(edge_jacobian(ev, "A0", "Z1").dense(), default_net.layers[0].W)
+
+
+def test_softmax_jacobian_is_kept_as_a_vector_until_dense_is_asked_for():
+    net = build_net([[0.3], [-0.2]], [[1.0]] + [[0.0]] * 511, "nllm", [{"units": 512, "activation": "softmax"}],
+                    seed=2)
+    ev = evaluate(net)
+    for layout in LAYOUTS:
+        J = edge_jacobian(ev, "Z1", "A1", layout=layout)
+        assert J.kind == "dense" and J.shape == (512, 512)      # what the UI and trace JSON call it is unchanged
+        J.rows(0, 512), J.entry(3, 4)
+        assert J._dense is None                                  # reading it made no 512 x 512 matrix
+        D = J.dense()
+        assert J.dense() is D                                    # built once, then kept
+        a = ev.values["A1"][:, 0]
+        old = np.multiply.outer(-a, a)                           # exactly what dense() returned before
+        old[np.diag_indices_from(old)] += a
+        np.testing.assert_array_equal(D, old)
+        np.testing.assert_array_equal(D, D.T)
+
+
+def test_softmax_structured_jacobian_matches_finite_differences():
+    """diag(a) − a aᵀ against central differences of the forward pass itself (no autodiff involved)."""
+    rng = np.random.default_rng(3)
+    net = build_net(rng.normal(size=(2, 2)), np.eye(7)[:, :2], "nllm", [{"units": 7, "activation": "softmax"}], seed=6)
+    ev = evaluate(net)
+    act = net.layers[0].activation
+    for c in range(2):
+        z = ev.values["Z1"][:, c]
+        J = edge_jacobian(ev, "Z1", "A1", example=c)
+        h = 1e-6
+        fd = np.empty((7, 7))
+        for i in range(7):                                       # row i <-> z_i (denominator layout)
+            e = np.zeros(7)
+            e[i] = h
+            fd[i] = (act((z + e)[:, None])[:, 0] - act((z - e)[:, None])[:, 0]) / (2 * h)
+        blocks = np.vstack([J.rows(s, s + 3) for s in range(0, 7, 3)])
+        np.testing.assert_allclose(blocks, fd, rtol=1e-7, atol=1e-10)
+        np.testing.assert_allclose([[J.entry(i, j) for j in range(7)] for i in range(7)], fd, rtol=1e-7, atol=1e-10)
