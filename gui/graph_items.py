@@ -106,7 +106,7 @@ class Style:
 class RichText:
     """One line of Qt rich text (Z<sup>1</sup>) measured once and drawn in any colour."""
 
-    __slots__ = ("doc", "html")
+    __slots__ = ("doc", "html", "width", "height")
 
     def __init__(self, html: str, font: QFont):
         self.html = html
@@ -116,14 +116,9 @@ class RichText:
         doc.setDefaultFont(font)
         doc.setHtml(html)
         self.doc = doc
-
-    @property
-    def width(self) -> float:
-        return self.doc.idealWidth()
-
-    @property
-    def height(self) -> float:
-        return self.doc.size().height()
+        # measured once: the document never changes, and laying it out again for every query adds up
+        self.width: float = doc.idealWidth()
+        self.height: float = doc.size().height()
 
     def plain(self) -> str:
         return self.doc.toPlainText()
