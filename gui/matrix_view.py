@@ -5,20 +5,24 @@
     view.set_matrix(values, row_labels, col_labels, title="Z<sup>1</sup>")
 
 The table is a QTableView over one MatrixModel (no widget per cell). A bigger matrix is drawn
-as a QImage whose pixels come from one numpy lookup into the diverging colour table
-(O(cells), no Python loop per cell): a 2048 x 2048 one is built in a few tens of milliseconds.
-A diagonal or identity Jacobian is drawn from its diagonal alone, without `dense()`.
+as a QImage whose pixels come from numpy lookups into the diverging colour table (no Python
+loop per cell), read a block of rows at a time into one reused buffer. The image is at most
+IMAGE_MAX_SIDE pixels a side, about what the widget can show: each pixel is the cell of
+largest |value| in its group, so a lone entry stays visible; hovering still reads the exact cell.
+A Jacobian is never made whole to be drawn: a diagonal or identity one is drawn from its
+diagonal, any other from `Jacobian.rows()` (a 2048-unit softmax keeps 2048 floats, not 32 MB),
+and the hover readout uses `Jacobian.entry()`. Only "Copy as CSV" asks for `dense()`.
 Right click: "Copy as CSV" (full precision) and "Copy as LaTeX (bmatrix)".
 """
 
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QImage, QLinearGradient, QPainter, QPalette, QPen
+from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
@@ -28,6 +32,11 @@ from .clipboard import copy_matrix
 from .matrix_model import (DEFAULT_PRECISION, HEATMAP_STRENGTH, LUT_HALF, MatrixModel, color_scale,
                            diverging_lut, format_number, full_repr, lut_index, pretty_label, LazyLabels, as_matrix)
 from .theme import LIGHT, Theme
+
+# QImage and QLinearGradient are imported where a heatmap is drawn, not here: touching them makes PySide
+# build their enum types (~4 ms), and the first frame has no heatmap (small matrices are tables).
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
 
 TABLE_LIMIT = 60            # up to 60 x 60: a table; bigger: a heatmap
 VECTOR_TABLE_ROWS = 1000    # ... except a thin matrix (a vector, a small batch), which reads better as numbers
@@ -43,38 +52,140 @@ def use_table(shape: tuple[int, int]) -> bool:
 
 
 # ---------------------------------------------------------------- heatmap pixels (vectorised)
-CHUNK_CELLS = 1 << 18
-def heatmap_pixels(a: np.ndarray, theme: Theme = LIGHT, scale: float | None = None) -> np.ndarray:
-    """(rows, cols) uint32 0xffRRGGBB, one numpy lookup for the whole matrix; non-finite cells in theme.bad."""
+CHUNK_CELLS = 1 << 17       # cells per block of rows (1 MB of floats): the block and its temporaries stay in cache
+IMAGE_MAX_SIDE = 1024       # the widget is at most 640 px tall (1280 device px at 2x): more pixels are never seen
+
+# rows(start, stop, out) -> that block of rows as floats (written into `out` when it likes); e.g. Jacobian.rows
+RowSource = Callable[[int, int, "np.ndarray | None"], np.ndarray]
+
+
+def array_rows(a: np.ndarray) -> RowSource:
+    """A RowSource over an array in memory: views, no copies (ints and bools read as floats)."""
+    a = as_matrix(a)
+    if a.dtype.kind != "f":
+        a = a.astype(float)
+    return lambda start, stop, out=None: a[start:stop]
+
+
+def pool_factors(shape: tuple[int, int], max_side: int = IMAGE_MAX_SIDE) -> tuple[int, int]:
+    """Matrix cells per image pixel, down and across: 1 up to max_side, then the smallest whole number that fits."""
+    return tuple(max(1, -(-int(n) // max_side)) for n in shape)
+
+
+def _block_rows(shape: tuple[int, int], fr: int) -> int:
+    return fr * max(1, CHUNK_CELLS // max(1, shape[1] * fr))
+
+
+def rows_scale(rows: RowSource, shape: tuple[int, int], buf: np.ndarray | None = None) -> float:
+    """color_scale (max |value| over the finite entries) of the whole matrix, read a block of rows at a time
+    (blocks of buf's rows, into buf)."""
+    r, c = shape
+    if buf is None:
+        buf = np.empty((min(_block_rows(shape, 1), r), c))
+    step = max(1, buf.shape[0])
+    return max((color_scale(rows(s, s + step, buf)) for s in range(0, r, step)), default=0.0)
+
+
+def heatmap_pixels(a: np.ndarray, theme: Theme = LIGHT, scale: float | None = None,
+                   out: np.ndarray | None = None) -> np.ndarray:
+    """(rows, cols) uint32 0xffRRGGBB, one to one with the cells, one numpy lookup; non-finite cells in theme.bad."""
     a = np.asarray(a)
     scale = color_scale(a) if scale is None else scale
     lut = diverging_lut(theme, HEATMAP_STRENGTH)
-    pix = np.empty(a.shape, dtype=np.uint32)
+    pix = np.empty(a.shape, dtype=np.uint32) if out is None else out
     rows = max(1, CHUNK_CELLS // max(1, a.shape[1] if a.ndim == 2 else 1))
     for r in range(0, a.shape[0], rows):   # in chunks: the temporaries stay small and reused, not 24 MB fresh
         block = a[r:r + rows]
-        out = pix[r:r + rows]
-        np.take(lut, lut_index(block, scale), out=out)
+        dst = pix[r:r + rows]
+        np.take(lut, lut_index(block, scale), out=dst)
         if block.dtype.kind == "f" and not np.isfinite(block).all():
-            out[~np.isfinite(block)] = np.uint32(theme.bad.rgba())
+            dst[~np.isfinite(block)] = np.uint32(theme.bad.rgba())
     return pix
 
 
-def diagonal_pixels(diag: np.ndarray, shape: tuple[int, int], theme: Theme = LIGHT) -> np.ndarray:
-    """Pixels of diag(d) (zeros elsewhere) without ever making the float matrix."""
+def _pool(block: np.ndarray, fr: int, fc: int, hi: np.ndarray, lo: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Each fr x fc group of cells -> its value of largest |value|, sign kept (NaN and ±inf win, so they show).
+
+    hi / lo: scratch of at least block's rows x pooled columns, reused; `out` takes the pooled rows.
+    """
+    b = block.shape[0]
+    hi, lo = hi[:b], lo[:b]
+    first = block[:, 0::fc]
+    np.copyto(hi, first)
+    np.copyto(lo, first)
+    for o in range(1, fc):              # across: max and min of every fc-th column, in place
+        part = block[:, o::fc]
+        w = part.shape[1]
+        np.maximum(hi[:, :w], part, out=hi[:, :w])
+        np.minimum(lo[:, :w], part, out=lo[:, :w])
+    hi_rows, lo_rows = hi[0::fr], lo[0::fr]
+    for o in range(1, fr):              # down: the same over every fr-th row
+        h = hi[o::fr].shape[0]
+        np.maximum(hi_rows[:h], hi[o::fr], out=hi_rows[:h])
+        np.minimum(lo_rows[:h], lo[o::fr], out=lo_rows[:h])
+    out = out[:hi_rows.shape[0]]
+    np.copyto(out, lo_rows)
+    with np.errstate(invalid="ignore"):
+        np.copyto(out, hi_rows, where=~(hi_rows < -lo_rows))   # NaN compares False: NaN stays NaN
+    return out
+
+
+def matrix_pixels(rows: RowSource, shape: tuple[int, int], theme: Theme = LIGHT, scale: float | None = None,
+                  max_side: int | None = IMAGE_MAX_SIDE) -> tuple[np.ndarray, float, tuple[int, int]]:
+    """(pixels, scale, cells per pixel) of a matrix read a block of rows at a time, never whole.
+
+    At most max_side pixels a side (None: one per cell); each pixel shows the cell of largest |value|
+    in its group, sign kept, so a lone non-zero entry (a diagonal) stays visible. The scale is
+    max |finite entry| over every cell (a first pass), exactly as color_scale of the whole matrix.
+    One block buffer (CHUNK_CELLS floats) serves every block of both passes.
+    """
+    r, c = shape
+    fr, fc = pool_factors(shape, max_side) if max_side else (1, 1)
+    H, W = -(-r // fr), -(-c // fc)
+    step = _block_rows(shape, fr)
+    buf = np.empty((min(step, r), c))
+    if scale is None:
+        scale = rows_scale(rows, shape, buf)
+    pix = np.empty((H, W), dtype=np.uint32)
+    if not r or not c:
+        return pix, scale, (fr, fc)
+    pooled = fr > 1 or fc > 1
+    if pooled:
+        hi, lo = np.empty((buf.shape[0], W)), np.empty((buf.shape[0], W))
+        ext = np.empty((-(-buf.shape[0] // fr), W))
+    for s in range(0, r, step):
+        block = rows(s, s + step, buf)
+        values = _pool(block, fr, fc, hi, lo, ext) if pooled else block
+        heatmap_pixels(values, theme, scale, out=pix[s // fr:s // fr + values.shape[0]])
+    return pix, scale, (fr, fc)
+
+
+def diagonal_pixels(diag: np.ndarray, shape: tuple[int, int], theme: Theme = LIGHT,
+                    factors: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """Pixels of diag(d) (zeros elsewhere) without ever making the float matrix; pooled like matrix_pixels."""
     d = np.asarray(diag, dtype=float)
+    fr, fc = factors
     lut = diverging_lut(theme, HEATMAP_STRENGTH)
-    pix = np.full(shape, lut[LUT_HALF], dtype=np.uint32)
+    pix = np.full((-(-shape[0] // fr), -(-shape[1] // fc)), lut[LUT_HALF], dtype=np.uint32)
     k = np.arange(min(shape[0], shape[1], d.size))
-    pix[k, k] = heatmap_pixels(d[: k.size], theme, color_scale(d))
+    cell = (k // fr) * pix.shape[1] + k // fc             # the pixel each diagonal entry falls in
+    where, group = np.unique(cell, return_inverse=True)
+    hi, lo = np.zeros(where.size), np.zeros(where.size)  # 0: the off-diagonal cells pooled with it
+    with np.errstate(invalid="ignore"):                # NaN entries stay NaN (and show as bad)
+        np.maximum.at(hi, group, d[k])
+        np.minimum.at(lo, group, d[k])
+        ext = np.where(hi < -lo, lo, hi)
+    pix.flat[where] = heatmap_pixels(ext[None, :], theme, color_scale(d))[0]
     return pix
 
 
-def pixels_to_image(pix: np.ndarray) -> QImage:
+def pixels_to_image(pix: np.ndarray) -> "QImage":
+    from PySide6.QtGui import QImage  # here, not at import: the first frame has no heatmap (QImage's enums cost)
+
     pix = np.ascontiguousarray(pix, dtype=np.uint32)
     h, w = pix.shape
     image = QImage(pix.data, w, h, 4 * w, QImage.Format.Format_RGB32)
-    image._pixels = pix   # the image reads numpy's buffer (no 16 MB copy for 2048 x 2048): keep it alive with it
+    image._pixels = pix   # the image reads numpy's buffer (no copy): keep it alive with it
     return image
 
 
@@ -87,19 +198,28 @@ class HeatmapWidget(QWidget):
     MAX_ASPECT = 4.0
 
     def __init__(self, parent=None):
+        from PySide6.QtGui import QImage
+
         super().__init__(parent)
         self._image = QImage()
         self._shape = (0, 0)
+        self._factors = (1, 1)
         self._cell: tuple[int, int] | None = None
         self.setMouseTracking(True)
         self.setMinimumSize(160, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setCursor(Qt.CursorShape.CrossCursor)
 
-    def set_image(self, image: QImage, shape: tuple[int, int]) -> None:
-        self._image, self._shape, self._cell = image, tuple(shape), None
+    def set_image(self, image: QImage, shape: tuple[int, int], factors: tuple[int, int] = (1, 1)) -> None:
+        """The matrix's image; each pixel stands for factors = (rows, cols) cells of the `shape` matrix."""
+        self._image, self._shape, self._factors, self._cell = image, tuple(shape), tuple(factors), None
         self.updateGeometry()
         self.update()
+
+    def clear(self) -> None:
+        from PySide6.QtGui import QImage
+
+        self.set_image(QImage(), (0, 0))
 
     def image(self) -> QImage:
         return self._image
@@ -149,7 +269,14 @@ class HeatmapWidget(QWidget):
         rect = self.image_rect()
         # nearest-neighbour: a single non-zero cell (a diagonal entry) stays visible instead of blurring away
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        p.drawImage(rect, self._image)
+        # pixel k covers cells k*f .. k*f + f - 1; the last one may cover fewer: scale by cells, clip to the matrix
+        (r, c), (fr, fc) = self._shape, self._factors
+        target = QRectF(rect.left(), rect.top(), rect.width() * self._image.width() * fc / max(1, c),
+                        rect.height() * self._image.height() * fr / max(1, r))
+        p.save()
+        p.setClipRect(rect)
+        p.drawImage(target, self._image)
+        p.restore()
         p.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
         p.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
         if self._cell is not None:
@@ -206,6 +333,8 @@ class ScaleBar(QWidget):
         hi = format_number(self._scale, self._precision)
         lw, hw = fm.horizontalAdvance(lo), fm.horizontalAdvance(hi)
         bar = QRect(lw + 8, 4, max(20, self.width() - lw - hw - 16), self.height() - 8)
+        from PySide6.QtGui import QLinearGradient  # on first heatmap, not at startup (its enums cost)
+
         g = QLinearGradient(QPointF(bar.left(), 0), QPointF(bar.right(), 0))
         lut = diverging_lut(self._theme, HEATMAP_STRENGTH)
         for t in (0.0, 0.25, 0.5, 0.75, 1.0):
@@ -383,19 +512,21 @@ class MatrixView(QWidget):
         self._show(a, None, a.shape, row_labels, col_labels, title, dims, describe)
 
     def set_jacobian(self, jacobian: Jacobian, title: str | None = None) -> None:
-        """An edge's Jacobian with its headers; a big diagonal/identity one is drawn without dense()."""
+        """An edge's Jacobian with its headers; a big one (a heatmap) is drawn without dense():
+        a diagonal/identity one from its diagonal, any other from J.rows()."""
         J = jacobian
         shape = tuple(J.shape)
         if title is None:
             title = f"d{rich(node_symbol(J.target))}/d{rich(node_symbol(J.source))}"
         describe = _jacobian_describe(J)
-        if J.kind in ("diagonal", "identity") and not use_table(shape) and J.diagonal is not None:
-            self._jacobian = J
+        self._jacobian = J
+        if use_table(shape):
+            self._show(np.asarray(J.dense()), None, shape, J.row_labels, J.col_labels, title, J.dims, describe)
+        elif J.kind in ("diagonal", "identity") and J.diagonal is not None:
             self._show(None, np.asarray(J.diagonal, dtype=float), shape, J.row_labels, J.col_labels, title,
                        J.dims, describe)
         else:
-            self._jacobian = J
-            self._show(np.asarray(J.dense()), None, shape, J.row_labels, J.col_labels, title, J.dims, describe)
+            self._show(None, None, shape, J.row_labels, J.col_labels, title, J.dims, describe)
 
     def clear(self) -> None:
         self._jacobian = None
@@ -424,7 +555,7 @@ class MatrixView(QWidget):
             self.model.set_matrix(dense, row_labels, col_labels)
             self.model.set_describe(describe)
             if self._heat_page is not None:
-                self._heatmap_w.set_image(QImage(), (0, 0))
+                self._heatmap_w.clear()
             self.stack.setCurrentIndex(0)
             self.stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -438,12 +569,13 @@ class MatrixView(QWidget):
 
     def _build_heatmap(self) -> None:
         if self._diag is not None:
-            pix = diagonal_pixels(self._diag, self._shape, self._theme)
+            factors = pool_factors(self._shape)
+            pix = diagonal_pixels(self._diag, self._shape, self._theme, factors)
             self._scale = color_scale(self._diag)
         else:
-            self._scale = color_scale(np.asarray(self._dense, dtype=float))
-            pix = heatmap_pixels(self._dense, self._theme, self._scale)
-        self.heatmap.set_image(pixels_to_image(pix), self._shape)
+            rows = array_rows(self._dense) if self._dense is not None else self._jacobian.rows
+            pix, self._scale, factors = matrix_pixels(rows, self._shape, self._theme)
+        self.heatmap.set_image(pixels_to_image(pix), self._shape, factors)
         self.scale_bar.set_state(self._theme, self._scale, self._precision)
 
     def _fit_table(self) -> None:
@@ -489,12 +621,14 @@ class MatrixView(QWidget):
 
     # ---------------------------------------------------------------- data out
     def current_matrix(self) -> np.ndarray | None:
-        """The matrix shown (for a big diagonal Jacobian this is where dense() finally happens)."""
+        """The matrix shown (for a big Jacobian this is where dense() finally happens, e.g. for Copy as CSV)."""
         if self._dense is not None:
             return None if self._dense.size == 0 and self._shape == (0, 0) else self._dense
         if self._diag is not None:
             self._dense = np.asarray(self._jacobian.dense()) if self._jacobian is not None else np.diag(self._diag)
             return self._dense
+        if self._jacobian is not None:
+            return np.asarray(self._jacobian.dense())   # the Jacobian keeps it: no second reference here
         return None
 
     def shape(self) -> tuple[int, int]:
@@ -512,6 +646,8 @@ class MatrixView(QWidget):
             return float(self._dense[i, j])
         if self._diag is not None:
             return float(self._diag[i]) if i == j and i < self._diag.size else 0.0
+        if self._jacobian is not None:
+            return self._jacobian.entry(i, j)
         raise IndexError("no matrix")
 
     def row_labels(self) -> list[str]:
@@ -633,7 +769,10 @@ class MatrixView(QWidget):
         super().paintEvent(event)
         if self._accent is not None:
             p = QPainter(self)
-            p.fillRect(QRect(0, 2, 3, self.height() - 4), self._accent)
+            # not fillRect(rect, QColor): resolving that overload makes PySide build QGradient's enums (startup)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(self._accent)
+            p.drawRect(QRect(0, 2, 3, self.height() - 4))
 
     # ---------------------------------------------------------------- copying
     def _refresh_actions(self) -> None:
