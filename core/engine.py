@@ -8,25 +8,29 @@ recorded on the first node where they appear, so the GUI can mark it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from .net import Net
 
 
-def node_ids(L: int) -> list[str]:
-    """Every node id of an L-layer net, in drawing order."""
+@lru_cache(maxsize=None)  # at most MAX_LAYERS entries; a trace asks ~35 times for the same L
+def node_ids(L: int) -> tuple[str, ...]:
+    """Every node id of an L-layer net, in drawing order (a shared tuple: callers cannot change it)."""
     ids = ["A0"]
     for l in range(1, L + 1):
         ids += [f"W{l}", f"W0_{l}", f"Z{l}", f"A{l}"]
-    return ids + ["Y", "L"]
+    return tuple(ids + ["Y", "L"])
 
 
-def edge_list(L: int) -> list[tuple[str, str]]:
+@lru_cache(maxsize=None)  # edge_jacobian checks its edge against this on every call
+def edge_list(L: int) -> tuple[tuple[str, str], ...]:
+    """Every (source, target) edge of an L-layer net, in drawing order (a shared tuple)."""
     edges = []
     for l in range(1, L + 1):
         edges += [(f"A{l - 1}", f"Z{l}"), (f"W{l}", f"Z{l}"), (f"W0_{l}", f"Z{l}"), (f"Z{l}", f"A{l}")]
-    return edges + [(f"A{L}", "L"), ("Y", "L")]
+    return tuple(edges + [(f"A{L}", "L"), ("Y", "L")])
 
 
 @dataclass

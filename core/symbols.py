@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _ID = re.compile(r"^(A|Z|W0_|W)(\d+)$")
 
 
+@lru_cache(maxsize=4096)  # a few hundred ids per net; steps, Jacobians and the canvas ask again and again
 def split_id(node: str) -> tuple[str, int | None]:
     """'W0_2' -> ('W0', 2), 'Z1' -> ('Z', 1), 'Y' -> ('Y', None)."""
     m = _ID.match(node)

@@ -416,3 +416,21 @@ def test_divergent_training_stops_with_a_reason(example_net):
     assert "learning rate" in result.stopped
     assert not np.isfinite(result.losses[-1])
     json.dumps(result.stopped)
+
+
+# --------------------------------------------------- node ids and edges: one shared, immutable copy
+def test_node_ids_and_edges_are_shared_tuples_a_caller_cannot_change():
+    from chainview.core import edge_list, schedule
+    for structure in (node_ids, edge_list, schedule):
+        first = structure(3)
+        assert isinstance(first, tuple) and structure(3) is first
+        with pytest.raises((TypeError, AttributeError)):
+            first.append("extra")
+        with pytest.raises(TypeError):
+            first[0] = "extra"
+        mine = list(first)                           # a caller that wants to extend makes its own list
+        mine.append("extra")
+        assert "extra" not in structure(3) and len(structure(3)) == len(first)
+    assert node_ids(1) == ("A0", "W1", "W0_1", "Z1", "A1", "Y", "L")
+    assert edge_list(1) == (("A0", "Z1"), ("W1", "Z1"), ("W0_1", "Z1"), ("Z1", "A1"), ("A1", "L"), ("Y", "L"))
+    assert len(node_ids(8)) == 4 * 8 + 3 and len(edge_list(8)) == 4 * 8 + 2

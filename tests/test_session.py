@@ -84,7 +84,7 @@ def test_current_and_done_follow_the_schedule(session):
     order = schedule(2)
     for k in range(len(order) + 1):
         session.jump(k)
-        assert [(s.phase, s.node) for s in session.done()] == order[:k]
+        assert [(s.phase, s.node) for s in session.done()] == list(order[:k])
         if k:
             assert (session.current.phase, session.current.node) == order[k - 1]
     assert [s.node for s in session.done(3)] == ["Z1", "A1", "Z2"]
@@ -237,7 +237,7 @@ def test_constructor_checks_layout_and_example(default_net):
 def test_graph_holds_every_node_and_edge_with_its_numbers(session):
     G = session.graph
     assert set(G.nodes) == set(node_ids(2))
-    assert list(G.edges) == edge_list(2)
+    assert list(G.edges) == list(edge_list(2))
     assert G.nodes["W1"]["shape"] == (2, 3) and G.nodes["W1"]["dims"] == ("m^1", "n^1")
     assert G.nodes["Z1"]["layer"] == 1 and G.nodes["Y"]["layer"] == 2
     np.testing.assert_array_equal(G.nodes["Z1"]["grad"], session.evaluation.grads["Z1"])

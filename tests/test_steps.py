@@ -22,32 +22,32 @@ def expected_schedule(L):
 
 
 def test_schedule_for_two_layers_exactly():
-    assert schedule(2) == [
+    assert schedule(2) == (
         ("forward", "Z1"), ("forward", "A1"), ("forward", "Z2"), ("forward", "A2"), ("forward", "L"),
         ("backward", "A2"), ("backward", "Z2"), ("backward", "W2"), ("backward", "W0_2"), ("backward", "A1"),
         ("backward", "Z1"), ("backward", "W1"), ("backward", "W0_1"), ("backward", "A0"),
-    ]
+    )
 
 
 def test_schedule_for_three_layers_exactly():
-    assert schedule(3) == [
+    assert schedule(3) == (
         ("forward", "Z1"), ("forward", "A1"), ("forward", "Z2"), ("forward", "A2"), ("forward", "Z3"),
         ("forward", "A3"), ("forward", "L"),
         ("backward", "A3"), ("backward", "Z3"), ("backward", "W3"), ("backward", "W0_3"), ("backward", "A2"),
         ("backward", "Z2"), ("backward", "W2"), ("backward", "W0_2"), ("backward", "A1"),
         ("backward", "Z1"), ("backward", "W1"), ("backward", "W0_1"), ("backward", "A0"),
-    ]
+    )
 
 
 @pytest.mark.parametrize("L", [1, 2, 3, 5])
 def test_schedule_general(L):
-    assert schedule(L) == expected_schedule(L)
+    assert list(schedule(L)) == expected_schedule(L)
     assert len(schedule(L)) == 6 * L + 2
 
 
 def test_steps_follow_the_schedule(default_net):
     steps = build_steps(evaluate(default_net))
-    assert [(s.phase, s.node) for s in steps] == schedule(2)
+    assert [(s.phase, s.node) for s in steps] == list(schedule(2))
     assert [s.index for s in steps] == list(range(len(steps)))
     assert [s.title for s in steps] == ["Z^1", "A^1", "Z^2", "A^2", "L", "dL/dA^2", "dL/dZ^2", "dL/dW^2",
                                         "dL/dW0^2", "dL/dA^1", "dL/dZ^1", "dL/dW^1", "dL/dW0^1", "dL/dA^0"]
@@ -231,3 +231,18 @@ def test_every_operand_says_where_its_numbers_are(example_net, name, layout):
                 assert b > 1 and (arr.shape, op.shape) in (((op.shape[0], b), (op.shape[0], 1)),
                                                            ((b, op.shape[1]), (1, op.shape[1])))
     assert joiner_count > 0
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("name", list(_all_nets()))
+def test_every_part_of_a_step_is_a_tuple_and_built_afresh(name, layout):
+    """Steps are immutable all the way down, and two builds share no Step (only the cached schedule)."""
+    ev = evaluate(_all_nets()[name])
+    first, second = build_steps(ev, layout), build_steps(ev, layout)
+    assert isinstance(first, list) and first is not second
+    for a, b in zip(first, second):
+        assert a is not b
+        assert a.operands == b.operands and a.equation == b.equation and a.shapes == b.shapes
+        for part in (a.operands, a.joiners, a.result_shape, a.edges, *a.edges, *(o.shape for o in a.operands)):
+            assert type(part) is tuple, (a.node, part)
+        assert len(a.joiners) == len(a.operands) - 1
