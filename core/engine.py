@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .net import Net
+from .net import Net, all_finite
 
 
 @lru_cache(maxsize=None)  # at most MAX_LAYERS entries; a trace asks ~35 times for the same L
@@ -101,7 +101,7 @@ def find_problems(net: Net, values: dict, grads: dict) -> dict[str, str]:
     problems: dict[str, str] = {}
     for phase, node in schedule(net.L):
         arr = values[node] if phase == "forward" else grads.get(node)
-        if arr is None or np.all(np.isfinite(arr)):
+        if arr is None or all_finite(arr):
             continue
         what = "value" if phase == "forward" else "gradient"
         i, j = (int(k) for k in np.argwhere(~np.isfinite(arr))[0])

@@ -146,9 +146,21 @@ def _matrix(value, field: str) -> np.ndarray:
         arr = arr.reshape(-1, 1)
     if arr.ndim != 2 or arr.size == 0:
         raise NetError(f"{field} must be a non-empty matrix (list of rows) or a flat list for one column", field=field)
-    if not np.all(np.isfinite(arr)):
+    if not all_finite(arr):
         raise NetError(f"{field} contains NaN or Infinity; every entry must be a finite number", field=field)
     return arr
+
+
+def all_finite(arr: np.ndarray) -> bool:
+    """Whether every entry is finite; exact, and for the usual all-finite array one pass with no temporary.
+
+    A NaN or ±inf entry makes the sum NaN or ±inf, so a finite sum proves every entry finite. A
+    non-finite sum can also come from finite entries that overflow it, so only then look entry by entry.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(arr.sum()):
+            return True
+    return bool(np.isfinite(arr).all())
 
 
 def _describe(value) -> str:
@@ -195,9 +207,9 @@ def check_net(net: Net) -> None:
         raise NetError(f"target has {Y.shape[1]} columns but input has {X.shape[1]}; each example is one column of both",
                        field="target")
     for name, arr in (("input", X), ("target", Y)):
-        if not np.all(np.isfinite(arr)):
+        if not all_finite(arr):
             raise NetError(f"{name} contains NaN or Infinity; every entry must be a finite number", field=name)
     for l, layer in enumerate(net.layers, start=1):
-        if not (np.all(np.isfinite(layer.W)) and np.all(np.isfinite(layer.W0))):
+        if not (all_finite(layer.W) and all_finite(layer.W0)):
             raise NetError(f"layers[{l - 1}] weights contain NaN or Infinity; every entry must be finite",
                            field=f"layers[{l - 1}]")

@@ -418,6 +418,47 @@ def test_divergent_training_stops_with_a_reason(example_net):
     json.dumps(result.stopped)
 
 
+# ------------------------------------------- the finiteness fast path (a sum) stays exact
+def _sum_overflow_net():
+    """Z1 = A1 = [1e308, 1e308]: every entry finite, but their sum is inf. Y is the output, so L = 0."""
+    X, W1, W2 = [[1e308]], [[1.0, 1.0]], [[1e-300], [1e-300]]
+    out = (np.array(W2).T @ (np.array(W1).T @ np.array(X)))[0, 0]
+    return build_net(X, [[out]], "squared", [{"units": 2, "activation": "identity", "W": W1, "W0": [0, 0]},
+                                             {"units": 1, "activation": "identity", "W": W2, "W0": [0]}])
+
+
+def test_finite_entries_whose_sum_overflows_are_not_a_problem():
+    net = _sum_overflow_net()
+    ev = evaluate(net)
+    with np.errstate(over="ignore"):
+        assert np.isinf(ev.values["Z1"].sum())          # so the entry-by-entry scan really ran
+    assert ev.loss == 0.0 and ev.problems == {}
+
+
+@pytest.mark.parametrize("bad, what", [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")])
+def test_a_bad_entry_after_an_overflowing_sum_is_still_found_with_its_message(bad, what):
+    from chainview.core.engine import find_problems
+    net = _sum_overflow_net()
+    ev = evaluate(net)
+    values = dict(ev.values, Z2=np.array([[bad]]))   # Z1 (sum inf, entries fine) comes first in the schedule
+    assert find_problems(net, values, ev.grads) == {
+        "Z2": f"Z2 value has {what} at entry 1 - numbers overflowed; try smaller weights, inputs or learning rate"}
+    values = dict(ev.values, Z1=np.array([[1e308], [bad]]))
+    assert find_problems(net, values, ev.grads) == {
+        "Z1": f"Z1 value has {what} at entry 2 - numbers overflowed; try smaller weights, inputs or learning rate"}
+
+
+def test_the_first_bad_gradient_is_named_with_entry_and_example():
+    from chainview.core.engine import find_problems
+    net = make_net("tanh", "squared", 3)
+    ev = evaluate(net)
+    grad = ev.grads["W2"].copy()
+    grad[1, 2], grad[3, 0] = np.inf, np.nan          # inf and NaN together: their sum is NaN
+    problems = find_problems(net, ev.values, dict(ev.grads, W2=grad))
+    assert problems == {"W2": "W2 gradient has infinity at entry 2, example 3 - numbers overflowed; "
+                              "try smaller weights, inputs or learning rate"}
+
+
 # --------------------------------------------------- node ids and edges: one shared, immutable copy
 def test_node_ids_and_edges_are_shared_tuples_a_caller_cannot_change():
     from chainview.core import edge_list, schedule
