@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .engine import edge_list, node_ids
@@ -10,10 +12,11 @@ from .symbols import dims_text, node_dims, node_symbol, pretty, split_id
 
 
 def _jsonable(a) -> list | float | None:
+    """A matrix as rows of floats, NaN and inf as None (JSON has neither). tolist() first: a numpy
+    scalar per entry made a 256-unit net's JSON take seconds."""
     if a is None:
         return None
-    a = np.asarray(a, dtype=float)
-    return [[(float(x) if np.isfinite(x) else None) for x in row] for row in a]
+    return [[x if math.isfinite(x) else None for x in row] for row in np.asarray(a, dtype=float).tolist()]
 
 
 def trace_dict(session: Session) -> dict:
