@@ -15,7 +15,7 @@ import numpy as np
 from .net import Net, all_finite
 
 
-@lru_cache(maxsize=None)  # at most MAX_LAYERS entries; a trace asks ~35 times for the same L
+@lru_cache(maxsize=128)  # one entry per depth in use (nets have at most 64 layers)
 def node_ids(L: int) -> tuple[str, ...]:
     """Every node id of an L-layer net, in drawing order (a shared tuple: callers cannot change it)."""
     ids = ["A0"]
@@ -24,7 +24,7 @@ def node_ids(L: int) -> tuple[str, ...]:
     return tuple(ids + ["Y", "L"])
 
 
-@lru_cache(maxsize=None)  # edge_jacobian checks its edge against this on every call
+@lru_cache(maxsize=128)  # edge_jacobian checks its edge against this on every call (35 times a trace)
 def edge_list(L: int) -> tuple[tuple[str, str], ...]:
     """Every (source, target) edge of an L-layer net, in drawing order (a shared tuple)."""
     edges = []

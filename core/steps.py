@@ -16,7 +16,7 @@ from .engine import Evaluation
 from .symbols import node_symbol, split_id
 
 
-@lru_cache(maxsize=None)  # at most MAX_LAYERS entries; build_steps and find_problems walk it on every evaluation
+@lru_cache(maxsize=128)  # build_steps and find_problems walk it on every evaluation
 def schedule(L: int) -> tuple[tuple[str, str], ...]:
     """(phase, node) in order: forward values, then backward gradients dL/d(node) (a shared tuple)."""
     order = [("forward", n) for l in range(1, L + 1) for n in (f"Z{l}", f"A{l}")]
