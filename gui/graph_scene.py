@@ -21,7 +21,6 @@ import weakref
 
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QGraphicsScene
 
 from chainview.core import Session
@@ -61,7 +60,7 @@ class GraphScene(QGraphicsScene):
         self._selected = None
         self._empty_press = None
         self.last_touched: tuple[set, set] = (set(), set())   # what the last position change refreshed
-        self.setBackgroundBrush(QBrush(theme.background))
+        self.setBackgroundBrush(theme.background)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
         self._connections = []
         for signal, slot in ((session.net_changed, "_on_net_changed"),
@@ -109,7 +108,7 @@ class GraphScene(QGraphicsScene):
         """Colours only: no geometry changes, so every item just repaints."""
         self.theme = theme
         self.style.theme = theme
-        self.setBackgroundBrush(QBrush(theme.background))
+        self.setBackgroundBrush(theme.background)
         for item in self._nodes.values():
             item.update()
         for e in self._edges.values():

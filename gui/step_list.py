@@ -21,6 +21,14 @@ StateRole = Qt.UserRole + 2      # "done", "current" or "future"
 EquationRole = Qt.UserRole + 3
 
 
+def _fill(painter, rect: QRect, color: QColor) -> None:
+    """painter.fillRect(rect, color) without its overload lookup, which builds QGradient's enum types
+    (~2 ms of start-up) to rule out fillRect(rect, QGradient.Preset)."""
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(color)
+    painter.drawRect(rect)
+
+
 def _disconnect_all(links) -> None:
     for signal, slot in links:
         signal.disconnect(slot)
@@ -146,22 +154,22 @@ class StepDelegate(QStyledItemDelegate):
         if state == "current":
             band = QColor(theme.highlight if theme is not None else pal.color(QPalette.Highlight))
             band.setAlphaF(0.30)
-            painter.fillRect(r, band)
+            _fill(painter, r, band)
         elif row == self.hover_row:
             hover = QColor(text)
             hover.setAlphaF(0.06)
-            painter.fillRect(r, hover)
+            _fill(painter, r, hover)
         # phase band: values in the text colour, gradients in the theme's gradient colour
         accent = QColor(theme.grad if (theme is not None and step.phase == "backward") else
                         (theme.kinds["A"] if theme is not None else pal.color(QPalette.Highlight)))
         if state == "future":
             accent.setAlphaF(0.35)
         bar = max(3, r.height() // 12)
-        painter.fillRect(QRect(r.left(), r.top(), bar, r.height()), accent)
+        _fill(painter, QRect(r.left(), r.top(), bar, r.height()), accent)
         if self.horizontal:       # a hairline between the chips of the strip
             line = QColor(muted)
             line.setAlphaF(0.3)
-            painter.fillRect(QRect(r.right(), r.top(), 1, r.height()), line)
+            _fill(painter, QRect(r.right(), r.top(), 1, r.height()), line)
 
         title_font, eq_font = self._fonts(option)
         fm_t, fm_e = QFontMetrics(title_font), QFontMetrics(eq_font)
