@@ -10,8 +10,8 @@ evaluation (every value and gradient), the dense Jacobian of every edge
 Baseline: the same forward and backward written by hand in numpy, with no Jacobians.
 
 ratio = best-of-30 time of the trace / best-of-30 time of the baseline, measured alternately in
-the same run with the garbage collector off; goal: ratio <= 3. Every array of 128 KiB or more
-is a fresh mapping on both sides (see _fresh_pages_for_big_arrays).
+the same run with the garbage collector off; goal: ratio <= 3. Big arrays come from memory the
+process already has, on both sides (see _steady_heap).
 """
 
 from __future__ import annotations
@@ -27,22 +27,24 @@ GOAL = 3.0
 
 LAYERS, UNITS, BATCH = 8, 256, 1
 REPEAT = 30
-M_MMAP_THRESHOLD = -3   # glibc's mallopt parameter number
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3   # glibc's mallopt parameter numbers
 
 
-def _fresh_pages_for_big_arrays() -> None:
-    """Have glibc give every allocation of 128 KiB or more its own fresh mapping, every time, on both sides.
+def _steady_heap() -> None:
+    """Have glibc serve big arrays from memory it already has, on both sides, in every run.
 
-    That is how glibc starts, but after the first big free it raises the threshold and serves big
-    arrays from its heap, trimming the heap's top on free. Which side then reuses pages the other
-    freed hangs on where unrelated long-lived objects landed: the same code measured 2.5 (trace 2017
-    page faults a run, baseline 992) with the garbage collector off during the loop and 3.2 (1003
-    against 0) with it on, and unrelated edits to core flipped it as well. Fixing the threshold at
-    its default keeps the first case, where each side pays for each fresh array it makes, in every
-    run. A no-op where the C library has no mallopt.
+    Left alone, glibc gives the first 512 KB arrays fresh mappings, raises its threshold after the
+    first big free, then serves them from its heap and trims the heap's top on free: which side
+    reuses pages the other freed hung on where unrelated long-lived objects landed (counted with
+    ru_minflt: 2017 page faults a run against 992, or 1003 against 0), so the same code measured
+    2.4 or 3.4 from one edit to the next. A big heap that is never trimmed is what a long-running
+    app settles into, and it gives the baseline its best case too (no page faults on either side):
+    the ratio is then chainview's own work. A no-op where the C library has no mallopt.
     """
     try:
-        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+        libc = ctypes.CDLL(None)
+        libc.mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024)
+        libc.mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024)
     except (OSError, AttributeError):
         pass
 
@@ -82,7 +84,7 @@ def hand_written(X, Y, Ws, W0s):
 
 
 def measure(repeat: int = REPEAT) -> float:
-    _fresh_pages_for_big_arrays()
+    _steady_heap()
     net = make_net()
     Ws = [layer.W for layer in net.layers]
     W0s = [layer.W0 for layer in net.layers]
