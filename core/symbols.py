@@ -51,17 +51,25 @@ _SUP = str.maketrans("0123456789-TL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀᴸ")
 _SUB = str.maketrans("0123456789ijk", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ")
 
 
+_SUBSCRIPT = re.compile(r"(?<=[A-Za-zΣ])_([0-9ijk])\b")
+_SUP_GROUP = re.compile(r"\^\(([^)]*)\)")
+_SUP_PLAIN = re.compile(r"\^([0-9TL]+)")
+_SUP_WORD = re.compile(r"\^([0-9A-Za-z]+)")
+
+
+@lru_cache(maxsize=4096)  # the same few hundred symbols are drawn again at every step and repaint
 def pretty(symbol: str) -> str:
     """Plain symbol to unicode for a terminal: 'W0^2' -> 'W0²', 'm^1 x n^1' -> 'm¹ × n¹', 'Σ_k' -> 'Σₖ'."""
-    out = re.sub(r"(?<=[A-Za-zΣ])_([0-9ijk])\b", lambda m: m.group(1).translate(_SUB), symbol)
-    out = re.sub(r"\^\(([^)]*)\)", lambda m: m.group(1).translate(_SUP), out)
-    out = re.sub(r"\^([0-9TL]+)", lambda m: m.group(1).translate(_SUP), out)
+    out = _SUBSCRIPT.sub(lambda m: m.group(1).translate(_SUB), symbol)
+    out = _SUP_GROUP.sub(lambda m: m.group(1).translate(_SUP), out)
+    out = _SUP_PLAIN.sub(lambda m: m.group(1).translate(_SUP), out)
     return out.replace(" x ", " × ")
 
 
+@lru_cache(maxsize=4096)
 def rich(symbol: str) -> str:
     """Plain symbol to Qt rich text: 'W0^2' -> 'W0<sup>2</sup>'."""
     out = symbol.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = re.sub(r"\^\(([^)]*)\)", r"<sup>\1</sup>", out)
-    out = re.sub(r"\^([0-9A-Za-z]+)", r"<sup>\1</sup>", out)
+    out = _SUP_GROUP.sub(r"<sup>\1</sup>", out)
+    out = _SUP_WORD.sub(r"<sup>\1</sup>", out)
     return out.replace(" x ", " × ")
