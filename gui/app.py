@@ -10,13 +10,14 @@ traceback still goes to stderr, for a bug report).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication    # QMessageBox: imported where an error is shown (start-up time)
 
@@ -175,18 +176,31 @@ def run_app(path: str | None = None) -> int:
     if reason:
         print(f"chainview: {reason}", file=sys.stderr)
         return 2
-    app = ensure_app(sys.argv[:1])
-    install_excepthook()
-    signal.signal(signal.SIGINT, signal.SIG_DFL)      # Ctrl+C in the terminal closes the app
-    icon = app_icon()
-    if not icon.isNull():
-        app.setWindowIcon(icon)
+    # start-up with Python's cyclic collector off: while the window is made, PySide builds hundreds of
+    # types and enums and we build the widgets, and the collector would walk that growing heap dozens
+    # of times (~20 ms) to free next to nothing. It is back on once the event loop has shown the window.
+    collect = gc.isenabled()
+    gc.disable()
     try:
+        app = ensure_app(sys.argv[:1])
+        install_excepthook()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)      # Ctrl+C in the terminal closes the app
+        icon = app_icon()
+        if not icon.isNull():
+            app.setWindowIcon(icon)
         window = create_main_window(path)
     except NetError as err:     # even the default example failed: say so, on one line
+        if collect:
+            gc.enable()
         from PySide6.QtWidgets import QMessageBox
         QMessageBox.critical(None, "chainview", err.message)
         return 2
+    except BaseException:
+        if collect:
+            gc.enable()
+        raise
     window.show()
     window.raise_()
+    if collect:
+        QTimer.singleShot(0, gc.enable)
     return app.exec()

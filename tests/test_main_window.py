@@ -594,9 +594,15 @@ def test_run_app_opens_a_bad_file_as_the_default_example_and_installs_the_except
     monkeypatch.setattr(app_module.signal, "signal", lambda *args: None)   # keep pytest's Ctrl+C
     bad = tmp_path / "bad.chainview.json"
     bad.write_text("[]")
+    import gc
+    assert gc.isenabled()
     try:
         assert app_module.run_app(str(bad)) == 0
+        # start-up ran with the cyclic collector off; the event loop turns it back on
+        assert not gc.isenabled()
+        qtbot.waitUntil(gc.isenabled, timeout=2000)
     finally:
+        gc.enable()
         QSettings.setDefaultFormat(QSettings.NativeFormat)
     assert sys.excepthook is app_module.excepthook
     assert len(messages["warning"]) == 1 and messages["warning"][0].startswith("bad.chainview.json: ")
