@@ -25,7 +25,7 @@ import re
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (QApplication, QComboBox, QFrame, QLabel, QLayout, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QLayout, QPushButton, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from chainview.core import Operand, dims_text, fused_output_gradient, node_dims, node_symbol, pretty, rich, split_id
@@ -696,6 +696,7 @@ class Inspector(QWidget):
             for k in range(n):
                 lay.addWidget(slice_view(k))
         else:
+            from PySide6.QtWidgets import QComboBox   # only for the tensor's slices (start-up time)
             combo = QComboBox()
             combo.setFont(self._font(1.0))
             for k in range(n):

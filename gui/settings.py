@@ -11,8 +11,13 @@ Every getter survives a damaged or hand-edited value: it falls back to the defau
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings
+if TYPE_CHECKING:
+    from PySide6.QtCore import QByteArray, QSettings
+
+# QSettings and QByteArray are imported where used: `chainview render` remembers nothing and loads
+# neither (PySide builds a class's enum types the first time it is touched)
 
 THEMES = ("light", "dark", "system")
 LAYOUTS = ("denominator", "numerator")
@@ -46,8 +51,10 @@ class _MemoryStore:
 
 class Settings:
     def __init__(self, store: QSettings | None = None):
-        # QSettings() uses the application's organisation and name (set by gui/app.py)
-        self._store = store if store is not None else QSettings()
+        if store is None:
+            from PySide6.QtCore import QSettings
+            store = QSettings()   # the application's organisation and name (set by gui/app.py)
+        self._store = store
 
     @classmethod
     def ephemeral(cls) -> "Settings":
@@ -73,6 +80,7 @@ class Settings:
             return default
 
     def _bytes(self, key: str) -> QByteArray | None:
+        from PySide6.QtCore import QByteArray
         value = self._store.value(key)
         if isinstance(value, (QByteArray, bytes, bytearray)) and len(value):
             return QByteArray(bytes(value))
