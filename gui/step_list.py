@@ -19,6 +19,7 @@ from chainview.core.symbols import pretty
 StepRole = Qt.UserRole + 1
 StateRole = Qt.UserRole + 2      # "done", "current" or "future"
 EquationRole = Qt.UserRole + 3
+STATE_ROLES = [StateRole, Qt.AccessibleTextRole]   # what a step of the cursor changes: colours, never sizes
 
 
 def _fill(painter, rect: QRect, color: QColor) -> None:
@@ -59,7 +60,7 @@ class StepListModel(QAbstractListModel):
         if not self._steps:
             return
         lo, hi = max(0, min(old, new) - 1), min(len(self._steps) - 1, max(old, new))
-        self.dataChanged.emit(self.index(lo), self.index(hi))
+        self.dataChanged.emit(self.index(lo), self.index(hi), STATE_ROLES)
 
     # ---- the model
     def rowCount(self, parent=QModelIndex()):  # noqa: N802
@@ -280,6 +281,15 @@ class StepList(QListView):
             for r in (old, row):
                 if r >= 0:
                     self.update(self._model.index(r))
+
+    def dataChanged(self, top_left, bottom_right, roles=()):  # noqa: N802
+        """A step changes rows' state (done, current, future): their colours, never their sizes. QListView
+        would lay every chip out again for it (300 size hints on a 50-layer net, at every step), so
+        those changes go to QAbstractItemView's handler alone, which repaints the rows."""
+        if roles and set(roles) <= set(STATE_ROLES):
+            QAbstractItemView.dataChanged(self, top_left, bottom_right, roles)
+        else:
+            super().dataChanged(top_left, bottom_right, roles)
 
     def mouseMoveEvent(self, event):  # noqa: N802
         super().mouseMoveEvent(event)

@@ -168,6 +168,41 @@ def test_step_list_click_jumps_and_follows(qtbot, window):
     assert view.model().rowCount() == len(s.steps)
 
 
+def test_a_step_repaints_the_chips_whose_state_changed(qtbot, window):
+    """The current step's band moves with the cursor (rows repaint without a re-layout of the list)."""
+    view, s = window.step_list, window.session
+    s.jump(4)
+    QApplication.processEvents()
+
+    def shade(row):      # what is on screen (the backing store), not a fresh paint as grab() would make
+        rect = view.visualRect(view.model().index(row))
+        image = window.screen().grabWindow(window.winId()).toImage()
+        # the phase bar (muted when future) and the padding on the right (a band when current)
+        probes = (QPoint(rect.left() + 1, rect.bottom() - 3), QPoint(rect.right() - 4, rect.bottom() - 3))
+        return tuple(image.pixelColor(view.viewport().mapTo(window, p) * image.devicePixelRatio()).name()
+                     for p in probes)
+
+    window.resize(4000, 700)                   # every chip in view: no scrolling repaints the list for us
+    QApplication.processEvents()
+    assert view.horizontalScrollBar().maximum() == 0
+    fwd = s.forward_length                     # rows 0 .. fwd - 1 are forward steps: one phase colour
+    assert fwd >= 5
+    s.jump(1)
+    QApplication.processEvents()
+    current, future = shade(0), shade(3)
+    s.jump(2)
+    QApplication.processEvents()
+    done = shade(0)
+    assert len({current, done, future}) == 3     # a band when current, a muted bar when future
+    assert shade(1) == current
+    s.jump(5)                # rows 1..3 change state; only 1 and 4 are the old and new current index
+    QApplication.processEvents()
+    assert shade(2) == done and shade(3) == done and shade(4) == current
+    s.jump(1)
+    QApplication.processEvents()
+    assert shade(2) == future and shade(3) == future and shade(0) == current
+
+
 def test_the_step_under_the_mouse_is_highlighted(qtbot, window):
     view, s = window.step_list, window.session
     s.jump(0)
