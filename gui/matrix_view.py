@@ -224,6 +224,10 @@ class HeatmapWidget(QWidget):
     def image(self) -> QImage:
         return self._image
 
+    def factors(self) -> tuple[int, int]:
+        """Matrix cells per image pixel (rows, columns): (1, 1) unless the matrix is bigger than the image."""
+        return self._factors
+
     def _aspect(self) -> float:
         r, c = self._shape
         if not r or not c:
@@ -473,6 +477,7 @@ class MatrixView(QWidget):
             self._heatmap_w.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
             self._heatmap_w.hovered.connect(self._on_hover)
             self._readout = QLabel()
+            self._readout.setWordWrap(True)       # a long readout wraps instead of widening the inspector
             self._readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._scale_bar = ScaleBar()
             page = QWidget()
@@ -677,7 +682,9 @@ class MatrixView(QWidget):
             return
         if self._hover is None:
             r, c = self._shape
-            self.readout.setText(f"{r} × {c}: point at a cell to read it")
+            fr, fc = self.heatmap.factors()
+            pooled = f", each pixel the largest |value| of {fr} × {fc} cells" if fr * fc > 1 else ""
+            self.readout.setText(f"{r} × {c}{pooled}: point at a cell to read it")
             self.readout.setToolTip("")
             return
         i, j = self._hover

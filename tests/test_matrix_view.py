@@ -115,6 +115,8 @@ def test_showing_a_2048_softmax_jacobian_never_makes_the_dense_matrix(qtbot):
     assert peak < 12e6, f"peak {peak / 1e6:.1f} MB: a 2048 x 2048 float matrix alone is 33.5 MB"
     img = v.heatmap.image()
     assert (img.width(), img.height()) == (IMAGE_MAX_SIDE, IMAGE_MAX_SIDE)
+    assert v.readout_text() == ("2048 × 2048, each pixel the largest |value| of 2 × 2 cells: "
+                                "point at a cell to read it")      # the picture says it is pooled
     top = int(np.argmax(a))                               # the strongest entry: a_k (1 - a_k) on the diagonal
     assert image_array(img)[top // 2, top // 2] == diverging_lut(LIGHT, 1.0)[-1]
     assert v.scale_bar._scale == pytest.approx(a[top] * (1 - a[top]), rel=1e-15)
@@ -177,3 +179,14 @@ print(sorted(before & {"Preset", "InvertMode"}), sorted(set(made) & {"Preset", "
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[0] == "[] ['InvertMode', 'Preset']"
+
+
+def test_a_heatmap_drawn_one_pixel_per_cell_says_nothing_about_pooling(qtbot):
+    v = MatrixView()
+    qtbot.addWidget(v)
+    v.set_matrix(np.arange(100 * 90, dtype=float).reshape(100, 90))
+    assert v.is_heatmap() and v.heatmap.factors() == (1, 1)
+    assert v.readout_text() == "100 × 90: point at a cell to read it"
+    v.set_matrix(np.ones((1500, 2500)))
+    assert v.heatmap.factors() == (2, 3)
+    assert "largest |value| of 2 × 3 cells" in v.readout_text()
