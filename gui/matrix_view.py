@@ -6,9 +6,10 @@
 
 The table is a QTableView over one MatrixModel (no widget per cell). A bigger matrix is drawn
 as a QImage whose pixels come from numpy lookups into the diverging colour table (no Python
-loop per cell), read a block of rows at a time into one reused buffer. The image is at most
-IMAGE_MAX_SIDE pixels a side, about what the widget can show: each pixel is the cell of
-largest |value| in its group, so a lone entry stays visible; hovering still reads the exact cell.
+loop per cell), read a block of rows at a time into one reused buffer. The image has no more
+pixels than the screen area it is drawn on (it is made when painted, and again when a resize
+changes how many cells a pixel must stand for): each pixel is the cell of largest |value| in its
+group, so a lone entry stays visible on screen; hovering still reads the exact cell.
 A Jacobian is never made whole to be drawn: a diagonal or identity one is drawn from its
 diagonal, any other from `Jacobian.rows()` (a 2048-unit softmax keeps 2048 floats, not 32 MB),
 and the hover readout uses `Jacobian.entry()`. Only "Copy as CSV" asks for `dense()`.
@@ -53,7 +54,7 @@ def use_table(shape: tuple[int, int]) -> bool:
 
 # ---------------------------------------------------------------- heatmap pixels (vectorised)
 CHUNK_CELLS = 1 << 17       # cells per block of rows (1 MB of floats): the block and its temporaries stay in cache
-IMAGE_MAX_SIDE = 1024       # the widget is at most 640 px tall (1280 device px at 2x): more pixels are never seen
+IMAGE_MAX_SIDE = 1024       # the image's side before the widget has a size on screen
 
 # rows(start, stop, out) -> that block of rows as floats (written into `out` when it likes); e.g. Jacobian.rows
 RowSource = Callable[[int, int, "np.ndarray | None"], np.ndarray]
@@ -70,6 +71,16 @@ def array_rows(a: np.ndarray) -> RowSource:
 def pool_factors(shape: tuple[int, int], max_side: int = IMAGE_MAX_SIDE) -> tuple[int, int]:
     """Matrix cells per image pixel, down and across: 1 up to max_side, then the smallest whole number that fits."""
     return tuple(max(1, -(-int(n) // max_side)) for n in shape)
+
+
+def display_factors(shape: tuple[int, int], pixels: tuple[float, float] | None) -> tuple[int, int]:
+    """Cells per image pixel for a matrix drawn on pixels = (width, height) device pixels: no more image
+    pixels than screen pixels, so drawing it never drops a row or column (a lone entry stays visible).
+    None (no size on screen yet): IMAGE_MAX_SIDE a side."""
+    if pixels is None or pixels[0] < 1 or pixels[1] < 1:
+        return pool_factors(shape)
+    (r, c), (w, h) = shape, (int(pixels[0]), int(pixels[1]))
+    return max(1, -(-int(r) // h)), max(1, -(-int(c) // w))
 
 
 def _block_rows(shape: tuple[int, int], fr: int) -> int:
@@ -131,16 +142,20 @@ def _pool(block: np.ndarray, fr: int, fc: int, hi: np.ndarray, lo: np.ndarray, o
 
 
 def matrix_pixels(rows: RowSource, shape: tuple[int, int], theme: Theme = LIGHT, scale: float | None = None,
-                  max_side: int | None = IMAGE_MAX_SIDE) -> tuple[np.ndarray, float, tuple[int, int]]:
+                  max_side: int | None = IMAGE_MAX_SIDE, factors: tuple[int, int] | None = None
+                  ) -> tuple[np.ndarray, float, tuple[int, int]]:
     """(pixels, scale, cells per pixel) of a matrix read a block of rows at a time, never whole.
 
-    At most max_side pixels a side (None: one per cell); each pixel shows the cell of largest |value|
-    in its group, sign kept, so a lone non-zero entry (a diagonal) stays visible. The scale is
-    max |finite entry| over every cell (a first pass), exactly as color_scale of the whole matrix.
-    One block buffer (CHUNK_CELLS floats) serves every block of both passes.
+    `factors` cells per pixel (rows, columns), or else at most max_side pixels a side (None: one per
+    cell); each pixel shows the cell of largest |value| in its group, sign kept, so a lone non-zero
+    entry (a diagonal) stays visible. The scale is max |finite entry| over every cell (a first pass,
+    unless given), exactly as color_scale of the whole matrix. One block buffer (CHUNK_CELLS floats)
+    serves every block of both passes.
     """
     r, c = shape
-    fr, fc = pool_factors(shape, max_side) if max_side else (1, 1)
+    if factors is None:
+        factors = pool_factors(shape, max_side) if max_side else (1, 1)
+    fr, fc = factors
     H, W = -(-r // fr), -(-c // fc)
     step = _block_rows(shape, fr)
     buf = np.empty((min(step, r), c))
@@ -194,14 +209,14 @@ class HeatmapWidget(QWidget):
     """Draws a matrix image scaled to the widget (aspect kept, within 1:4 .. 4:1); reports the hovered cell."""
 
     hovered = Signal(int, int)      # 0-based row, column; (-1, -1) when the mouse leaves
+    image_made = Signal()           # the image was made (again): for a readout that names the cells per pixel
 
     MAX_ASPECT = 4.0
 
     def __init__(self, parent=None):
-        from PySide6.QtGui import QImage
-
         super().__init__(parent)
-        self._image = QImage()
+        self._render: Callable[[tuple[int, int]], QImage] | None = None
+        self._image: QImage | None = None
         self._shape = (0, 0)
         self._factors = (1, 1)
         self._cell: tuple[int, int] | None = None
@@ -210,23 +225,40 @@ class HeatmapWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setCursor(Qt.CursorShape.CrossCursor)
 
-    def set_image(self, image: QImage, shape: tuple[int, int], factors: tuple[int, int] = (1, 1)) -> None:
-        """The matrix's image; each pixel stands for factors = (rows, cols) cells of the `shape` matrix."""
-        self._image, self._shape, self._factors, self._cell = image, tuple(shape), tuple(factors), None
+    def set_source(self, render: Callable[[tuple[int, int]], QImage] | None, shape: tuple[int, int]) -> None:
+        """The matrix to draw: render(factors) makes its image at `factors` (rows, columns) cells per pixel.
+
+        Called when painted, and again only when the size on screen changes those factors."""
+        self._render, self._shape, self._image, self._cell = render, tuple(shape), None, None
         self.updateGeometry()
         self.update()
 
     def clear(self) -> None:
-        from PySide6.QtGui import QImage
+        self.set_source(None, (0, 0))
 
-        self.set_image(QImage(), (0, 0))
+    def wanted_factors(self) -> tuple[int, int]:
+        """Cells per pixel for the image as drawn now (IMAGE_MAX_SIDE a side until the widget is on screen)."""
+        rect = self.image_rect()
+        dpr = self.devicePixelRatioF()
+        on_screen = self.isVisible() and rect.width() >= 1 and rect.height() >= 1
+        return display_factors(self._shape, (rect.width() * dpr, rect.height() * dpr) if on_screen else None)
 
     def image(self) -> QImage:
+        """The image for the current size on screen, made now if it is missing or at other factors."""
+        from PySide6.QtGui import QImage  # here, not at import: the first frame has no heatmap (QImage's enums cost)
+
+        if self._render is None:
+            return QImage()
+        factors = self.wanted_factors()
+        if self._image is None or factors != self._factors:
+            self._image, self._factors = self._render(factors), factors
+            self.image_made.emit()
         return self._image
 
     def factors(self) -> tuple[int, int]:
-        """Matrix cells per image pixel (rows, columns): (1, 1) unless the matrix is bigger than the image."""
-        return self._factors
+        """Matrix cells per image pixel (rows, columns) at the current size: (1, 1) unless the matrix has
+        more cells than the screen area has pixels. Does not make the image."""
+        return self.wanted_factors() if self._render is not None else (1, 1)
 
     def _aspect(self) -> float:
         r, c = self._shape
@@ -267,19 +299,20 @@ class HeatmapWidget(QWidget):
         return QPointF(rect.left() + (j + 0.5) * rect.width() / c, rect.top() + (i + 0.5) * rect.height() / r)
 
     def paintEvent(self, event):
+        image = self.image()
         p = QPainter(self)
-        if self._image.isNull():
+        if image.isNull():
             return
         rect = self.image_rect()
         # nearest-neighbour: a single non-zero cell (a diagonal entry) stays visible instead of blurring away
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         # pixel k covers cells k*f .. k*f + f - 1; the last one may cover fewer: scale by cells, clip to the matrix
         (r, c), (fr, fc) = self._shape, self._factors
-        target = QRectF(rect.left(), rect.top(), rect.width() * self._image.width() * fc / max(1, c),
-                        rect.height() * self._image.height() * fr / max(1, r))
+        target = QRectF(rect.left(), rect.top(), rect.width() * image.width() * fc / max(1, c),
+                        rect.height() * image.height() * fr / max(1, r))
         p.save()
         p.setClipRect(rect)
-        p.drawImage(target, self._image)
+        p.drawImage(target, image)
         p.restore()
         p.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
         p.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
@@ -476,6 +509,7 @@ class MatrixView(QWidget):
             self._heatmap_w = HeatmapWidget()
             self._heatmap_w.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
             self._heatmap_w.hovered.connect(self._on_hover)
+            self._heatmap_w.image_made.connect(self._update_readout)
             self._readout = QLabel()
             self._readout.setWordWrap(True)       # a long readout wraps instead of widening the inspector
             self._readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -573,14 +607,21 @@ class MatrixView(QWidget):
         self.updateGeometry()
 
     def _build_heatmap(self) -> None:
+        """The colour scale now (the key shows it); the pixels when the heatmap is painted, at its size."""
+        shape, theme = self._shape, self._theme
         if self._diag is not None:
-            factors = pool_factors(self._shape)
-            pix = diagonal_pixels(self._diag, self._shape, self._theme, factors)
-            self._scale = color_scale(self._diag)
+            diag = self._diag
+            self._scale = color_scale(diag)
+
+            def render(factors):
+                return pixels_to_image(diagonal_pixels(diag, shape, theme, factors))
         else:
             rows = array_rows(self._dense) if self._dense is not None else self._jacobian.rows
-            pix, self._scale, factors = matrix_pixels(rows, self._shape, self._theme)
-        self.heatmap.set_image(pixels_to_image(pix), self._shape, factors)
+            self._scale = scale = rows_scale(rows, shape)
+
+            def render(factors):
+                return pixels_to_image(matrix_pixels(rows, shape, theme, scale, factors=factors)[0])
+        self.heatmap.set_source(render, shape)
         self.scale_bar.set_state(self._theme, self._scale, self._precision)
 
     def _fit_table(self) -> None:

@@ -167,15 +167,20 @@ def test_big_matrix_is_a_fast_heatmap_with_hover_readout(qtbot):
     v.set_matrix(a, title="big")   # its speed is measured in benchmarks/big_jacobian.py, not here
     assert v.is_heatmap()
     assert v.model.rowCount() == 0                      # no table behind it
+    qtbot.wait(20)                                        # let the layout settle (the image follows its size)
     img = v.heatmap.image()
-    assert (img.width(), img.height()) == (1024, 1024)   # about the widget's size: each pixel is 2 x 2 cells
+    rect = v.heatmap.image_rect()
+    dpr = v.heatmap.devicePixelRatioF()
+    # no more pixels than the screen area it is drawn on: each pixel stands for fr x fc cells ...
+    fr, fc = v.heatmap.factors()
+    assert (fr, fc) == (-(-2048 // int(rect.height() * dpr)), -(-2048 // int(rect.width() * dpr))) and fr > 1
+    assert (img.width(), img.height()) == (-(-2048 // fc), -(-2048 // fr))
+    assert img.width() <= rect.width() * dpr and img.height() <= rect.height() * dpr
     scale = np.abs(a).max()
     for i, j in [(0, 0), (1000, 17), (2047, 2047)]:     # ... in the colour of the one of largest |value|
-        group = a[i // 2 * 2:i // 2 * 2 + 2, j // 2 * 2:j // 2 * 2 + 2].ravel()
+        group = a[i // fr * fr:i // fr * fr + fr, j // fc * fc:j // fc * fc + fc].ravel()
         extreme = group[np.argmax(np.abs(group))]
-        assert img.pixel(j // 2, i // 2) & 0xFFFFFF == int(heatmap_pixels(np.array([[extreme]]), LIGHT, scale)[0, 0]) & 0xFFFFFF
-    qtbot.wait(20)                                        # let the layout settle before aiming the mouse
-    rect = v.heatmap.image_rect()
+        assert img.pixel(j // fc, i // fr) & 0xFFFFFF == int(heatmap_pixels(np.array([[extreme]]), LIGHT, scale)[0, 0]) & 0xFFFFFF
     assert rect.width() > 100 and rect.height() > 100
     pos = QPoint(int(rect.left() + 0.6 * rect.width()), int(rect.top() + 0.3 * rect.height()))
     # the cell under a pixel, worked out independently from where the image is drawn

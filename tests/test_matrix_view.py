@@ -114,11 +114,12 @@ def test_showing_a_2048_softmax_jacobian_never_makes_the_dense_matrix(qtbot):
     assert v.is_heatmap() and J._dense is None
     assert peak < 12e6, f"peak {peak / 1e6:.1f} MB: a 2048 x 2048 float matrix alone is 33.5 MB"
     img = v.heatmap.image()
-    assert (img.width(), img.height()) == (IMAGE_MAX_SIDE, IMAGE_MAX_SIDE)
-    assert v.readout_text() == ("2048 × 2048, each pixel the largest |value| of 2 × 2 cells: "
+    f, fc = v.heatmap.factors()                           # the widget is ~590 px: 4 x 4 cells a pixel
+    assert f == fc and f > 2 and (img.width(), img.height()) == (-(-2048 // f),) * 2
+    assert v.readout_text() == (f"2048 × 2048, each pixel the largest |value| of {f} × {f} cells: "
                                 "point at a cell to read it")      # the picture says it is pooled
     top = int(np.argmax(a))                               # the strongest entry: a_k (1 - a_k) on the diagonal
-    assert image_array(img)[top // 2, top // 2] == diverging_lut(LIGHT, 1.0)[-1]
+    assert image_array(img)[top // f, top // f] == diverging_lut(LIGHT, 1.0)[-1]
     assert v.scale_bar._scale == pytest.approx(a[top] * (1 - a[top]), rel=1e-15)
 
     # hover: the exact cell under the mouse, not the image pixel; its value from J.entry
@@ -149,6 +150,7 @@ def test_theme_change_redraws_a_jacobian_heatmap_from_rows(qtbot):
     v.set_jacobian(J)
     v.set_theme(DARK)
     top = int(np.argmax(a))
+    assert v.heatmap.factors() == (2, 2)                  # not on screen: IMAGE_MAX_SIDE a side
     assert image_array(v.heatmap.image())[top // 2, top // 2] == diverging_lut(DARK, 1.0)[-1]
     assert J._dense is None
 
@@ -190,3 +192,43 @@ def test_a_heatmap_drawn_one_pixel_per_cell_says_nothing_about_pooling(qtbot):
     v.set_matrix(np.ones((1500, 2500)))
     assert v.heatmap.factors() == (2, 3)
     assert "largest |value| of 2 × 3 cells" in v.readout_text()
+
+
+def test_a_lone_entry_stays_visible_on_screen(qtbot):
+    """The image has no more pixels than the widget: scaling it onto the screen drops no row or column."""
+    v = MatrixView()
+    qtbot.addWidget(v)
+    v.resize(600, 700)
+    v.show()
+    qtbot.waitExposed(v)
+    top = diverging_lut(LIGHT, 1.0)[-1] & 0xFFFFFF
+    for i, j in [(0, 0), (2047, 2047), (1000, 3), (5, 2040), (777, 1234), (1501, 998), (3, 1)]:
+        a = np.zeros((2048, 2048))
+        a[i, j] = 1.0
+        v.set_matrix(a)
+        qtbot.wait(5)
+        shot = image_array(v.heatmap.grab().toImage()) & 0xFFFFFF    # what the widget paints, at its size
+        fr, fc = v.heatmap.factors()
+        rect, dpr = v.heatmap.image_rect(), v.heatmap.devicePixelRatioF()
+        ch, cw = rect.height() * dpr / 2048, rect.width() * dpr / 2048
+        y0, x0 = rect.top() * dpr + (i // fr) * fr * ch, rect.left() * dpr + (j // fc) * fc * cw
+        group = shot[int(y0):int(np.ceil(y0 + fr * ch)) + 1, int(x0):int(np.ceil(x0 + fc * cw)) + 1]
+        assert (group == top).any(), (i, j, (fr, fc))     # the screen pixels of its group show it
+        assert (shot == top).sum() <= 4                    # ... and nothing else does
+
+
+def test_resizing_remakes_the_image_at_the_new_scale(qtbot):
+    v = MatrixView()
+    qtbot.addWidget(v)
+    v.resize(600, 700)
+    v.show()
+    qtbot.waitExposed(v)
+    v.set_matrix(np.random.default_rng(3).normal(size=(2048, 2048)))
+    qtbot.wait(5)
+    before = v.heatmap.factors()
+    assert v.heatmap.image().width() == -(-2048 // before[1])
+    with qtbot.waitSignal(v.heatmap.image_made, timeout=2000):
+        v.resize(300, 400)                                # fewer screen pixels: more cells per pixel
+    after = v.heatmap.factors()
+    assert after[0] > before[0] and v.heatmap.image().width() == -(-2048 // after[1])
+    assert f"of {after[0]} × {after[1]} cells" in v.readout_text()
