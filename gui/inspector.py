@@ -28,10 +28,10 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QLayout, QPushButton, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
 
-from chainview.core import Operand, dims_text, fused_output_gradient, node_dims, node_symbol, pretty, rich, split_id
+from chainview.core import Jacobian, Operand, dims_text, fused_output_gradient, node_dims, node_symbol, pretty, rich, split_id
 
 from .matrix_model import DEFAULT_PRECISION, format_number, pretty_label
-from .matrix_view import MatrixView
+from .matrix_view import MatrixView, use_table
 from .theme import Theme
 from .theme import palette as theme_palette
 
@@ -832,7 +832,10 @@ class Inspector(QWidget):
         s, ev = self._session, self._session.evaluation
         if op.kind == "jacobian":
             J = s.jacobian(*op.ref)
-            arr, rows, cols = J.dense(), list(J.row_labels), list(J.col_labels)
+            # a heatmap-sized one stays a Jacobian: its view reads it in blocks (a 2048-unit softmax's
+            # 32 MB matrix is never made to be drawn)
+            arr = J if not op.transposed and not use_table(J.shape) else J.dense()
+            rows, cols = list(J.row_labels), list(J.col_labels)
         else:
             arr = (ev.grads if op.kind == "grad" else ev.values)[op.ref]
             rows, cols = self._plain_labels(op.ref, arr.shape)
@@ -921,10 +924,13 @@ class Inspector(QWidget):
                 continue
             kind, title, arr, rows, cols, accent = item
             view = self._view(compact=True, accent=accent, max_rows=12)
-            try:
-                view.set_matrix(arr, rows, cols, title=title)
-            except ValueError:  # labels that do not fit: the numbers matter more
-                view.set_matrix(arr, None, None, title=title)
+            if isinstance(arr, Jacobian):
+                view.set_jacobian(arr, title=title)
+            else:
+                try:
+                    view.set_matrix(arr, rows, cols, title=title)
+                except ValueError:  # labels that do not fit: the numbers matter more
+                    view.set_matrix(arr, None, None, title=title)
             self.step_views.append(view)
             if kind == "r":
                 self.step_result_view = view

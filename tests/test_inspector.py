@@ -188,6 +188,26 @@ def test_step_section_before_and_during(make, session):
     np.testing.assert_allclose(W @ A + W0, insp.step_result_view.current_matrix())
 
 
+def test_a_big_softmax_jacobian_in_the_chain_rule_is_drawn_without_making_it(make):
+    """dL/dZ¹ = dA¹/dZ¹ · dL/dA¹ with 300 softmax units: the Jacobian is a heatmap read from its vector."""
+    from chainview.core import build_net
+    n = 300
+    net = build_net([[0.3], [-0.2]], [[1.0]] + [[0.0]] * (n - 1), "nllm",
+                    [{"units": n, "activation": "softmax"}], seed=2)
+    session = Session(net)
+    insp = make(session)
+    step_to(session, "backward", "Z1")
+    assert "dL/dZ¹ = dA¹/dZ¹ · dL/dA¹" in insp.step_text()
+    J = session.jacobian("Z1", "A1")
+    view = insp.step_views[0]
+    assert view.is_heatmap() and view.jacobian() is J and J._dense is None
+    a = session.evaluation.values["A1"][:, 0]
+    for i, j in [(0, 0), (5, 7), (299, 3)]:
+        assert view.value_at(i, j) == (-a[i]) * a[j] + (a[i] if i == j else 0.0)
+    assert J._dense is None                             # read entry by entry: never made whole
+    np.testing.assert_array_equal(view.current_matrix(), J.dense())     # asked for (Copy): made then
+
+
 def test_backward_step_shows_the_chain_rule_with_numbers(make, session):
     insp = make(session)
     step_to(session, "backward", "Z1")
