@@ -54,6 +54,7 @@ class Jacobian:
             return self._dense
         if self._softmax is not None:
             dense = softmax_jacobian_rows(self._softmax, 0, self.shape[0])
+            dense.flags.writeable = False              # kept and shared: entry() and rows() read it too
             object.__setattr__(self, "_dense", dense)  # frozen dataclass: cache it once, as tensor() does
             return dense
         if self.kind == "identity":
@@ -64,8 +65,9 @@ class Jacobian:
         """Rows start..stop of `dense()` (this layout), without making the whole matrix when it is not kept.
 
         So a viewer can walk a 2048 x 2048 Jacobian in small blocks. `out` (at least stop - start rows
-        of `shape[1]` floats) is written into and reused; without it a stored matrix gives a read-only
-        view and a structured one (softmax, diagonal, identity) a new array.
+        of `shape[1]` floats) is written into and reused; without it a stored matrix (W, or a softmax
+        one once dense() has made it) gives a read-only view, and one kept by structure (softmax,
+        diagonal, identity) a new array.
         """
         r, c = self.shape
         start, stop = max(0, int(start)), min(r, int(stop))

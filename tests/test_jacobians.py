@@ -336,6 +336,10 @@ def test_softmax_jacobian_is_kept_as_a_vector_until_dense_is_asked_for():
         old[np.diag_indices_from(old)] += a
         np.testing.assert_array_equal(D, old)
         np.testing.assert_array_equal(D, D.T)
+        assert not D.flags.writeable                             # shared: nobody can change what entry() reads
+        with pytest.raises(ValueError):
+            D[0, 0] = 99.0
+        assert J.entry(0, 0) == old[0, 0]
 
 
 def test_softmax_structured_jacobian_matches_finite_differences():
