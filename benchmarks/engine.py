@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import sys
 import time
 
 import numpy as np
@@ -39,8 +40,10 @@ def _steady_heap() -> None:
     ru_minflt: 2017 page faults a run against 992, or 1003 against 0), so the same code measured
     2.4 or 3.4 from one edit to the next. A big heap that is never trimmed is what a long-running
     app settles into, and it gives the baseline its best case too (no page faults on either side):
-    the ratio is then chainview's own work. A no-op where the C library has no mallopt.
+    the ratio is then chainview's own work. Linux only (glibc); elsewhere a no-op.
     """
+    if not sys.platform.startswith("linux"):       # mallopt is glibc's (CDLL(None) is an error on Windows)
+        return
     try:
         libc = ctypes.CDLL(None)
         libc.mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024)
