@@ -189,6 +189,8 @@ def run_app(path: str | None = None) -> int:
         if not icon.isNull():
             app.setWindowIcon(icon)
         window = create_main_window(path)
+        window.show()
+        window.raise_()
     except NetError as err:     # even the default example failed: say so, on one line
         if collect:
             gc.enable()
@@ -199,8 +201,6 @@ def run_app(path: str | None = None) -> int:
         if collect:
             gc.enable()
         raise
-    window.show()
-    window.raise_()
     if collect:
         QTimer.singleShot(0, gc.enable)
     return app.exec()

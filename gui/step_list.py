@@ -219,6 +219,9 @@ class StepList(QListView):
         self.setTextElideMode(Qt.ElideRight)
         self._apply_flow(horizontal)
         self.setAccessibleName("Steps")
+        self.horizontalScrollBar().valueChanged.connect(self._refresh_hover)
+        self.verticalScrollBar().valueChanged.connect(self._refresh_hover)
+        self._model.modelReset.connect(self._refresh_hover)
         self.clicked.connect(self._jump_to)
         self.activated.connect(self._jump_to)
         links = [(session.position_changed, self._follow), (session.net_changed, self._follow_later),
@@ -273,6 +276,16 @@ class StepList(QListView):
     def hovered_row(self) -> int:
         """The row under the mouse, -1 for none."""
         return self._delegate.hover_row
+
+    def _refresh_hover(self, *_) -> None:
+        """The strip scrolled (a step recentres it) or was rebuilt under a still mouse: the row under it changed."""
+        row = -1
+        if self.underMouse():   # asked first: viewport() at start-up would cost PySide a type lookup (~5 ms)
+            from PySide6.QtGui import QCursor
+            viewport = self.viewport()
+            if viewport.underMouse():
+                row = self.indexAt(viewport.mapFromGlobal(QCursor.pos())).row()
+        self._set_hover(row)
 
     def _set_hover(self, row: int) -> None:
         old = self._delegate.hover_row

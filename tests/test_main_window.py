@@ -223,6 +223,27 @@ def test_the_step_under_the_mouse_is_highlighted(qtbot, window):
     assert shade() == before
 
 
+def test_the_hover_follows_the_strip_when_it_scrolls_under_a_still_mouse(qtbot, window):
+    view, s = window.step_list, window.session
+    s.jump(0)
+    QApplication.processEvents()
+    bar = view.horizontalScrollBar()
+    assert bar.maximum() > 0                              # the strip is wider than the window
+    rect = view.visualRect(view.model().index(1))
+    qtbot.mouseMove(view.viewport(), rect.center())
+    qtbot.waitUntil(lambda: view.hovered_row() == 1, timeout=2000)
+    at = rect.center()
+
+    def under_mouse():
+        return view.indexAt(at).row()
+
+    bar.setValue(bar.value() + rect.width() * 2)         # the wheel, or a step recentring the strip
+    assert under_mouse() not in (-1, 1) and view.hovered_row() == under_mouse()
+    s.jump(len(s.steps))                                  # a step far away scrolls it too
+    QApplication.processEvents()
+    assert view.hovered_row() == under_mouse()
+
+
 def test_selecting_in_the_scene_shows_in_the_inspector(qtbot, window):
     w, s = window, window.session
     s.jump(8)
