@@ -70,6 +70,17 @@ def test_pooled_pixel_shows_the_extreme_cell_of_its_group():
     assert pix[24, 12] == pix[40, 50] == np.uint32(LIGHT.bad.rgba())   # NaN and inf still show
 
 
+@pytest.mark.parametrize("shape", [(23, 17), (8, 8), (1, 40), (40, 1), (64, 2048)])
+@pytest.mark.parametrize("factors", [(1, 3), (3, 1), (2, 2), (7, 5), (8, 8)])
+def test_pooling_any_shape_and_factors_matches_the_group_by_group_reference(shape, factors):
+    rng = np.random.default_rng(sum(shape) * 31 + sum(factors))
+    a = rng.normal(size=shape) * rng.choice([1.0, 100.0], size=shape)
+    a.flat[rng.integers(a.size)] = np.nan
+    a.flat[rng.integers(a.size)] = -np.inf
+    pix, scale, _ = matrix_pixels(array_rows(a), a.shape, LIGHT, factors=factors)
+    np.testing.assert_array_equal(pix, heatmap_pixels(extreme_cells(a, *factors), LIGHT, scale))
+
+
 def test_2048_softmax_pooled_from_rows_matches_pooling_the_dense_matrix():
     J, _ = softmax_jacobian(2048)
     pix, scale, factors = matrix_pixels(J.rows, J.shape, DARK)
