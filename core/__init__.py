@@ -10,7 +10,7 @@ Pure Python + numpy + networkx; never imports Qt. Everything a front end needs i
 __version__ = "0.1.0"
 
 from .activations import Activation, activation_from_spec, custom_activation, NAMES as ACTIVATIONS
-from .engine import Evaluation, backward, edge_list, evaluate, forward, node_ids
+from .engine import Evaluation, backward, edge_list, evaluate, forward, node_ids, reading_order
 from .errors import ExpressionError, NetError
 from .examples import example_path, example_paths
 from .gradcheck import CheckReport, CheckResult, check_gradients

@@ -33,6 +33,19 @@ def edge_list(L: int) -> tuple[tuple[str, str], ...]:
     return tuple(edges + [(f"A{L}", "L"), ("Y", "L")])
 
 
+@lru_cache(maxsize=128)
+def reading_order(L: int) -> tuple:
+    """Every node and edge as a person reads the graph, left to right: each node (in drawing order)
+    followed by the edges that leave it. The order a keyboard walks the selection in."""
+    leaving: dict[str, list] = {}
+    for edge in edge_list(L):
+        leaving.setdefault(edge[0], []).append(edge)
+    order = []
+    for node in node_ids(L):
+        order += [node] + leaving.get(node, [])
+    return tuple(order)
+
+
 @dataclass
 class Evaluation:
     """Values and dL/d(node) for every node of one net (n x b matrices; L is 1 x 1)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cached_property
 
 
-from .engine import Evaluation, edge_list, evaluate, node_ids
+from .engine import Evaluation, edge_list, evaluate, node_ids, reading_order
 from .events import Signal
 from .jacobians import LAYOUTS, Jacobian, edge_jacobian
 from .net import Net
@@ -76,6 +76,18 @@ class Session:
         if selection != self._selection:
             self._selection = selection
             self.selection_changed.emit(selection)
+
+    def select_next(self, step: int = 1) -> None:
+        """Move the selection step items along reading_order (1: next, -1: previous), wrapping around.
+
+        With nothing selected it starts where the person is looking: the current step's node (at
+        step 0, the first or the last item)."""
+        order = reading_order(self._net.L)
+        if self._selection is None:
+            current = self.current
+            self.select(current.node if current is not None else order[0 if step > 0 else -1])
+        else:
+            self.select(order[(order.index(self._selection) + step) % len(order)])
 
     # ---- gradient check results, shown as marks
     @property

@@ -21,6 +21,8 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "next_example": ("]",),
     "previous_example": ("[",),
     "clear_selection": ("Esc",),
+    "select_next": (".",),                      # walk the selection through the graph by keyboard
+    "select_previous": (",",),
     # File
     "open": ("Ctrl+O",),
     "save": ("Ctrl+S",),

@@ -30,7 +30,8 @@ from .theme import Theme
 # (action name in SHORTCUTS, what it does), two pairs a row
 KEYS = (("next", "Next step"), ("previous", "Back"),
         ("reset", "Start"), ("run_to_end", "To the end"),
-        ("finish_forward", "Finish the forward pass"), ("shortcuts", "All shortcuts"))
+        ("finish_forward", "Finish the forward pass"), ("shortcuts", "All shortcuts"),
+        ("select_next", "Select the next item"), ("select_previous", "Previous item"))
 CLICK_TEXT = "Click a node or an edge to inspect it."
 _ARROWS = {"Right": "→", "Left": "←", "Up": "↑", "Down": "↓"}
 

@@ -61,6 +61,8 @@ class GraphView(QGraphicsView):
         self.follow_current = True     # scroll so the node of each new step is in view (a zoomed-in big net)
         self._follow = _weak_slot(self, "_on_position_changed")
         scene.session.position_changed.connect(self._follow)
+        self._follow_selection = _weak_slot(self, "_on_selection_changed")
+        scene.session.selection_changed.connect(self._follow_selection)
         scene.rebuilt.connect(self._on_rebuilt)
         scene.layout_updated.connect(self._on_layout_updated)
         self._auto_fit = True          # until the person zooms: refit when the view or the layout changes
@@ -164,10 +166,18 @@ class GraphView(QGraphicsView):
 
     def _on_position_changed(self, old: int, new: int) -> None:
         cur = self.scene().session.current if self.follow_current else None
-        if cur is None:
+        if cur is not None:
+            self._show_rect(self.scene().node_item(cur.node).sceneBoundingRect())
+
+    def _on_selection_changed(self, selection) -> None:
+        """A selection made by keyboard (or by the inspector) may be off screen on a zoomed-in graph."""
+        if selection is None or not self.follow_current:
             return
-        item = self.scene().node_item(cur.node)
-        rect = item.sceneBoundingRect()
+        scene = self.scene()
+        item = scene.node_item(selection) if isinstance(selection, str) else scene.edge_item(*selection).label
+        self._show_rect(item.sceneBoundingRect())
+
+    def _show_rect(self, rect) -> None:
         visible = self.mapToScene(self.viewport().rect()).boundingRect()
         if not visible.contains(rect):
             self.ensureVisible(rect, 80, 60)
@@ -175,6 +185,7 @@ class GraphView(QGraphicsView):
     def detach(self) -> None:
         """Stop following the session (the view is being replaced)."""
         self.scene().session.position_changed.disconnect(self._follow)
+        self.scene().session.selection_changed.disconnect(self._follow_selection)
         self.scene().session.layout_changed.disconnect(self._relayout)
 
     def set_theme(self, theme) -> None:

@@ -479,8 +479,8 @@ class Inspector(QWidget):
         page, lay = self._new_page()
         if sel is None:
             lay.addWidget(self._subheading("Nothing selected"))
-            lay.addWidget(self._muted("Click a node or an edge in the graph to see its numbers, "
-                                      "its gradient or its Jacobian here."))
+            lay.addWidget(self._muted("Click a node or an edge in the graph (or press . and , to walk "
+                                      "through them) to see its numbers, its gradient or its Jacobian here."))
         elif isinstance(sel, tuple):
             self._build_edge(lay, *sel)
         else:

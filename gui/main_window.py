@@ -189,6 +189,9 @@ class MainWindow(QMainWindow):
         a("next_example", "Ne&xt example in the batch", lambda: self._shift_example(+1))
         a("previous_example", "Pre&vious example in the batch", lambda: self._shift_example(-1))
         a("clear_selection", "&Clear the selection", lambda: s.select(None))
+        a("select_next", "Select the ne&xt node or edge", lambda: s.select_next(1),
+          tip="Left to right through the graph; from nothing, the current step's node")
+        a("select_previous", "Select the pre&vious node or edge", lambda: s.select_next(-1))
         # file
         a("open", "&Open…", self.open_dialog)
         a("save", "&Save", self.save)
@@ -262,7 +265,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.copy_csv_action)
         m.addAction(self.copy_latex_action)
         m.addSeparator()
-        m.addAction(self.clear_selection_action)
+        m.addActions([self.select_next_action, self.select_previous_action, self.clear_selection_action])
         # View
         self.view_menu = m = mb.addMenu("&View")
         zoom = [getattr(self.view, n, None) for n in ("zoom_in_action", "zoom_out_action", "reset_zoom_action",

@@ -68,7 +68,8 @@ def test_the_hint_shows_on_a_fresh_settings_store(make_window, settings):
     # every key the issue names is on the card, spelt as the window's actions have them
     shown = {cap.text for cap in hint.key_labels.values()}
     assert {"→", "←", "Home", "End", "Shift + →", "F1"} <= shown
-    assert [name for name, _ in KEYS] == ["next", "previous", "reset", "run_to_end", "finish_forward", "shortcuts"]
+    assert [name for name, _ in KEYS] == ["next", "previous", "reset", "run_to_end", "finish_forward", "shortcuts",
+                                          "select_next", "select_previous"]
     assert "node or an edge" in hint.click_label.text()
     assert hint.ok_button.text() == "Got it" and hint.close_button.text() == "✕"
     # a card over the canvas, not a window or a dialog, in a corner: the graph's middle stays clear

@@ -104,6 +104,36 @@ def test_step_keys_move_the_position_with_the_canvas_focused(qtbot, window):
     assert w.view.hasFocus()
 
 
+def test_the_selection_walks_the_graph_by_keyboard(qtbot, window):
+    """. and , select the next / previous node or edge (no mouse needed), Esc clears."""
+    w, s = window, window.session
+    _focus_canvas(qtbot, w)
+    s.jump(3)                                             # the current step computes Z²
+    qtbot.keyClick(w.view, Qt.Key_Period)
+    assert s.selection == "Z2" and "Z²" in w.inspector.selection_text()
+    qtbot.keyClick(w.view, Qt.Key_Period)
+    assert s.selection == ("Z2", "A2") and "Z² → A²" in w.inspector.selection_text()
+    qtbot.keyClick(w.view, Qt.Key_Comma)
+    qtbot.keyClick(w.view, Qt.Key_Comma)
+    assert s.selection == ("W0_2", "Z2")
+    qtbot.keyClick(w.view, Qt.Key_Escape)
+    assert s.selection is None
+    assert "Select the next node or edge" in [r[1] for r in w.shortcut_rows()]
+
+
+def test_a_selection_off_screen_is_scrolled_into_view(qtbot, window):
+    w, s = window, window.session
+    for _ in range(6):
+        w.view.zoom_in()                                  # zoomed in on part of the graph
+    QApplication.processEvents()
+    w.view.horizontalScrollBar().setValue(w.view.horizontalScrollBar().minimum())
+    visible = lambda: w.view.mapToScene(w.view.viewport().rect()).boundingRect()
+    far = w.scene.edge_item("A2", "L").label.sceneBoundingRect()
+    assert not visible().contains(far)
+    s.select(("A2", "L"))
+    assert visible().contains(far)
+
+
 def test_step_keys_work_with_the_focus_in_the_step_list(qtbot, window):
     w, s = window, window.session
     w.step_list.setFocus()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainview.core import LAYOUTS, Session, build_net, edge_list, evaluate, node_ids, schedule, sgd_step
+from chainview.core import (LAYOUTS, Session, build_net, edge_list, evaluate, node_ids, reading_order, schedule,
+                            sgd_step)
 
 
 class Recorder:
@@ -252,3 +253,43 @@ def test_run_check_emits_the_report(session):
     report = session.run_check()
     assert report.ok and session.check_report is report
     assert rec.of("check_changed") == [(report,)]
+
+
+@pytest.mark.parametrize("L", [1, 2, 5])
+def test_reading_order_is_every_node_then_the_edges_leaving_it(L):
+    order = reading_order(L)
+    nodes = [x for x in order if isinstance(x, str)]
+    edges = [x for x in order if isinstance(x, tuple)]
+    assert nodes == list(node_ids(L)) and sorted(edges) == sorted(edge_list(L))
+    for k, item in enumerate(order):
+        if isinstance(item, tuple):                       # an edge comes right after its source's run
+            src = order.index(item[0])
+            assert src < k and all(isinstance(x, tuple) and x[0] == item[0] for x in order[src + 1:k])
+
+
+def test_select_next_walks_every_item_and_wraps(session):
+    order = reading_order(session.net.L)
+    session.select_next()                                 # nothing selected, step 0: the first item
+    seen = [session.selection]
+    for _ in range(len(order) - 1):
+        session.select_next()
+        seen.append(session.selection)
+    assert seen == list(order)
+    session.select_next()
+    assert session.selection == order[0]                  # wraps around
+    session.select_next(-1)
+    assert session.selection == order[-1]                 # and back
+
+
+def test_select_next_starts_at_the_current_steps_node(session):
+    session.jump(3)
+    changes = []
+    session.selection_changed.connect(changes.append)
+    session.select_next()
+    assert session.selection == session.current.node == "Z2" and changes == ["Z2"]
+    session.select_next()
+    assert session.selection == ("Z2", "A2")
+    session.select(None)
+    session.jump(0)
+    session.select_next(-1)
+    assert session.selection == "L"
