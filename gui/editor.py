@@ -276,6 +276,18 @@ class MatrixTable(QTableView):
         if event.type() == QEvent.FontChange:
             self._measure()
 
+    def event(self, event) -> bool:
+        # typing a number starts editing the cell ("AnyKeyPressed"): its first key, "." or "-" included,
+        # must reach the table rather than a window-wide shortcut ("." walks the graph's selection).
+        # Space and Backspace stay the window's stepping keys, as in every other pane.
+        if event.type() == QEvent.ShortcutOverride and self.state() != QAbstractItemView.EditingState:
+            text = event.text()
+            plain = not (event.modifiers() & ~(Qt.ShiftModifier | Qt.KeypadModifier))
+            if plain and text and text.isprintable() and not text.isspace():
+                event.accept()
+                return True
+        return super().event(event)
+
     def _bar(self) -> int:
         return self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
 

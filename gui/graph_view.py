@@ -61,8 +61,6 @@ class GraphView(QGraphicsView):
         self.follow_current = True     # scroll so the node of each new step is in view (a zoomed-in big net)
         self._follow = _weak_slot(self, "_on_position_changed")
         scene.session.position_changed.connect(self._follow)
-        self._follow_selection = _weak_slot(self, "_on_selection_changed")
-        scene.session.selection_changed.connect(self._follow_selection)
         scene.rebuilt.connect(self._on_rebuilt)
         scene.layout_updated.connect(self._on_layout_updated)
         self._auto_fit = True          # until the person zooms: refit when the view or the layout changes
@@ -169,9 +167,11 @@ class GraphView(QGraphicsView):
         if cur is not None:
             self._show_rect(self.scene().node_item(cur.node).sceneBoundingRect())
 
-    def _on_selection_changed(self, selection) -> None:
-        """A selection made by keyboard (or by the inspector) may be off screen on a zoomed-in graph."""
-        if selection is None or not self.follow_current:
+    def show_selection(self) -> None:
+        """Scroll the selected node or edge label into view: one selected by keyboard may be off screen on a
+        zoomed-in graph (one clicked is in view already, and must not move under the mouse)."""
+        selection = self.scene().session.selection
+        if selection is None:
             return
         scene = self.scene()
         item = scene.node_item(selection) if isinstance(selection, str) else scene.edge_item(*selection).label
@@ -185,7 +185,6 @@ class GraphView(QGraphicsView):
     def detach(self) -> None:
         """Stop following the session (the view is being replaced)."""
         self.scene().session.position_changed.disconnect(self._follow)
-        self.scene().session.selection_changed.disconnect(self._follow_selection)
         self.scene().session.layout_changed.disconnect(self._relayout)
 
     def set_theme(self, theme) -> None:

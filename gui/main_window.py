@@ -189,9 +189,9 @@ class MainWindow(QMainWindow):
         a("next_example", "Ne&xt example in the batch", lambda: self._shift_example(+1))
         a("previous_example", "Pre&vious example in the batch", lambda: self._shift_example(-1))
         a("clear_selection", "&Clear the selection", lambda: s.select(None))
-        a("select_next", "Select the ne&xt node or edge", lambda: s.select_next(1),
+        a("select_next", "Select the ne&xt node or edge", lambda: self._walk_selection(1),
           tip="Left to right through the graph; from nothing, the current step's node")
-        a("select_previous", "Select the pre&vious node or edge", lambda: s.select_next(-1))
+        a("select_previous", "Select the pre&vious node or edge", lambda: self._walk_selection(-1))
         # file
         a("open", "&Open…", self.open_dialog)
         a("save", "&Save", self.save)
@@ -502,6 +502,12 @@ class MainWindow(QMainWindow):
 
     def _on_selection(self, selection) -> None:
         self._update_selection_actions()
+
+    def _walk_selection(self, step: int) -> None:
+        """. and ,: the next or previous node or edge, shown in the Inspector and, when zoomed in, on the canvas."""
+        self.session.select_next(step)
+        self._show_inspector()
+        self.view.show_selection()
 
     def _show_inspector(self) -> None:
         """A click on the canvas asks to inspect: bring the Inspector forward (it may be behind Training)."""

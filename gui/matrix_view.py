@@ -241,6 +241,8 @@ class HeatmapWidget(QWidget):
         rect = self.image_rect()
         dpr = self.devicePixelRatioF()
         on_screen = self.isVisible() and rect.width() >= 1 and rect.height() >= 1
+        if not on_screen and self._image is not None:
+            return self._factors            # hidden (another tab): the image made for the screen stays right
         return display_factors(self._shape, (rect.width() * dpr, rect.height() * dpr) if on_screen else None)
 
     def image(self) -> QImage:
@@ -306,14 +308,9 @@ class HeatmapWidget(QWidget):
         rect = self.image_rect()
         # nearest-neighbour: a single non-zero cell (a diagonal entry) stays visible instead of blurring away
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        # pixel k covers cells k*f .. k*f + f - 1; the last one may cover fewer: scale by cells, clip to the matrix
-        (r, c), (fr, fc) = self._shape, self._factors
-        target = QRectF(rect.left(), rect.top(), rect.width() * image.width() * fc / max(1, c),
-                        rect.height() * image.height() * fr / max(1, r))
-        p.save()
-        p.setClipRect(rect)
-        p.drawImage(target, image)
-        p.restore()
+        # the whole image onto the whole matrix: it has no more pixels than the rect has device pixels, so
+        # each one shows (a last, partial group too); a pixel sits within one pixel of its cells' place
+        p.drawImage(rect, image)
         p.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
         p.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
         if self._cell is not None:

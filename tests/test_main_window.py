@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication, QUndoCommand
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMessageBox, QTabBar
 
 from chainview.core import Session, example_path
 from chainview.core.netfile import load_net, save_net
@@ -121,6 +121,25 @@ def test_the_selection_walks_the_graph_by_keyboard(qtbot, window):
     assert "Select the next node or edge" in [r[1] for r in w.shortcut_rows()]
 
 
+def test_typing_a_number_into_a_weight_cell_is_not_taken_by_the_selection_keys(qtbot, window):
+    """. and , are window-wide, but a weight table that starts editing on any key must get ".5" whole."""
+    w, s = window, window.session
+    w.show_editor()
+    editor = w.editing_tools.editor
+    view, model = editor.w_view, editor.w_model
+    qtbot.waitUntil(view.isVisible, timeout=2000)
+    view.setCurrentIndex(model.index(0, 0))
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus, timeout=2000)
+    qtbot.keyClicks(view, ".5")
+    qtbot.keyClick(view.focusWidget() or view, Qt.Key_Return)
+    qtbot.waitUntil(lambda: s.net.layers[0].W[0, 0] == 0.5, timeout=2000)
+    assert s.selection is None                            # the keys typed; they did not walk the graph
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key_Space)                    # Space still steps, as in every pane
+    assert s.position == 1
+
+
 def test_a_selection_off_screen_is_scrolled_into_view(qtbot, window):
     w, s = window, window.session
     for _ in range(6):
@@ -130,8 +149,15 @@ def test_a_selection_off_screen_is_scrolled_into_view(qtbot, window):
     visible = lambda: w.view.mapToScene(w.view.viewport().rect()).boundingRect()
     far = w.scene.edge_item("A2", "L").label.sceneBoundingRect()
     assert not visible().contains(far)
-    s.select(("A2", "L"))
-    assert visible().contains(far)
+    s.select("A2")
+    assert not visible().contains(far)                    # a selection made elsewhere does not move the canvas
+    w.editing_tools.training_dock.raise_()                # the Training tab in front of the Inspector
+    QApplication.processEvents()
+    tabs = next(b for b in w.findChildren(QTabBar) if "Inspector" in [b.tabText(i) for i in range(b.count())])
+    assert tabs.tabText(tabs.currentIndex()) == "Training"
+    qtbot.keyClick(w.view, Qt.Key_Period)
+    assert s.selection == ("A2", "L") and visible().contains(far)     # one walked to by keyboard is shown
+    assert tabs.tabText(tabs.currentIndex()) == "Inspector"          # ... and the Inspector comes forward
 
 
 def test_step_keys_work_with_the_focus_in_the_step_list(qtbot, window):

@@ -125,8 +125,9 @@ def test_showing_a_2048_softmax_jacobian_never_makes_the_dense_matrix(qtbot):
     assert v.is_heatmap() and J._dense is None
     assert peak < 12e6, f"peak {peak / 1e6:.1f} MB: a 2048 x 2048 float matrix alone is 33.5 MB"
     img = v.heatmap.image()
-    f, fc = v.heatmap.factors()                           # the widget is ~590 px: 4 x 4 cells a pixel
-    assert f == fc and f > 2 and (img.width(), img.height()) == (-(-2048 // f),) * 2
+    f, fc = v.heatmap.factors()                           # the widget is ~590 px: 4 x 4 cells a pixel at 1x
+    rect, dpr = v.heatmap.image_rect(), v.heatmap.devicePixelRatioF()
+    assert f == fc == -(-2048 // int(rect.width() * dpr)) and (img.width(), img.height()) == (-(-2048 // f),) * 2
     assert v.readout_text() == (f"2048 × 2048, each pixel the largest |value| of {f} × {f} cells: "
                                 "point at a cell to read it")      # the picture says it is pooled
     top = int(np.argmax(a))                               # the strongest entry: a_k (1 - a_k) on the diagonal
@@ -205,27 +206,40 @@ def test_a_heatmap_drawn_one_pixel_per_cell_says_nothing_about_pooling(qtbot):
     assert "largest |value| of 2 × 3 cells" in v.readout_text()
 
 
-def test_a_lone_entry_stays_visible_on_screen(qtbot):
-    """The image has no more pixels than the widget: scaling it onto the screen drops no row or column."""
+@pytest.mark.parametrize("shape, cells", [
+    ((2048, 2048), [(0, 0), (2047, 2047), (1000, 3), (5, 2040), (777, 1234), (3, 1)]),
+    ((999, 999), [(998, 998), (0, 998), (998, 0), (500, 501)]),          # ragged: the last group is partial
+    ((2049, 1201), [(2048, 1200), (2048, 0), (1024, 600)]),
+    ((700, 3001), [(699, 3000), (0, 2999), (350, 7)]),
+])
+def test_a_lone_entry_stays_visible_on_screen(qtbot, shape, cells):
+    """The image has no more pixels than the widget: drawing it onto the screen drops no row or column."""
     v = MatrixView()
     qtbot.addWidget(v)
     v.resize(600, 700)
     v.show()
     qtbot.waitExposed(v)
     top = diverging_lut(LIGHT, 1.0)[-1] & 0xFFFFFF
-    for i, j in [(0, 0), (2047, 2047), (1000, 3), (5, 2040), (777, 1234), (1501, 998), (3, 1)]:
-        a = np.zeros((2048, 2048))
+    r, c = shape
+    for i, j in cells:
+        a = np.zeros(shape)
         a[i, j] = 1.0
         v.set_matrix(a)
         qtbot.wait(5)
         shot = image_array(v.heatmap.grab().toImage()) & 0xFFFFFF    # what the widget paints, at its size
         fr, fc = v.heatmap.factors()
+        img = v.heatmap.image()
         rect, dpr = v.heatmap.image_rect(), v.heatmap.devicePixelRatioF()
-        ch, cw = rect.height() * dpr / 2048, rect.width() * dpr / 2048
-        y0, x0 = rect.top() * dpr + (i // fr) * fr * ch, rect.left() * dpr + (j // fc) * fc * cw
-        group = shot[int(y0):int(np.ceil(y0 + fr * ch)) + 1, int(x0):int(np.ceil(x0 + fc * cw)) + 1]
-        assert (group == top).any(), (i, j, (fr, fc))     # the screen pixels of its group show it
-        assert (shot == top).sum() <= 4                    # ... and nothing else does
+        assert img.width() <= rect.width() * dpr and img.height() <= rect.height() * dpr
+        # where the image pixel holding cell (i, j) is drawn, in device pixels
+        ph, pw = rect.height() * dpr / img.height(), rect.width() * dpr / img.width()
+        y0, x0 = rect.top() * dpr + (i // fr) * ph, rect.left() * dpr + (j // fc) * pw
+        drawn = shot[int(y0):int(np.ceil(y0 + ph)) + 1, int(x0):int(np.ceil(x0 + pw)) + 1]
+        assert (drawn == top).any(), (shape, i, j, (fr, fc))            # it shows ...
+        assert (shot == top).sum() <= 9                                   # ... alone
+        # ... within a pixel of where the cell itself is (the readout's place for it)
+        cy, cx = rect.top() * dpr + (i + 0.5) * rect.height() * dpr / r, rect.left() * dpr + (j + 0.5) * rect.width() * dpr / c
+        assert y0 - 1 - ph <= cy <= y0 + 2 * ph + 1 and x0 - 1 - pw <= cx <= x0 + 2 * pw + 1
 
 
 def test_resizing_remakes_the_image_at_the_new_scale(qtbot):
