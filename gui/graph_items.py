@@ -59,12 +59,25 @@ class Style:
     theme: Theme
     scale: float = 1.0
     fonts: dict = field(default_factory=dict)
+    _texts: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self.set_scale(self.scale)
 
+    def text(self, html: str, font: str) -> "RichText":
+        """The laid-out label for html in fonts[font], one per scene: labels repeat a lot (n¹ × 1, = 3 × 1,
+        ?, I: 92 labels, 55 different, in the default example), and a RichText never changes once made."""
+        key = (html, font)
+        label = self._texts.get(key)
+        if label is None:
+            if len(self._texts) > 4096:     # values change with every edit (the loss): start afresh now and then
+                self._texts.clear()
+            label = self._texts[key] = RichText(html, self.fonts[font])
+        return label
+
     def set_scale(self, scale: float) -> None:
         self.scale = float(scale)
+        self._texts.clear()                 # new fonts: the labels are laid out again
         s = self.scale
 
         def font(px: float, bold=False, mono=False, italic=False) -> QFont:
@@ -402,15 +415,15 @@ class NodeItem(QGraphicsItem):
         """(Re)make the text objects for the current fonts and measure; call after a scale change."""
         st, f = self.style, self.style.fonts
         self.prepareGeometryChange()
-        self.t_symbol = RichText(rich(self.symbol), f["symbol"])
-        self.t_dims = [RichText(rich(line), f["dims"]) for line in dims_lines(self.dims, self.array_shape)]
+        self.t_symbol = st.text(rich(self.symbol), "symbol")
+        self.t_dims = [st.text(rich(line), "dims") for line in dims_lines(self.dims, self.array_shape)]
         value = self.value
         self.m_value = MatrixText(matrix_cells(value), f["number"], st.scale) if value is not None else None
         if self.kind == "L":
             self.m_value = None
-            self.t_scalar = RichText(f"<span>{fmt(value.ravel()[0])}</span>", f["number"])
+            self.t_scalar = st.text(f"<span>{fmt(value.ravel()[0])}</span>", "number")
         self._make_grad()
-        self.t_placeholder = RichText("?", f["placeholder"])
+        self.t_placeholder = st.text("?", "placeholder")
         self._measure()
         self.update()
 
@@ -421,7 +434,7 @@ class NodeItem(QGraphicsItem):
             return
         g = self.grad.T if self.numerator else self.grad
         self.m_grad = MatrixText(matrix_cells(g), f["number"], self.style.scale)
-        self.t_grad = RichText(f"∂L/∂{rich(self.symbol)}", f["grad_label"])
+        self.t_grad = self.style.text(f"∂L/∂{rich(self.symbol)}", "grad_label")
 
     def set_numerator(self, numerator: bool) -> None:
         """Gradients are shown in the layout's orientation (a row in numerator layout)."""
@@ -886,15 +899,15 @@ class EdgeLabelItem(QGraphicsItem):
         self.lines: list[tuple[str, RichText]] = []
 
     def set_texts(self) -> None:
-        e, f = self.edge, self.edge.style.fonts
+        e, st = self.edge, self.edge.style
         name = derivative_html(e.u, e.v)
         sym = symbol_html(e.jsymbol)
         lines = []
         if re.sub(r"<[^>]+>", "", sym) != re.sub(r"<[^>]+>", "", name):    # dL/dA^2 needs no ∂L/∂A² above it
-            lines.append(("name", RichText(name, f["pill_name"])))
-        lines.append(("symbol", RichText(sym, f["pill_symbol"])))
+            lines.append(("name", st.text(name, "pill_name")))
+        lines.append(("symbol", st.text(sym, "pill_symbol")))
         for line in dims_lines(e.jdims, e.jshape):
-            lines.append(("dims", RichText(rich(line), f["pill_dims"])))
+            lines.append(("dims", st.text(rich(line), "pill_dims")))
         self.prepareGeometryChange()
         self.lines = lines
         s = e.style.scale

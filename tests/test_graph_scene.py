@@ -97,6 +97,18 @@ def test_node_labels_are_rich_symbols_with_dims(scene):
     assert len(set(counts.values())) >= 5
 
 
+def test_repeated_labels_are_laid_out_once_and_again_after_a_scale_change(scene):
+    a1, z2 = scene.node_item("A1"), scene.node_item("Z2")
+    w0 = scene.node_item("W0_1")
+    assert [t.plain() for t in a1.t_dims] == [t.plain() for t in w0.t_dims] == ["n1 × 1", "= 3 × 1"]
+    assert a1.t_dims[1] is w0.t_dims[1]                   # one laid-out "= 3 × 1" for the scene
+    assert a1.t_placeholder is z2.t_placeholder
+    before = a1.t_dims[1]
+    scene.set_font_scale(1.5)
+    assert a1.t_dims[1] is not before and a1.t_dims[1].width > before.width    # new fonts, new layout
+    assert a1.t_dims[1] is w0.t_dims[1]
+
+
 def test_edge_labels_show_jacobian_symbol_and_dims(scene):
     za = scene.edge_item("Z1", "A1").label_text()
     assert "diag(f'(Z" in za and "3 × 3" in za and "n1 × n1" in za
