@@ -33,7 +33,7 @@ from .actions import SHORTCUTS, key_sequences, make_icon, shortcut_text
 from .graph_scene import GraphScene
 from .graph_view import GraphView
 from .inspector import Inspector
-from .settings import FONT_SCALES, Settings
+from .settings import DEFAULT_PRECISION, FONT_SCALES, PRECISIONS, Settings
 from .step_list import StepList
 
 NET_FILTER = "chainview nets (*.chainview.json *.json);;All files (*)"
@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
             widget.installEventFilter(self._drop_filter)
 
         self.apply_theme(self._theme_name, save=False, initial=True)
+        self.apply_precision(self.settings.precision, save=False)
         self.apply_font_scale(self._font_scale, save=False, initial=True)
         self._update_title()
         self._update_position()
@@ -227,6 +228,15 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, k=key: self.apply_theme(k))
             self.theme_group.addAction(act)
             self.theme_actions[key] = act
+        self.precision_group = QActionGroup(self)
+        self.precision_actions = {}
+        for digits in PRECISIONS:
+            words = {DEFAULT_PRECISION: " (default)", max(PRECISIONS): ": every digit a float has"}.get(digits, "")
+            act = QAction(f"&{digits} significant digits{words}", self, checkable=True)
+            act.setObjectName(f"precision_{digits}")
+            act.triggered.connect(lambda _=False, d=digits: self.apply_precision(d))
+            self.precision_group.addAction(act)
+            self.precision_actions[digits] = act
         # help
         a("shortcuts", "&Keyboard shortcuts", self.show_shortcuts)
         a("key_hints", "Show key &hints", lambda: self.show_key_hint())
@@ -279,6 +289,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self.layout_menu = m.addMenu("&Jacobian layout")
         self.layout_menu.addAction(self.numerator_layout_action)
+        self.precision_menu = m.addMenu("&Digits in matrices")
+        self.precision_menu.addActions(self.precision_group.actions())
         self.theme_menu = m.addMenu("&Theme")
         self.theme_menu.addActions(self.theme_group.actions())
         self.theme_menu.addSeparator()
@@ -815,6 +827,14 @@ class MainWindow(QMainWindow):
         event.accept()
 
     # ================================================================ presentation
+    def apply_precision(self, digits: int, *, save: bool = True) -> None:
+        """Significant digits in the Inspector's matrices (View ▸ Digits); the tooltips keep every digit."""
+        self.inspector.set_precision(digits)
+        if digits in self.precision_actions:
+            self.precision_actions[digits].setChecked(True)
+        if save:
+            self.settings.precision = digits
+
     def apply_theme(self, name: str, *, save: bool = True, initial: bool = False) -> None:
         """'light', 'dark' or 'system': the palette app-wide, the canvas, the inspector and the steps.
 

@@ -24,10 +24,10 @@ from PySide6.QtGui import QColor
 
 from chainview.core import pretty
 
+from .settings import DEFAULT_PRECISION   # re-exported: one default, next to the choices (settings.PRECISIONS)
 from .theme import LIGHT, Theme
 
 MINUS = "\u2212"
-DEFAULT_PRECISION = 4
 VALUE_ROLE = Qt.ItemDataRole.UserRole          # the raw float of a cell
 TABLE_STRENGTH = 0.5     # strongest cell colour in a table: half accent, half surface (text stays readable)
 HEATMAP_STRENGTH = 1.0   # a heatmap has no text on it, so it may use the full accent

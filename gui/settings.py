@@ -25,6 +25,9 @@ MAX_RECENT = 8
 FONT_SCALE_MIN, FONT_SCALE_MAX = 0.7, 3.0
 # The steps of "Larger text" / "Smaller text"; 1.0 is the reset.
 FONT_SCALES = (0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0, 2.25, 2.5, 3.0)
+# Significant digits the Inspector's matrices can show (View ▸ Digits); 17 is every digit of a float.
+PRECISIONS = (3, 4, 6, 8, 12, 17)
+DEFAULT_PRECISION = 4
 
 
 class _MemoryStore:
@@ -116,6 +119,18 @@ class Settings:
         if name not in LAYOUTS:
             raise ValueError(f"layout must be one of {LAYOUTS}")
         self._store.setValue("view/layout", name)
+
+    @property
+    def precision(self) -> int:
+        """Significant digits in the Inspector's matrices (their tooltips always show every digit)."""
+        value = self._float("view/precision", DEFAULT_PRECISION)
+        return int(value) if value in PRECISIONS else DEFAULT_PRECISION
+
+    @precision.setter
+    def precision(self, digits: int) -> None:
+        if digits not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}")
+        self._store.setValue("view/precision", int(digits))
 
     # ---- first run
     @property

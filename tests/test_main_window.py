@@ -18,6 +18,7 @@ from chainview.core import Session, example_path
 from chainview.core.netfile import load_net, save_net
 from chainview.gui import app as app_module
 from chainview.gui.main_window import MainWindow, base_point_size
+from chainview.gui.matrix_model import format_number
 from chainview.gui.settings import MAX_RECENT, Settings
 from chainview.gui.theme import DARK, LIGHT
 
@@ -547,6 +548,36 @@ def test_theme_is_applied_and_remembered(qtbot, make_window, settings_path):
     w2.toggle_theme_action.trigger()
     assert w2.theme is LIGHT and again.theme == "light"
     assert w.step_list._delegate.theme is DARK and w2.step_list._delegate.theme is LIGHT
+
+
+def test_digits_in_matrices_are_chosen_in_the_view_menu_and_remembered(qtbot, make_window, settings_path):
+    store = Settings(QSettings(settings_path, QSettings.IniFormat))
+    w = make_window(settings=store)
+    s = w.session
+    s.jump(len(s.steps))
+    s.select("A1")                                        # tanh(0.7) = 0.60436777...: many digits to show
+    menu = [a.text().replace("&", "") for a in w.precision_menu.actions()]
+    assert menu[0].startswith("3 significant") and "(default)" in menu[1] and "every digit" in menu[-1]
+    assert w.precision_actions[4].isChecked() and w.inspector.precision() == 4
+    view = w.inspector.value_view
+    z = s.evaluation.values["A1"][0, 0]
+    cell = lambda: view.model.data(view.model.index(0, 0), Qt.DisplayRole)
+    assert cell() == format_number(z, 4)
+    w.precision_actions[8].trigger()
+    assert cell() == format_number(z, 8) == "0.60436778"
+    s.select("Z2")                                        # views made afterwards use it too
+    assert w.inspector.value_view.precision() == 8
+    store.sync()
+    again = Settings(QSettings(settings_path, QSettings.IniFormat))
+    assert again.precision == 8
+    w2 = make_window(settings=again)
+    assert w2.inspector.precision() == 8 and w2.precision_actions[8].isChecked()
+    again.store.setValue("view/precision", "lots")       # a hand-edited file: the default, not an error
+    assert again.precision == 4
+    again.store.setValue("view/precision", 99)
+    assert again.precision == 4
+    with pytest.raises(ValueError):
+        again.precision = 5
 
 
 def test_text_size_is_applied_and_remembered(qtbot, make_window, settings_path):
