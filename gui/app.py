@@ -181,6 +181,7 @@ def run_app(path: str | None = None) -> int:
     # of times (~20 ms) to free next to nothing. It is back on once the event loop has shown the window.
     collect = gc.isenabled()
     gc.disable()
+    shown = False
     try:
         app = ensure_app(sys.argv[:1])
         install_excepthook()
@@ -191,16 +192,14 @@ def run_app(path: str | None = None) -> int:
         window = create_main_window(path)
         window.show()
         window.raise_()
+        shown = True
     except NetError as err:     # even the default example failed: say so, on one line
-        if collect:
-            gc.enable()
         from PySide6.QtWidgets import QMessageBox
         QMessageBox.critical(None, "chainview", err.message)
         return 2
-    except BaseException:
-        if collect:
+    finally:
+        if collect and shown:
+            QTimer.singleShot(0, gc.enable)      # once the event loop has put the window up
+        elif collect:
             gc.enable()
-        raise
-    if collect:
-        QTimer.singleShot(0, gc.enable)
     return app.exec()

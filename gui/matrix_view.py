@@ -32,7 +32,7 @@ from chainview.core import Jacobian, dims_text, node_symbol, pretty, rich
 from .clipboard import copy_matrix
 from .matrix_model import (DEFAULT_PRECISION, HEATMAP_STRENGTH, LUT_HALF, MatrixModel, color_scale,
                            diverging_lut, format_number, full_repr, lut_index, pretty_label, LazyLabels, as_matrix)
-from .theme import LIGHT, Theme
+from .theme import LIGHT, Theme, fill_rect
 
 # QImage and QLinearGradient are imported where a heatmap is drawn, not here: touching them makes PySide
 # build their enum types (~4 ms), and the first frame has no heatmap (small matrices are tables).
@@ -603,23 +603,30 @@ class MatrixView(QWidget):
         self._refresh_actions()
         self.updateGeometry()
 
+    def _heatmap_rows(self) -> RowSource:
+        return array_rows(self._dense) if self._dense is not None else self._jacobian.rows
+
     def _build_heatmap(self) -> None:
-        """The colour scale now (the key shows it); the pixels when the heatmap is painted, at its size."""
-        shape, theme = self._shape, self._theme
+        """New numbers: their colour scale now (the key shows it, a pass over every cell), then the pixels."""
+        self._scale = color_scale(self._diag) if self._diag is not None else rows_scale(self._heatmap_rows(),
+                                                                                          self._shape)
+        self._colour_heatmap()
+
+    def _colour_heatmap(self) -> None:
+        """The pixels in the current theme, made when the heatmap is painted, at its size on screen."""
+        shape, theme, scale = self._shape, self._theme, self._scale
         if self._diag is not None:
             diag = self._diag
-            self._scale = color_scale(diag)
 
             def render(factors):
                 return pixels_to_image(diagonal_pixels(diag, shape, theme, factors))
         else:
-            rows = array_rows(self._dense) if self._dense is not None else self._jacobian.rows
-            self._scale = scale = rows_scale(rows, shape)
+            rows = self._heatmap_rows()
 
             def render(factors):
                 return pixels_to_image(matrix_pixels(rows, shape, theme, scale, factors=factors)[0])
         self.heatmap.set_source(render, shape)
-        self.scale_bar.set_state(self._theme, self._scale, self._precision)
+        self.scale_bar.set_state(theme, scale, self._precision)
 
     def _fit_table(self) -> None:
         t = self.table
@@ -751,7 +758,7 @@ class MatrixView(QWidget):
         self._theme = theme
         self.model.set_theme(theme)
         if self._heatmap:
-            self._build_heatmap()
+            self._colour_heatmap()       # the same numbers: the scale stands
         self._apply_theme()
 
     def set_accent(self, color: QColor | None) -> None:
@@ -813,11 +820,7 @@ class MatrixView(QWidget):
     def paintEvent(self, event):
         super().paintEvent(event)
         if self._accent is not None:
-            p = QPainter(self)
-            # not fillRect(rect, QColor): resolving that overload makes PySide build QGradient's enums (startup)
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(self._accent)
-            p.drawRect(QRect(0, 2, 3, self.height() - 4))
+            fill_rect(QPainter(self), QRect(0, 2, 3, self.height() - 4), self._accent)
 
     # ---------------------------------------------------------------- copying
     def _refresh_actions(self) -> None:

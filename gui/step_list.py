@@ -16,18 +16,12 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate
 
 from chainview.core.symbols import pretty
 
+from .theme import fill_rect
+
 StepRole = Qt.UserRole + 1
 StateRole = Qt.UserRole + 2      # "done", "current" or "future"
 EquationRole = Qt.UserRole + 3
 STATE_ROLES = [StateRole, Qt.AccessibleTextRole]   # what a step of the cursor changes: colours, never sizes
-
-
-def _fill(painter, rect: QRect, color: QColor) -> None:
-    """painter.fillRect(rect, color) without its overload lookup, which builds QGradient's enum types
-    (~2 ms of start-up) to rule out fillRect(rect, QGradient.Preset)."""
-    painter.setPen(Qt.NoPen)
-    painter.setBrush(color)
-    painter.drawRect(rect)
 
 
 def _disconnect_all(links) -> None:
@@ -155,22 +149,22 @@ class StepDelegate(QStyledItemDelegate):
         if state == "current":
             band = QColor(theme.highlight if theme is not None else pal.color(QPalette.Highlight))
             band.setAlphaF(0.30)
-            _fill(painter, r, band)
+            fill_rect(painter, r, band)
         elif row == self.hover_row:
             hover = QColor(text)
             hover.setAlphaF(0.06)
-            _fill(painter, r, hover)
+            fill_rect(painter, r, hover)
         # phase band: values in the text colour, gradients in the theme's gradient colour
         accent = QColor(theme.grad if (theme is not None and step.phase == "backward") else
                         (theme.kinds["A"] if theme is not None else pal.color(QPalette.Highlight)))
         if state == "future":
             accent.setAlphaF(0.35)
         bar = max(3, r.height() // 12)
-        _fill(painter, QRect(r.left(), r.top(), bar, r.height()), accent)
+        fill_rect(painter, QRect(r.left(), r.top(), bar, r.height()), accent)
         if self.horizontal:       # a hairline between the chips of the strip
             line = QColor(muted)
             line.setAlphaF(0.3)
-            _fill(painter, QRect(r.right(), r.top(), 1, r.height()), line)
+            fill_rect(painter, QRect(r.right(), r.top(), 1, r.height()), line)
 
         title_font, eq_font = self._fonts(option)
         fm_t, fm_e = QFontMetrics(title_font), QFontMetrics(eq_font)
