@@ -1,0 +1,1 @@
+"""Teaching: predict before reveal, annotations and handouts."""
