@@ -7,6 +7,7 @@ import dataclasses
 import os
 import pathlib
 import subprocess
+import sys
 import time
 import warnings
 
@@ -85,17 +86,70 @@ def test_kink_conventions():
     np.testing.assert_array_equal(relu_like.derivative(np.array([-1.0, 2.0])), [0.0, 1.0])
 
 
+# (text, kink, f'(kink) by chainview's conventions: relu'(0) = abs'(0) = 0, a tie takes the
+# first argument's slope)
+KINKS = [
+    ("max(0, z)", 0, 0), ("relu(z)", 0, 0), ("abs(z)", 0, 0), ("min(0, z)", 0, 0),
+    ("max(z, 0)", 0, 1), ("min(z, 0)", 0, 1), ("relu(-z)", 0, 0), ("abs(z - 1)", 1, 0),
+    ("max(0.1*z, z)", 0, 0.1), ("max(z, 0.1*z)", 0, 1), ("min(2*z, z)", 0, 2),
+    ("max(z**2, z)", 0, 0), ("max(z**2, z)", 1, 2), ("min(z, z**2)", 1, 1),
+    ("3*max(0, z) + abs(z)", 0, 0), ("relu(z - 2)", 2, 0), ("max(z, z)", 0, 1),
+    ("abs(sin(z))", 0, 0), ("max(0, tanh(z))", 0, 0),
+]
+
+
+@pytest.mark.parametrize("text,kink,slope", KINKS, ids=[f"{t}@{k}" for t, k, _ in KINKS])
+def test_exact_slope_at_every_kink(text, kink, slope):
+    f = parse_expression(text)
+    assert f.derivative(np.array([float(kink)]))[0] == pytest.approx(slope, abs=1e-15)
+    h = 1e-6                     # and the one-sided slopes around it are the finite differences'
+    for side in (-1e-3, 1e-3):
+        z = np.array([kink + side])
+        finite = (f(z + h) - f(z - h)) / (2 * h)
+        np.testing.assert_allclose(f.derivative(z), finite, rtol=1e-6, atol=1e-8)
+
+
+def _random_expression(rng, depth):
+    """A random f(z) from the whole vocabulary, with kinks, so they are crossed too."""
+    if depth == 0:
+        return str(rng.choice(["z", "z", "0.5", "2", "pi", "e"]))
+    a, b = _random_expression(rng, depth - 1), _random_expression(rng, depth - 1)
+    return str(rng.choice([
+        f"tanh({a})", f"sin({a})", f"cos({a})", f"sigmoid({a})", f"softplus({a})", f"exp(-({a})**2)",
+        f"sqrt({a}*{a} + 1)", f"log(1 + ({a})**2)", f"abs({a})", f"relu({a})", f"({a}) + ({b})",
+        f"({a}) - ({b})", f"({a})*({b})", f"({a})/(1 + ({b})**2)", f"max({a}, {b})", f"min({a}, {b})",
+        f"({a})**3", f"sinh({a})/cosh({b})", f"tan({a}/8)"]))
+
+
+def test_random_expressions_have_finite_difference_derivatives():
+    """Property-style: f' by sympy, evaluated by lambdify, equals central differences wherever f
+    is smooth (two step sizes agree there); kinks are crossed but not sampled."""
+    rng = np.random.default_rng(2024)
+    for _ in range(60):
+        text = _random_expression(rng, int(rng.integers(1, 4)))
+        f = parse_expression(text)
+        z = rng.uniform(-2.0, 2.0, 64)
+        finite = (f(z + 1e-6) - f(z - 1e-6)) / 2e-6
+        coarse = (f(z + 2e-6) - f(z - 2e-6)) / 4e-6
+        smooth = np.isfinite(finite) & (np.abs(finite - coarse) <= 1e-6 * (1 + np.abs(finite)))
+        assert smooth.sum() >= 48, text
+        np.testing.assert_allclose(f.derivative(z)[smooth], finite[smooth], rtol=1e-5, atol=1e-6,
+                                   err_msg=text)
+
+
 def test_readable_derivative_formulas():
     assert parse_expression("tanh(z)").derivative_formula == "1 - tanh(z)**2"
-    assert parse_expression("sigmoid(z)").derivative_formula == "sigmoid(z)*(1 - sigmoid(z))"
+    assert parse_expression("sigmoid(z)").derivative_formula == "(1 - sigmoid(z))*sigmoid(z)"
     assert parse_expression("max(0, z)").derivative_formula == "step(z)"
     assert parse_expression("z*z").derivative_formula == "2*z"
     assert parse_expression("z**3/3").derivative_formula == "z**2"
     assert parse_expression("exp(-z**2)").derivative_formula == "-2*z*exp(-z**2)"
     assert parse_expression("z**-1").pretty == "z⁻¹"
-    assert parse_expression("sqrt(pi*z)").pretty == "√(π·z)"
+    assert parse_expression("sqrt(pi*z)").pretty == "√(π)·√(z)"           # sympy splits the root
+    assert parse_expression("1/(1 + exp(-z))").pretty == "1/(1 + exp(−z))"
+    assert parse_expression("z**0.3").derivative_formula == "3/(10*z**0.7)"  # our parser reads it back
     assert parse_expression("1/(1 + exp(-z))").formula == "1/(1 + exp(-z))"
-    assert parse_expression("(-z)**2 - -2").formula == "(-z)**2 - (-2)"
+    assert parse_expression("(-z)**2 - -2").formula == "z**2 + 2"          # sympy's canonical form
 
 
 def test_sympy_simplify_cannot_hang_the_caller():
@@ -243,6 +297,35 @@ def test_hostile_input_has_no_side_effects(tmp_path, monkeypatch):
 
 def test_module_never_runs_text_as_code():
     source = pathlib.Path(expr_module.__file__).read_text(encoding="utf-8")
-    for word in ["ev" + "al(", "ex" + "ec(", "sym" + "pify(", "parse" + "_expr(", "lamb" + "dify(",
-                 "comp" + "ile("]:
-        assert word not in source
+    source += pathlib.Path(symbolic_module_path()).read_text(encoding="utf-8")
+    for word in ["ev" + "al(", "ex" + "ec(", "sym" + "pify(", "parse" + "_expr(", "comp" + "ile(",
+                 "lamb" + "dify(text", "lamb" + "dify(source"]:
+        assert word not in source       # lambdify only ever sees the sympy object built node by node
+
+
+def symbolic_module_path() -> str:
+    import importlib.util
+    return importlib.util.find_spec("chainview.core.symbolic").origin
+
+
+def test_latex_for_handouts():
+    f = parse_expression("sigmoid(z)")
+    assert f.latex == r"\sigma\left(z\right)"
+    assert f.derivative_latex == r"\left(1 - \sigma\left(z\right)\right) \sigma\left(z\right)"
+    assert parse_expression("z**2").derivative_latex == "2 z"
+    assert parse_expression("max(0, z)").derivative_latex == r"\mathbf{1}\left[z > 0\right]"  # 0 at 0
+    assert parse_expression("max(z, 0)").derivative_latex == r"\mathbf{1}\left[z \geq 0\right]"
+    assert parse_expression("abs(z)/2").latex == r"\frac{\left|z\right|}{2}"
+    assert parse_expression("exp(-z**2)").derivative_latex == r"- 2 z e^{- z^{2}}"
+
+
+def test_sympy_loads_only_for_a_typed_expression():
+    code = ("import sys, chainview.core, chainview.core.expr, chainview.core.activations as a\n"
+            "from chainview.core import evaluate, example_path, load_net\n"
+            "evaluate(load_net(example_path('default')))\n"
+            "print('sympy' in sys.modules)\n"
+            "a.custom_activation('tanh(z)')\n"
+            "print('sympy' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True"]
