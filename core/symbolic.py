@@ -26,15 +26,12 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
+from .activations import _sigmoid   # the built-in sigmoid's overflow-free numpy
+
 Z = sp.Symbol("z", real=True)
 CONSTANTS = {"pi": sp.pi, "e": sp.E}
 SIMPLIFY_MAX_NODES = 40     # sympy.simplify is only tried on derivatives this small
 SIMPLIFY_SECONDS = 0.5      # ... and only for this long; then sympy's plain derivative is shown
-
-
-def _sigmoid(u):
-    t = np.exp(-np.abs(u))                       # never overflows
-    return np.where(u >= 0, 1.0 / (1.0 + t), t / (1.0 + t))
 
 
 # what lambdify calls for each function name the printers write
@@ -171,7 +168,9 @@ def latex(expr: sp.Expr) -> str:
 
 def numpy_function(expr: sp.Expr):
     """A numpy function of z for the vetted sympy object (common subexpressions computed once)."""
-    return sp.lambdify(Z, expr, modules=[NUMPY, "numpy"], cse=True)
+    # numpy as a module, not "numpy": that would run `from numpy import *`, which needs
+    # numpy.testing, and the bundle leaves it out
+    return sp.lambdify(Z, expr, modules=[NUMPY, np], cse=True)
 
 
 # ------------------------------------------------------------------ simplifying under a budget
