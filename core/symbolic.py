@@ -147,6 +147,8 @@ class _Unicode(_Text):
             return base + str(expr.exp).translate(_SUPERSCRIPT)
         if expr.exp is sp.S.Half:
             return f"√({self._print(expr.base)})"
+        if expr.exp is -sp.S.Half:
+            return f"1/√({self._print(expr.base)})"
         return super()._print_Pow(expr, rational)
 
 
