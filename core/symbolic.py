@@ -34,7 +34,7 @@ SIMPLIFY_MAX_NODES = 40     # sympy.simplify is only tried on derivatives this s
 SIMPLIFY_SECONDS = 0.5      # ... and only for this long; then sympy's plain derivative is shown
 
 
-def _step(u, at_zero):
+def _heaviside(u, at_zero):
     """Heaviside(u, at_zero): [u > 0], or [u >= 0] when at_zero is 1 (np.heaviside is 8x slower)."""
     return (np.greater_equal(u, 0) if at_zero else np.greater(u, 0)).astype(np.float64)
 
@@ -42,7 +42,7 @@ def _step(u, at_zero):
 # what lambdify calls for each function name the printers write
 NUMPY = {"sigmoid": _sigmoid, "softplus": lambda u: np.logaddexp(0.0, u),
          "relu": lambda u: np.maximum(u, 0.0), "abs": np.abs, "max": np.maximum, "min": np.minimum,
-         "Heaviside": _step}
+         "Heaviside": _heaviside}
 
 
 def _function(name: str, nargs: int, slopes, latex: str, closed):
@@ -59,6 +59,19 @@ def _function(name: str, nargs: int, slopes, latex: str, closed):
 
 
 H = sp.Heaviside
+
+
+def _tie_step(d, at_zero):
+    """Heaviside(d, at_zero) with d's numeric factor taken out and [-x >= 0] written 1 - [x > 0],
+    so max(0.1*z, z)' reads 9*step(z)/10 + 1/10 and min(0, z)' reads step(-z)."""
+    factor, rest = d.as_coeff_Mul()
+    if factor.is_positive:
+        return H(rest, at_zero)
+    if factor.is_negative:
+        return 1 - H(rest, 0) if at_zero else H(-rest, 0)
+    return H(d, at_zero)
+
+
 sigmoid = _function("sigmoid", 1, lambda u: (sigmoid(u) * (1 - sigmoid(u)),),
                     r"\sigma\left({}\right)", lambda u: 1 / (1 + sp.exp(-u)))
 softplus = _function("softplus", 1, lambda u: (sigmoid(u),),
@@ -66,9 +79,9 @@ softplus = _function("softplus", 1, lambda u: (sigmoid(u),),
 relu = _function("relu", 1, lambda u: (H(u, 0),), r"\operatorname{{relu}}\left({}\right)",
                  lambda u: sp.Max(0, u))
 absolute = _function("abs", 1, lambda u: (sp.sign(u),), r"\left|{}\right|", sp.Abs)
-maximum = _function("max", 2, lambda a, b: (H(a - b, 1), H(b - a, 0)),
+maximum = _function("max", 2, lambda a, b: (_tie_step(a - b, 1), _tie_step(b - a, 0)),
                     r"\max\left({}, {}\right)", sp.Max)
-minimum = _function("min", 2, lambda a, b: (H(b - a, 1), H(a - b, 0)),
+minimum = _function("min", 2, lambda a, b: (_tie_step(b - a, 1), _tie_step(a - b, 0)),
                     r"\min\left({}, {}\right)", sp.Min)
 
 _SYMPY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
