@@ -141,6 +141,10 @@ def test_readable_derivative_formulas():
     assert parse_expression("tanh(z)").derivative_formula == "1 - tanh(z)**2"
     assert parse_expression("sigmoid(z)").derivative_formula == "(1 - sigmoid(z))*sigmoid(z)"
     assert parse_expression("max(0, z)").derivative_formula == "step(z)"
+    assert parse_expression("min(0, z)").derivative_formula == "step(-z)"
+    assert parse_expression("max(z, 0)").derivative_formula == "where(z >= 0, 1, 0)"   # tie: 1
+    assert parse_expression("max(0.1*z, z)").derivative_formula == "9*step(z)/10 + 1/10"
+    assert parse_expression("abs(z)").derivative_formula == "sign(z)"
     assert parse_expression("z*z").derivative_formula == "2*z"
     assert parse_expression("z**3/3").derivative_formula == "z**2"
     assert parse_expression("exp(-z**2)").derivative_formula == "-2*z*exp(-z**2)"
