@@ -173,7 +173,10 @@ class _Builder:
 
     def __init__(self, source: str, lead: int):
         self.encoded, self.lead = source.encode("utf-8"), lead
-        self.sym = _symbolic()
+
+    @cached_property
+    def sym(self):                        # on the first node built: a refusal never loads sympy
+        return _symbolic()
 
     def column(self, byte_offset: int) -> int:   # ast offsets are UTF-8 bytes
         return self.lead + len(self.encoded[:byte_offset].decode("utf-8", "ignore")) + 1
