@@ -100,6 +100,13 @@ def _jsonable(a):
     return conv(np.asarray(a, dtype=float).tolist())
 
 
+def template_path():
+    """The shipped module file with the API and NotImplementedError bodies (assets/templates)."""
+    from pathlib import Path
+    import chainview.assets
+    return Path(chainview.assets.__path__[0]) / "templates" / "modules_template.py"
+
+
 # ---- what is compared, and the correct numbers
 
 def order(L: int, lr: float | None) -> list[tuple[str, str]]:
@@ -403,6 +410,8 @@ def format_report(report: CompareReport, net_name: str = "") -> str:
     marks = {"ok": "✓", "differs": "✗", "not_checked": "·"}
     for r in report.rows:
         extra = r.kind or ("not checked" if r.status == "not_checked" else "")
+        if r.kind == "exception" and "NotImplementedError" in r.message:
+            extra = "not implemented"
         lines.append(f"{marks[r.status]} {r.title:<{width}}  {r.phase:<8}  {extra}".rstrip())
     first = report.first
     if first is None:

@@ -90,8 +90,9 @@ def diagnose(yours, expected: np.ndarray, ctx: Context) -> Diagnosis | None:
         what = "NaN" if np.isnan(t[idx]) else "infinity"
         return Diagnosis("nonfinite", f"yours has {what} at {_where(idx, e.shape)}, where {name} is {e[idx]:.6g}")
     scaled = _scale(t, e)
-    if scaled is not None:
-        return Diagnosis("scaled", f"yours is {_fraction(scaled)} × {name}{_scale_hint(scaled, ctx)}")
+    hint = _scale_hint(scaled, ctx) if scaled is not None else ""
+    if scaled is not None and (t.size > 1 or hint):   # any two numbers are "scaled": a lone one needs a known factor
+        return Diagnosis("scaled", f"yours is {_fraction(scaled)} × {name}{hint}")
     with np.errstate(all="ignore"):
         diff = np.where(np.isfinite(t) & np.isfinite(e), np.abs(t - e), np.inf)
     idx = tuple(int(k) for k in np.unravel_index(int(np.argmax(diff)), diff.shape))
@@ -120,8 +121,8 @@ def _their_dims(ctx: Context, shape) -> str:
     names = []
     for d in shape:
         options = [pretty(sym) for sym, size in ctx.sizes.items() if size == d]
-        names.append("/".join(options) if options else "?")
-    return f"{shape_text(shape)} ({' × '.join(names)})" if any(n != "?" for n in names) else shape_text(shape)
+        names.append("/".join(options) if options else str(d))
+    return f"{shape_text(shape)} ({' × '.join(names)})" if any(not n.isdigit() for n in names) else shape_text(shape)
 
 
 def _transposed(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
