@@ -80,7 +80,8 @@ class CompareController(QObject):
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """A run is going (its report has not arrived yet)."""
+        return self._run is not None
 
     def start(self, path, *, lr: float | None = None) -> None:
         """Compare with `path` from now on: run it now and on every save."""
@@ -101,6 +102,7 @@ class CompareController(QObject):
         try:
             self._run = start_modules(net, self.path, lr=self.lr, timeout=self.timeout)
         except NetError as err:
+            self._run = None
             self._deliver_now(run_id, err.message)
             return
         run = self._run
