@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -363,6 +362,7 @@ def load_values(path) -> dict:
         raise CompareError(f"no such file: {path}")
     name = os.path.basename(path)
     if path.lower().endswith(".npz"):
+        import zipfile
         try:
             with np.load(path, allow_pickle=False) as data:
                 return {k: np.asarray(data[k], dtype=float) for k in data.files}

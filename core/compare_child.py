@@ -170,13 +170,22 @@ def _same(a, b):
         return False
 
 
+def address_space() -> int:
+    """Bytes of address space this process already has (Linux), so a cap can add to it."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
 def limit_resources(cpu_seconds, memory_bytes):
     """CPU time and address space caps (Linux, macOS); the parent's wall clock is the backstop."""
     try:
         import resource
     except ImportError:  # Windows: the wall-clock time-out alone
         return
-    for which, amount in ((resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_AS, memory_bytes)):
+    for which, amount in ((resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_AS, address_space() + memory_bytes)):
         try:
             soft, hard = resource.getrlimit(which)
             cap = amount if hard == resource.RLIM_INFINITY else min(amount, hard)
@@ -185,10 +194,9 @@ def limit_resources(cpu_seconds, memory_bytes):
             pass
 
 
-def main(argv):
-    path, records_path = os.path.abspath(argv[1]), argv[2]
-    task = json.loads(sys.stdin.read())
-    sys.stdin = open(os.devnull)
+def run(task, path, records_path):
+    """Load their file and run every step of `task`, writing records; the whole job of the child."""
+    path = os.path.abspath(path)
     out = Records(records_path)
     limit_resources(int(math.ceil(task["timeout"])) + 1, int(task["memory"]))
     sys.dont_write_bytecode = True
@@ -214,6 +222,13 @@ def main(argv):
         return
     Runner(task, module, path, out).run()
     out.write(kind="done")
+
+
+def main(argv):
+    """`python -I -B compare_child.py MODULES.py RECORDS.jsonl`, the task as JSON on stdin."""
+    task = json.loads(sys.stdin.read())
+    sys.stdin = open(os.devnull)
+    run(task, argv[1], argv[2])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ entry by entry, with NaN matching NaN and an infinity the same infinity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 
@@ -149,6 +148,7 @@ def _scale(t: np.ndarray, e: np.ndarray) -> float | None:
 
 
 def _fraction(c: float) -> str:
+    from fractions import Fraction
     f = Fraction(c).limit_denominator(64)
     if abs(float(f) - c) <= 1e-9 * max(1.0, abs(c)):
         return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"

@@ -52,14 +52,77 @@ def child_command() -> list[str]:
     return [sys.executable, "-I", "-B", str(CHILD)]
 
 
-class ModuleRun:
-    """One run of their file on one task; `wait()` returns a ChildOutcome."""
+def can_fork() -> bool:
+    """Whether a fork is a safe, fast way to start the child: a POSIX process with one thread and no Qt
+    (the command line). numpy is then already loaded in the child, which makes `chainview compare` about
+    as fast as running their file by hand; the app (threads) starts a fresh interpreter instead."""
+    return (hasattr(os, "fork") and sys.platform.startswith("linux") and threading.active_count() == 1
+            and "PySide6.QtCore" not in sys.modules and not getattr(sys, "frozen", False))
 
-    def __init__(self, modules: str | os.PathLike, task: dict, timeout: float):
+
+class _Forked:
+    """The little of Popen that ModuleRun uses, for a forked child."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self):
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+def _fork_child(modules: str, task: dict, records: Path, printed: Path) -> _Forked:
+    """Run compare_child.run in a forked process of its own session; only that process runs their code."""
+    from . import compare_child
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    pid = os.fork()
+    if pid:
+        return _Forked(pid)
+    code = 0
+    try:                                    # the child: never returns into our code
+        os.setsid()
+        fd = os.open(printed, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.chdir(os.path.dirname(modules))
+        compare_child.run(task, modules, str(records))
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+    except BaseException:  # noqa: B902 - whatever happens, the child ends here
+        code = 70
+    finally:
+        os._exit(code)
+
+
+class ModuleRun:
+    """One run of their file on one task; `wait()` returns a ChildOutcome.
+
+    fork: None picks by itself (can_fork()); False always starts `python -I -B compare_child.py`."""
+
+    def __init__(self, modules: str | os.PathLike, task: dict, timeout: float, *, fork: bool | None = None):
         self.modules = os.path.abspath(modules)
         self.task = dict(task, timeout=timeout, memory=MEMORY_LIMIT)
         self.timeout = timeout
-        self._proc: subprocess.Popen | None = None
+        self.fork = can_fork() if fork is None else fork
+        self._proc = None
         self._stopped = threading.Event()
 
     def stop(self) -> None:
@@ -78,43 +141,53 @@ class ModuleRun:
             except (ProcessLookupError, PermissionError):
                 pass
 
+    def _spawn(self, records: Path, printed: Path):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env.update(PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1", PYTHONIOENCODING="utf-8")
+        with open(printed, "wb") as sink:
+            proc = subprocess.Popen(
+                child_command() + [self.modules, str(records)], stdin=subprocess.PIPE, stdout=sink,
+                stderr=subprocess.STDOUT, cwd=os.path.dirname(self.modules), env=env,
+                start_new_session=hasattr(os, "killpg"))
+        try:
+            proc.stdin.write(json.dumps(self.task).encode())
+            proc.stdin.close()
+        except OSError:           # it died before reading: its exit code tells
+            pass
+        return proc
+
     def wait(self) -> ChildOutcome:
         with tempfile.TemporaryDirectory(prefix="chainview-compare-") as tmp:
             records = Path(tmp, "records.jsonl")
             printed = Path(tmp, "printed.txt")
-            env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-            env.update(PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                       MKL_NUM_THREADS="1", PYTHONIOENCODING="utf-8")
-            with open(printed, "wb") as sink:
-                self._proc = subprocess.Popen(
-                    child_command() + [self.modules, str(records)], stdin=subprocess.PIPE, stdout=sink,
-                    stderr=subprocess.STDOUT, cwd=os.path.dirname(self.modules), env=env,
-                    start_new_session=hasattr(os, "killpg"))
-                timed_out = False
-                try:
-                    self._proc.stdin.write(json.dumps(self.task).encode())
-                    self._proc.stdin.close()
-                except (BrokenPipeError, OSError):
-                    pass
-                deadline = time.monotonic() + self.timeout
-                while self._proc.poll() is None:
-                    if self._stopped.is_set():
-                        break
-                    if time.monotonic() > deadline:
-                        timed_out = True
-                        break
-                    try:
-                        self._proc.wait(timeout=0.02)
-                    except subprocess.TimeoutExpired:
-                        pass
+            timed_out = False
+            try:
+                if self._stopped.is_set():
+                    code = None
+                else:
+                    self._proc = (_fork_child(self.modules, self.task, records, printed) if self.fork
+                                  else self._spawn(records, printed))
+                    deadline = time.monotonic() + self.timeout
+                    pause = 0.001
+                    while self._proc.poll() is None and not self._stopped.is_set():
+                        if time.monotonic() > deadline:
+                            timed_out = True
+                            break
+                        time.sleep(pause)
+                        pause = min(pause * 2, 0.02)
+            finally:                                    # a Ctrl+C here must not leave their process running
                 self._kill()
-                code = self._proc.wait()
+            code = self._proc.wait() if self._proc is not None else None
             outcome = read_records(records)
             cpu_limit = getattr(signal, "SIGXCPU", None)   # the CPU cap ran out before the wall clock did
             outcome.stopped = self._stopped.is_set()
             outcome.timed_out = not outcome.stopped and (timed_out or (cpu_limit is not None and code == -cpu_limit))
             outcome.exit_code = code
-            outcome.output = printed.read_bytes()[-OUTPUT_TAIL:].decode("utf-8", "replace")
+            try:
+                outcome.output = printed.read_bytes()[-OUTPUT_TAIL:].decode("utf-8", "replace")
+            except OSError:
+                outcome.output = ""
         return outcome
 
 
