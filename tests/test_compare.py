@@ -319,3 +319,24 @@ def test_pickled_values_are_refused_not_loaded(tmp_path, capsys):
     np.savez(tmp_path / "pickled.npz", Z1=np.array([object()], dtype=object))
     with pytest.raises(CompareError, match="not a readable .npz"):
         compare_values(load_net(HW_NET), tmp_path / "pickled.npz")
+
+
+def test_the_command_line_forks_and_the_app_spawns_with_the_same_results(tmp_path):
+    """A process of its own (one thread, no Qt) forks its child; this test process has Qt loaded, so it
+    starts `python -I -B`. Both leave their folder clean, time out and report the same."""
+    from chainview.core.compare_runner import can_fork
+    assert not can_fork()                                # PySide6 is loaded in the test process
+    helper = tmp_path / "helpers.py"
+    helper.write_text("def slow():\n    while True:\n        pass\n")
+    path = variant(tmp_path, "import numpy as np\n", "import numpy as np\nfrom helpers import slow\n")
+    path.write_text(path.read_text().replace("return dLdA * (1 - self.A ** 2)", "slow()"))
+    code = ("import sys, json; from chainview.core.compare_runner import can_fork; assert can_fork(); "
+            "from chainview.core.cli import main; sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.run([sys.executable, "-c", code, "compare", HW_NET, "--modules", str(path), "--json",
+                           "--timeout", "1.5"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    forked = json.loads(proc.stdout)
+    spawned = compare_modules(load_net(HW_NET), path, timeout=1.5).to_dict()
+    assert forked == spawned
+    assert (forked["first"]["node"], forked["first"]["kind"]) == ("Z1", "timeout")
+    assert not list(tmp_path.rglob("__pycache__"))
