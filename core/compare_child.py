@@ -89,7 +89,7 @@ class Runner:
         given = lambda key: ex[key].copy()  # a fresh copy per call: their code may change it in place
         layers = []
         for l, spec in enumerate(task["layers"], start=1):
-            ok, lin = self.call("load", None, getattr(self.mod, "Linear"), spec["m"], spec["n"])
+            ok, lin = self.call("load", None, find_class(self.mod, "Linear"), spec["m"], spec["n"])
             if not ok:
                 return
             try:
@@ -98,12 +98,12 @@ class Runner:
                 out.write(kind="error", phase="load", node=None, error=describe_error(exc, self.path))
                 return
             act = None
-            if spec["cls"] and hasattr(self.mod, spec["cls"]):
-                ok, act = self.call("load", None, getattr(self.mod, spec["cls"]))
+            if spec["cls"] and find_class(self.mod, spec["cls"]) is not None:
+                ok, act = self.call("load", None, find_class(self.mod, spec["cls"]))
                 if not ok:
                     return
             layers.append((lin, act))
-        ok, loss = self.call("load", None, getattr(self.mod, task["loss_cls"]))
+        ok, loss = self.call("load", None, find_class(self.mod, task["loss_cls"]))
         if not ok:
             return
 
@@ -163,6 +163,15 @@ class Runner:
                     self.result("update", f"W0_{l}", getattr(lin, "W0", None))
 
 
+def find_class(module, name):
+    """Their class `name`; spelled with other capitals (Softmax, Relu) it is still theirs if only one matches."""
+    found = getattr(module, name, None)
+    if isinstance(found, type):
+        return found
+    same = [v for k, v in vars(module).items() if k.lower() == name.lower() and isinstance(v, type)]
+    return same[0] if len(same) == 1 else None
+
+
 def _same(a, b):
     try:
         return np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float), equal_nan=True)
@@ -215,7 +224,7 @@ def run(task, path, records_path):
         if spec["cls"] and spec["cls"] != "Identity":
             needed.append((spec["cls"], f"layer {l}'s activation {spec['activation']}"))
     needed.append((task["loss_cls"], f"the loss {task['loss']}"))
-    missing = [[name, why] for name, why in needed if not isinstance(getattr(module, name, None), type)]
+    missing = [[name, why] for name, why in needed if find_class(module, name) is None]
     if missing:
         out.write(kind="missing", classes=missing)
         out.write(kind="done")

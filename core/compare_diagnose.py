@@ -92,6 +92,9 @@ def diagnose(yours, expected: np.ndarray, ctx: Context) -> Diagnosis | None:
     hint = _scale_hint(scaled, ctx) if scaled is not None else ""
     if scaled is not None and (t.size > 1 or hint):   # any two numbers are "scaled": a lone one needs a known factor
         return Diagnosis("scaled", f"yours is {_fraction(scaled)} × {name}{hint}")
+    if not np.any(t) and np.any(e):
+        return Diagnosis("values", f"yours is all zeros; {name} is not" + (
+            " - did sgd_step leave it unchanged?" if ctx.phase == "update" else f"{_equals_other(ctx, t)}"))
     with np.errstate(all="ignore"):
         diff = np.where(np.isfinite(t) & np.isfinite(e), np.abs(t - e), np.inf)
     idx = tuple(int(k) for k in np.unravel_index(int(np.argmax(diff)), diff.shape))
@@ -190,6 +193,9 @@ def _equals_other(ctx: Context, t: np.ndarray) -> str:
             text = f"; yours equals {title(*key)}"
             if key == ctx.input_key and ctx.producer:
                 text += f" - did {ctx.producer} return its input?"
+            elif ctx.node == f"A{ctx.L}" and key == ("backward", f"Z{ctx.L}"):
+                text += (" - that is the fused shortcut A − Y; with it, SoftMax.backward must pass its input "
+                         "through unchanged")
             elif key[0] == "forward" and ctx.phase == "backward":
                 text += " (a value, not a gradient)"
             return text

@@ -340,3 +340,30 @@ def test_the_command_line_forks_and_the_app_spawns_with_the_same_results(tmp_pat
     assert forked == spawned
     assert (forked["first"]["node"], forked["first"]["kind"]) == ("Z1", "timeout")
     assert not list(tmp_path.rglob("__pycache__"))
+
+
+def test_the_mixed_conventions_are_named(tmp_path, capsys):
+    # NLL.backward gives the fused A - Y but SoftMax.backward applies the full Jacobian: unfused, and wrong at dL/dA²
+    base = CORRECT.replace("    def backward(self, dLdZ):\n        return dLdZ",
+                           "    def backward(self, dLdZ):\n        A = self.A\n"
+                           "        return A * dLdZ - A * np.sum(A * dLdZ, axis=0, keepdims=True)")
+    base = base.replace("        e = np.exp(Z - np.max(Z, axis=0, keepdims=True))\n        return e / np.sum(e, axis=0, keepdims=True)",
+                        "        e = np.exp(Z - np.max(Z, axis=0, keepdims=True))\n        self.A = e / np.sum(e, axis=0, keepdims=True)\n"
+                        "        return self.A")
+    path = tmp_path / "hw.py"
+    path.write_text(base)
+    code, data = run_json(capsys, HW_NET, path)
+    assert code == 1 and data["convention"] == "unfused"
+    first = data["first"]
+    assert (first["node"], first["phase"], first["kind"]) == ("A2", "backward", "values")
+    assert "yours equals dL/dZ²" in first["message"] and "fused shortcut" in first["message"]
+
+
+def test_an_sgd_step_that_forgets_W0_and_other_capitals(tmp_path, capsys):
+    path = variant(tmp_path, "self.W0 = self.W0 - lrate * self.dLdW0", "pass")
+    path.write_text(path.read_text().replace("class SoftMax:", "class Softmax:"))
+    code, data = run_json(capsys, HW_NET, path, "--lr", "0.1")
+    first = data["first"]
+    assert (first["node"], first["phase"], first["kind"]) == ("W0_1", "update", "values")
+    assert "all zeros" in first["message"]
+    assert statuses(data)[("update", "W1")] == "ok"
