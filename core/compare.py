@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .compare_diagnose import Context, Diagnosis, diagnose, shape_text, title
+from .compare_diagnose import Context, diagnose, title
 from .engine import Evaluation, evaluate, node_ids
 from .errors import NetError
 from .net import Net

@@ -19,11 +19,6 @@ import traceback
 
 import numpy as np
 
-ACTIVATION_CLASSES = {"identity": "Identity", "relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh",
-                      "softmax": "SoftMax"}
-LOSS_CLASSES = {"squared": "SquaredLoss", "half_squared": "HalfSquaredLoss", "nll": "NLL", "nllm": "NLL"}
-
-
 class Records:
     def __init__(self, path):
         self._file = open(path, "w", encoding="utf-8")
