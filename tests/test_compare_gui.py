@@ -139,7 +139,7 @@ def test_stop_ends_an_endless_loop_at_once(window, qtbot, tmp_path):
 
 def test_a_file_chainview_cannot_run_says_so_in_one_line(window, qtbot, tmp_path):
     path = tmp_path / "hw.py"
-    path.write_text(CORRECT.replace("class Tanh:", "class TanH:"))
+    path.write_text(CORRECT.replace("class Tanh:", "class Hyperbolic:"))
     tools = window.install_compare_tools()
     tools.start(path)
     wait_runs(qtbot, tools, 1)
