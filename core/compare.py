@@ -391,6 +391,8 @@ def compare_values(net: Net, path) -> CompareReport:
     """Compare arrays someone dumped from any framework (PyTorch, JAX, ...) with chainview's numbers."""
     arrays = load_values(path)
     names = {_value_name(p, n): (p, n) for p, n in schedule(net.L)}
+    givens = set(node_ids(net.L)) - set(names)          # A0, Y, W1, W0_1, ...: the inputs, nothing to check
+    arrays = {k: v for k, v in arrays.items() if k not in givens}
     unknown = [k for k in arrays if k not in names]
     if unknown:
         examples = ", ".join(list(names)[:3] + [f"d{n}" for n in ("Z1", "W1", "W0_1")])

@@ -186,3 +186,18 @@ def test_the_command_line_opens_the_app_comparing(qtbot, settings, monkeypatch, 
     wait_runs(qtbot, w.compare_tools, 1)
     assert w.compare_tools.controller.report.agree
     w.compare_tools.controller.shutdown()
+
+
+def test_starting_from_the_template_says_not_implemented(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+    target = tmp_path / "mine.py"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "Python files (*.py)"))
+    tools = window.install_compare_tools()
+    assert tools.panel.template_button.isVisibleTo(tools.panel)
+    tools.panel.template_button.click()
+    wait_runs(qtbot, tools, 1)
+    assert "class Linear" in target.read_text()
+    first = tools.controller.report.first
+    assert (first.node, first.phase, first.kind) == ("Z1", "forward", "exception")
+    assert "not implemented" in tools.panel.list.item(0).text()
+    assert not tools.panel.template_button.isVisibleTo(tools.panel)

@@ -34,6 +34,7 @@ def row_text(row) -> str:
 
 class ComparePanel(QWidget):
     row_chosen = Signal(object)          # a Row the person picked (the window selects its node and step)
+    template_wanted = Signal()           # "Start from the template…": the tools ask where to save it
 
     def __init__(self, controller, session, theme: Theme = LIGHT, parent=None):
         super().__init__(parent)
@@ -53,8 +54,14 @@ class ComparePanel(QWidget):
         self.rerun_button = QPushButton("Run again")
         self.rerun_button.setObjectName("compare_rerun")
         self.rerun_button.clicked.connect(controller.rerun)
+        self.template_button = QPushButton("Start from the template…")
+        self.template_button.setObjectName("compare_template")
+        self.template_button.setToolTip("Save the module template (Linear, Tanh, ..., NLL with NotImplementedError "
+                                        "bodies) where you like and compare with it while you fill it in")
+        self.template_button.clicked.connect(self.template_wanted)
         head = QHBoxLayout()
         head.addWidget(self.status_label, 1)
+        head.addWidget(self.template_button)
         head.addWidget(self.rerun_button)
         head.addWidget(self.stop_button)
 
@@ -124,8 +131,9 @@ class ComparePanel(QWidget):
             state = "running…" if c.running else f"last run {when}"
             lr = f", with an SGD step at lr {c.lr:g}" if c.lr is not None else ""
             self.status_label.setText(f"Comparing {name} with this net{lr} — {state}; re-runs when you save it")
-        self.stop_button.setEnabled(c.active)
-        self.rerun_button.setEnabled(c.active)
+        self.stop_button.setVisible(c.active)
+        self.rerun_button.setVisible(c.active)
+        self.template_button.setVisible(not c.active)
 
     def show_failure(self, message: str) -> None:
         self.show_report(None)

@@ -72,6 +72,7 @@ class CompareTools:
         self.controller.finished.connect(self._on_report)
         self.controller.failed.connect(self._on_failed)
         self.panel.row_chosen.connect(self.go_to)
+        self.panel.template_wanted.connect(self.start_from_template)
         self._selection_slot = lambda sel: self._on_selection(sel)
         self.session.selection_changed.connect(self._selection_slot)
         window.destroyed.connect(lambda *_, s=self.session, cb=self._selection_slot: s.selection_changed.disconnect(cb))
@@ -83,6 +84,25 @@ class CompareTools:
         self.dock.raise_()
         self.window.resizeDocks([self.dock], [max(self.dock.width(), DOCK_WIDTH)], Qt.Horizontal)
         self.controller.start(path, lr=lr)
+
+    def start_from_template(self, path=None) -> bool:
+        """Save a copy of the shipped template (asking where, unless given) and compare with it."""
+        import shutil
+        from chainview.core.compare import template_path
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+            folder = os.path.dirname(self.window.path) if getattr(self.window, "path", None) else os.path.expanduser("~")
+            path, _ = QFileDialog.getSaveFileName(self.window, "Save the module template", os.path.join(folder, "hw.py"),
+                                                  "Python files (*.py)")
+            if not path:
+                return False
+        try:
+            shutil.copyfile(template_path(), path)
+        except OSError as err:
+            self.window.statusBar().showMessage(f"Compare: cannot write {path}: {err.strerror or err}", 8000)
+            return False
+        self.start(path)
+        return True
 
     # ---- a report arrived
     def _on_report(self, report) -> None:
