@@ -69,10 +69,13 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     as_process = argv is None  # the console script, not a caller in the same process
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and any(a == "--modules" or a.startswith("--modules=") for a in argv):
+        rest, modules = _take_modules(argv)          # `chainview [NET.json] --modules hw.py`: the app, comparing
+        if not modules:
+            print("chainview: --modules needs your Python file, e.g. chainview NET.json --modules hw.py", file=sys.stderr)
+            return 2
+        return _open_app_comparing(rest[0] if rest else None, modules)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
-        argv, modules = _take_modules(argv)
-        if modules is not None:
-            return _open_app_comparing(argv[0] if argv else None, modules)
         return _open_app(argv[0] if argv else None)
     try:
         args = _parser().parse_args(argv)

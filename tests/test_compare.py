@@ -367,3 +367,18 @@ def test_an_sgd_step_that_forgets_W0_and_other_capitals(tmp_path, capsys):
     assert (first["node"], first["phase"], first["kind"]) == ("W0_1", "update", "values")
     assert "all zeros" in first["message"]
     assert statuses(data)[("update", "W1")] == "ok"
+
+
+def test_an_endless_loop_while_loading_is_a_load_timeout(tmp_path, capsys):
+    path = variant(tmp_path, "import numpy as np\n", "import numpy as np\nwhile True:\n    pass\n")
+    code = main(["compare", HW_NET, "--modules", str(path), "--json", "--timeout", "1"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert (data["first"]["node"], data["first"]["phase"], data["first"]["kind"]) == (None, "load", "timeout")
+    assert "did not finish within 1 s" in data["first"]["message"]
+
+
+def test_the_app_form_of_modules_needs_a_file(capsys):
+    assert main([HW_NET, "--modules"]) == 2
+    err = capsys.readouterr().err
+    assert "--modules needs your Python file" in err and err.count("\n") == 1
