@@ -183,12 +183,14 @@ def _candidates(ev: Evaluation) -> dict:
 
 
 def build_report(net: Net, theirs: dict, *, source: str, lr: float | None = None, convention: str | None = None,
-                 errors: dict | None = None, timeout_at: tuple | None = None, crash: str = "",
+                 errors: dict | None = None, failure: tuple | None = None,
                  skipped: dict | None = None, ev: Evaluation | None = None) -> CompareReport:
-    """Compare `theirs` ((phase, node) -> array or None) with chainview's numbers.
+    """Compare `theirs` ((phase, node) -> array, None, or a text saying why there is no array) with
+    chainview's numbers.
 
-    errors: (phase, node) -> Row fields of an exception; timeout_at: the step that was running when
-    time ran out; skipped: (phase, node) -> why it is not checked (no class, fused convention, ...)."""
+    errors: (phase, node) -> (message, source line) of their exception; failure: ((phase, node), kind,
+    message) for the step that was running when time ran out or the process ended; skipped:
+    (phase, node) -> why it is not checked (the fused convention, no class, ...)."""
     ev = ev or evaluate(net)
     expected = expected_arrays(ev, lr)
     candidates = _candidates(ev)
@@ -201,18 +203,17 @@ def build_report(net: Net, theirs: dict, *, source: str, lr: float | None = None
         if key in errors:
             row.status, row.kind = "differs", "exception"
             row.message, row.source = errors[key]
-        elif key == timeout_at:
-            row.status, row.kind = "differs", "timeout"
-            row.message = crash
+        elif failure is not None and key == failure[0]:
+            row.status, (_, row.kind, row.message) = "differs", failure
         elif key in skipped:
             row.message = skipped[key]
         elif key in theirs:
             yours = theirs[key]
-            if phase == "update" and yours is not None:
+            if phase == "update" and isinstance(yours, np.ndarray):
                 old = ev.values[node]
                 yours_arr = np.asarray(yours, dtype=float)
                 yours = yours_arr - old if yours_arr.shape == old.shape else yours_arr
-            row.yours = None if yours is None else np.asarray(yours, dtype=float)
+            row.yours = None if yours is None or isinstance(yours, str) else np.asarray(yours, dtype=float)
             diag = diagnose(yours, exp, _context(net, ev, phase, node, lr, convention, candidates))
             if diag is None:
                 row.status = "ok"
@@ -264,63 +265,63 @@ def compare_modules(net: Net, modules, *, lr: float | None = None, timeout: floa
 
 
 def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) -> CompareReport:
+    """A CompareReport from what the child wrote (core/compare_runner.ChildOutcome)."""
     from .compare_runner import record_array
     name = os.path.basename(path)
     if outcome.missing:
         cls, why = outcome.missing[0]
         raise CompareError(f"{name} has no class {cls} (for {why}); add one, or change the net")
-    ev = evaluate(net)
-    errors = {}
-    load_error = None
+    errors, load_error = {}, None
     for key, err in outcome.errors.items():
         message, source = _error_text(err)
         if key[0] == "load":
             load_error = Row(None, "load", "differs", "exception", message, source=source)
         else:
             errors[key] = (message, source)
-    theirs, skipped = {}, {}
+    theirs = {}
     for key, rec in outcome.results.items():
-        theirs[key] = record_array(rec)
-        if rec.get("value") is None and rec.get("type") not in (None, "None"):
-            theirs[key] = None
-    L = net.L
+        arr = record_array(rec)
+        if arr is None and rec.get("note"):
+            arr = rec["note"]                                   # e.g. "Linear.backward set no self.dLdW"
+        elif arr is None and rec.get("type") not in (None, "None"):
+            arr = f"returned a {rec['type']}, not an array"
+        theirs[key] = arr
     convention = outcome.convention if _softmax_nll(net) else None
-    if convention == "fused":
-        skipped[("backward", f"A{L}")] = ("fused convention: NLL.backward returns dL/dZ^L = A^L − Y and SoftMax.backward "
-                                          "passes it on, so dL/dA^L is never computed")
-    for l, layer in enumerate(net.layers, start=1):
-        if layer.activation.name == "identity" and ("forward", f"A{l}") not in outcome.results \
-                and ("forward", f"A{l}") not in errors:
-            skipped[("forward", f"A{l}")] = "identity: your file has no Identity class, so A = Z"
-            skipped[("backward", f"Z{l}")] = "identity: your file has no Identity class, so dL/dZ = dL/dA"
-    for l in outcome.no_update:
-        for node in (f"W{l}", f"W0_{l}"):
-            skipped[("update", node)] = "Linear has no sgd_step"
-    timeout_at, crash = None, ""
-    if not outcome.finished and not outcome.stopped and load_error is None and outcome.last_started is not None:
-        timeout_at = outcome.last_started
-        producer = _producer(net, *timeout_at, convention)[0] if timeout_at[1] else "loading your file"
-        if outcome.timed_out:
-            crash = f"{producer} did not finish within {timeout:g} s - an endless loop?"
-        else:
-            crash = f"{producer} ended the process ({_exit_text(outcome.exit_code)})"
-    if load_error is None and not outcome.finished and not outcome.stopped and outcome.last_started is None:
+    skipped = _skipped(net, outcome, convention, errors)
+    failure = None                                      # (phase, node), kind, message: where it stopped short
+    if not outcome.finished and not outcome.stopped and load_error is None:
         kind = "timeout" if outcome.timed_out else "exception"
-        text = (f"loading {name} did not finish within {timeout:g} s" if outcome.timed_out
-                else f"loading {name} ended the process ({_exit_text(outcome.exit_code)})")
-        load_error = Row(None, "load", "differs", kind, text)
+        at = outcome.last_started
+        what = _producer(net, *at, convention)[0] if at is not None and at[1] else f"loading {name}"
+        message = (f"{what} did not finish within {timeout:g} s - an endless loop?" if outcome.timed_out
+                   else f"{what} ended the process ({_exit_text(outcome.exit_code)})")
+        if at is None or at[0] == "load":
+            load_error = Row(None, "load", "differs", kind, message)
+        else:
+            failure = (at, kind, message)
     report = build_report(net, theirs, source=path, lr=lr, convention=convention, errors=errors,
-                          timeout_at=timeout_at, crash=crash, skipped=skipped, ev=ev)
-    if timeout_at is not None and timeout_at[0] == "load":
-        load_error = Row(None, "load", "differs", "timeout" if outcome.timed_out else "exception", crash)
-    if timeout_at is not None and not outcome.timed_out:
-        row = report.row(*timeout_at)
-        if row is not None:
-            row.kind = "exception"
+                          failure=failure, skipped=skipped)
     report.load_error = load_error
     report.stopped = outcome.stopped
     report.output = outcome.output
     return report
+
+
+def _skipped(net: Net, outcome, convention, errors) -> dict:
+    """(phase, node) -> why it is not checked: the fused convention, an identity with no class, no sgd_step."""
+    L, skipped = net.L, {}
+    if convention == "fused":
+        skipped[("backward", f"A{L}")] = ("fused convention: NLL.backward returns dL/dZ^L = A^L − Y and SoftMax.backward "
+                                          "passes it on, so dL/dA^L is never computed")
+    for l, layer in enumerate(net.layers, start=1):
+        key = ("forward", f"A{l}")
+        if layer.activation.name == "identity" and key not in outcome.results and key not in errors:
+            skipped[key] = "identity: your file has no Identity class, so A = Z"
+            skipped[("backward", f"Z{l}")] = "identity: your file has no Identity class, so dL/dZ = dL/dA"
+    for l in outcome.no_update:
+        for node in (f"W{l}", f"W0_{l}"):
+            skipped[("update", node)] = "Linear has no sgd_step"
+    return skipped
 
 
 def _exit_text(code) -> str:

@@ -59,11 +59,14 @@ def shape_text(shape) -> str:
 
 
 def diagnose(yours, expected: np.ndarray, ctx: Context) -> Diagnosis | None:
-    """None when they agree; otherwise the most specific Diagnosis. `yours` may be None (nothing returned)."""
+    """None when they agree; otherwise the most specific Diagnosis. `yours` may be None (nothing returned)
+    or a text saying what came instead of an array."""
     name = title(ctx.phase, ctx.node)
     if yours is None:
         return Diagnosis("shape", f"{ctx.producer or 'your code'} gave no array (None); {name} is "
                                   f"{_dims(ctx, expected.shape)} - a missing `return`?")
+    if isinstance(yours, str):                  # what the child says instead of an array
+        return Diagnosis("shape", f"{ctx.producer or 'your code'}: {yours}; {name} is {_dims(ctx, expected.shape)}")
     t = np.asarray(yours, dtype=float)
     e = np.asarray(expected, dtype=float)
     if ctx.node == "L" and ctx.phase == "forward" and t.size == 1:

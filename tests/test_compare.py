@@ -382,3 +382,13 @@ def test_the_app_form_of_modules_needs_a_file(capsys):
     assert main([HW_NET, "--modules"]) == 2
     err = capsys.readouterr().err
     assert "--modules needs your Python file" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("old,new,words", [
+    ("return self.W.T @ A + self.W0", "self.Z = self.W.T @ A + self.W0", "Linear.forward gave no array (None)"),
+    ("self.dLdW = self.A @ dLdZ.T", "self.grad_W = self.A @ dLdZ.T", "Linear.backward set no self.dLdW"),
+    ("return self.W @ dLdZ", "return 'dLdA'", "returned a str, not an array"),
+])
+def test_no_array_at_all_is_a_shape_difference(tmp_path, old, new, words):
+    first = compare_modules(load_net(HW_NET), variant(tmp_path, old, new)).first
+    assert first.kind == "shape" and words in first.message, first.message
