@@ -230,7 +230,8 @@ def _compare_parser(sub) -> None:
 
 
 def _compare(args) -> int:
-    from .compare import compare_modules, compare_values, format_report
+    from .compare import compare_modules, format_report
+    from .compare_values import compare_values
     net = _load(args.net)
     if args.values is not None:
         report = compare_values(net, args.values)

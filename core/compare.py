@@ -4,15 +4,15 @@ Two sources of "theirs": a Python file of 6.390-homework modules (Linear, Tanh, 
 child process, see compare_runner) or a file of arrays (--values: .npz or .json, named Z1, A1, L,
 dZ1, dA1, dW1, dW0_1, ...). Both give a CompareReport: one row per step of the schedule (forward,
 backward, and with a learning rate the SGD update), the first difference with its diagnosis
-(compare_diagnose), and the softmax + NLL convention the file follows. The docs: docs/compare.md.
+(compare_diagnose), and the softmax + NLL convention the file follows. --values files are read by
+compare_values.py. The docs: docs/compare.md.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -65,7 +65,6 @@ class CompareReport:
     load_error: Row | None = None
     stopped: bool = False
     output: str = ""                         # the tail of what their code printed
-    notes: list[str] = field(default_factory=list)
 
     @property
     def first(self) -> Row | None:
@@ -347,60 +346,6 @@ def _error_text(err: dict) -> tuple[str, str]:
     if err.get("type") == "NotImplementedError" and message == "NotImplementedError":
         message = "NotImplementedError (not implemented yet)"
     return f"{where}: {message}", err.get("source", "")
-
-
-# ---- their arrays (--values)
-
-def _value_name(phase: str, node: str) -> str:
-    """The documented array name for a step: Z1, A1, L for values; dZ1, dW1, dW0_1 for gradients."""
-    return node if phase == "forward" else f"d{node}"
-
-
-def load_values(path) -> dict:
-    """name -> array from a .npz (no pickles) or a .json object of nested lists."""
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise CompareError(f"no such file: {path}")
-    name = os.path.basename(path)
-    if path.lower().endswith(".npz"):
-        import zipfile
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                return {k: np.asarray(data[k], dtype=float) for k in data.files}
-        except (ValueError, OSError, zipfile.BadZipFile, TypeError) as err:
-            raise CompareError(f"{name} is not a readable .npz of number arrays ({' '.join(str(err).split())}); "
-                               f"save it with np.savez(path, Z1=..., dW1=...)") from None
-    if path.lower().endswith(".json"):
-        try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
-        except (ValueError, UnicodeDecodeError) as err:
-            raise CompareError(f"{name} is not valid JSON ({' '.join(str(err).split())})") from None
-        if not isinstance(data, dict):
-            raise CompareError(f"{name} must hold one JSON object of arrays, e.g. {{\"Z1\": [[0.1], [0.2]]}}")
-        out = {}
-        for key, value in data.items():
-            try:
-                out[key] = np.asarray(value, dtype=float)  # null reads as NaN
-            except (TypeError, ValueError):
-                raise CompareError(f"{name}: {key} must be a matrix of numbers (a list of rows)") from None
-        return out
-    raise CompareError(f"{name}: --values takes a .npz or a .json file")
-
-
-def compare_values(net: Net, path) -> CompareReport:
-    """Compare arrays someone dumped from any framework (PyTorch, JAX, ...) with chainview's numbers."""
-    arrays = load_values(path)
-    names = {_value_name(p, n): (p, n) for p, n in schedule(net.L)}
-    givens = set(node_ids(net.L)) - set(names)          # A0, Y, W1, W0_1, ...: the inputs, nothing to check
-    arrays = {k: v for k, v in arrays.items() if k not in givens}
-    unknown = [k for k in arrays if k not in names]
-    if unknown:
-        examples = ", ".join(list(names)[:3] + [f"d{n}" for n in ("Z1", "W1", "W0_1")])
-        raise CompareError(f"{os.path.basename(os.fspath(path))} has an array named {unknown[0]!r}; this net's names "
-                           f"are {examples}, ... (node ids, and d + node id for dL/d(node))")
-    theirs = {names[k]: v for k, v in arrays.items()}
-    return build_report(net, theirs, source=os.fspath(path))
 
 
 # ---- text for a terminal

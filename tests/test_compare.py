@@ -17,8 +17,9 @@ import pytest
 
 from chainview.core import evaluate, example_path, load_net
 from chainview.core.cli import main
-from chainview.core.compare import (CompareError, KINDS, compare_modules, compare_values, format_report,
+from chainview.core.compare import (CompareError, KINDS, compare_modules, format_report,
                                     template_path)
+from chainview.core.compare_values import compare_values
 
 CASES = Path(__file__).parent / "compare_cases"
 HW_NET = str(CASES / "hw_net.chainview.json")
