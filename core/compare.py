@@ -358,6 +358,8 @@ def format_report(report: CompareReport, net_name: str = "") -> str:
     marks = {"ok": "✓", "differs": "✗", "not_checked": "·"}
     for r in report.rows:
         extra = r.kind or ("not checked" if r.status == "not_checked" else "")
+        if r.status == "not_checked" and r.message:
+            extra += f" ({r.message.split(':')[0]})"           # "fused convention", "identity", ...
         if r.kind == "exception" and "NotImplementedError" in r.message:
             extra = "not implemented"
         lines.append(f"{marks[r.status]} {r.title:<{width}}  {r.phase:<8}  {extra}".rstrip())
