@@ -201,3 +201,18 @@ def test_starting_from_the_template_says_not_implemented(window, qtbot, tmp_path
     assert (first.node, first.phase, first.kind) == ("Z1", "forward", "exception")
     assert "not implemented" in tools.panel.list.item(0).text()
     assert not tools.panel.template_button.isVisibleTo(tools.panel)
+
+
+def test_the_inspector_says_what_differs_on_the_selected_node(window, qtbot, tmp_path):
+    path = tmp_path / "hw.py"
+    path.write_text(TANH_RETURNS_INPUT)
+    tools = window.install_compare_tools()
+    tools.start(path)
+    wait_runs(qtbot, tools, 1)
+    assert window.session.selection == "Z1"
+    text = window.inspector.text()
+    assert "✗ hw.py: dL/dZ¹ (backward) — values" in text and "✓ hw.py: Z¹ (forward)" in text
+    window.session.select("W1")
+    assert "✓ hw.py: dL/dW¹ (backward)" in window.inspector.text()
+    tools.controller.stop()
+    assert "hw.py" not in window.inspector.text()

@@ -77,6 +77,11 @@ class CompareTools:
         self.session.selection_changed.connect(self._selection_slot)
         window.destroyed.connect(lambda *_, s=self.session, cb=self._selection_slot: s.selection_changed.disconnect(cb))
         window.installEventFilter(_ShutdownFilter(self.controller, window))
+        self.inspector = getattr(window, "inspector", None)
+        if self.inspector is not None and hasattr(self.inspector, "line_providers"):
+            self.inspector.line_providers.append(self.inspector_lines)
+        else:
+            self.inspector = None
 
     def start(self, path, *, lr=None) -> None:
         self._last_first = None
@@ -105,10 +110,27 @@ class CompareTools:
         return True
 
     # ---- a report arrived
+    def inspector_lines(self, node: str) -> list:
+        """What the Inspector says about a node: each compared step of it, ✓/✗, with the diagnosis of a ✗."""
+        report = self.controller.report
+        if report is None:
+            return []
+        name = os.path.basename(report.source)
+        lines = []
+        for row in report.rows:
+            if row.node == node and row.status != "not_checked":
+                text = f"{'✓' if row.status == 'ok' else '✗'} {name}: {pretty(row.title)} ({row.phase})"
+                if row.status == "differs":
+                    text += f" — {row.kind}: {pretty(row.message)}"
+                lines.append((text, row.status == "ok"))
+        return lines
+
     def _on_report(self, report) -> None:
         scene = self.window.scene
         if shiboken6.isValid(scene):
             scene.set_marks(node_marks(report) if report is not None else None)
+        if self.inspector is not None and shiboken6.isValid(self.inspector):
+            self.inspector.refresh(force=True)
         if report is None:
             self._last_first = None
             return
