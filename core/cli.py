@@ -16,6 +16,7 @@ import time
 from .errors import NetError
 
 COMMANDS = ("trace", "check", "train", "render", "install-desktop", "uninstall-desktop")
+COMMANDS += ("compare",)
 
 
 def _load(path: str):
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--check", action="store_true", help="run the gradient check first (shows ✓/✗ marks)")
     g.add_argument("-o", "--output", required=True, metavar="OUT.png")
 
+    _compare_parser(sub)
     for name in ("install-desktop", "uninstall-desktop"):
         sub.add_parser(name, help=f"{name.split('-')[0]} the desktop entry, icons and MIME type for this user")
     return p
@@ -67,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     as_process = argv is None  # the console script, not a caller in the same process
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and any(a == "--modules" or a.startswith("--modules=") for a in argv):
+        rest, modules = _take_modules(argv)          # `chainview [NET.json] --modules hw.py`: the app, comparing
+        if not modules:
+            print("chainview: --modules needs your Python file, e.g. chainview NET.json --modules hw.py", file=sys.stderr)
+            return 2
+        return _open_app_comparing(rest[0] if rest else None, modules)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         return _open_app(argv[0] if argv else None)
     try:
@@ -141,6 +149,8 @@ def _run(args) -> int:
         return _check(args)
     if args.command == "train":
         return _train(args)
+    if args.command == "compare":
+        return _compare(args)
     if args.command == "render":
         from chainview.gui.render import render_cli
         return render_cli(args)
@@ -206,6 +216,47 @@ def _train(args) -> int:
         save_net(result.net, args.output)
         print(f"wrote {args.output}")
     return 0
+
+
+def _compare_parser(sub) -> None:
+    m = sub.add_parser("compare", help="run your own backprop code beside chainview's: exit 0 agrees, 1 differs, 2 cannot run")
+    m.add_argument("net", metavar="NET.json")
+    src = m.add_mutually_exclusive_group(required=True)
+    src.add_argument("--modules", metavar="FILE.py", help="your Linear, Tanh, ..., NLL classes (docs/compare.md)")
+    src.add_argument("--values", metavar="MINE.npz", help="your arrays Z1, A1, L, dZ1, dW1, dW0_1, ... (.npz or .json)")
+    m.add_argument("--lr", type=float, default=None, metavar="ETA", help="also check your sgd_step with this learning rate")
+    m.add_argument("--json", action="store_true", help="machine-readable output (docs/compare.md)")
+    m.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="time limit for your code (default 10)")
+
+
+def _compare(args) -> int:
+    from .compare import compare_modules, format_report
+    from .compare_values import compare_values
+    net = _load(args.net)
+    if args.values is not None:
+        report = compare_values(net, args.values)
+    else:
+        report = compare_modules(net, args.modules, lr=args.lr, timeout=args.timeout)
+    print(json.dumps(report.to_dict()) if args.json else format_report(report, os.path.basename(args.net)))
+    return 0 if report.agree else 1
+
+
+def _take_modules(argv: list[str]) -> tuple[list[str], str | None]:
+    """`chainview NET.json --modules FILE.py`: the app, comparing with FILE.py; argv without the option."""
+    rest, modules, items = [], None, iter(argv)
+    for arg in items:
+        if arg == "--modules":
+            modules = next(items, None)
+        elif arg.startswith("--modules="):
+            modules = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return rest, modules
+
+
+def _open_app_comparing(path: str | None, modules: str) -> int:
+    os.environ["CHAINVIEW_COMPARE_MODULES"] = os.path.abspath(modules)  # read once by the window (gui/compare)
+    return _open_app(path)
 
 
 if __name__ == "__main__":

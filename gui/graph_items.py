@@ -304,6 +304,8 @@ def draw_badge(p: QPainter, center: QPointF, ok: bool, style: Style) -> None:
 def check_tooltip(result) -> str:
     if result is None:
         return ""
+    if getattr(result, "tooltip", ""):      # a mark that says what it is itself (gui/compare)
+        return result.tooltip
     mark = "✓ gradient check passed" if result.ok else "✗ gradient check failed"
     text = f"{mark}: max relative error {result.max_error:.1e} ({result.checked} entries)"
     if result.note:

@@ -352,6 +352,12 @@ class GraphScene(QGraphicsScene):
         for edge, e in self._edges.items():
             e.set_check(report.edges.get(edge) if report is not None else None)
 
+    def set_marks(self, marks) -> None:
+        """Node badges from elsewhere than the gradient check (gui/compare): node -> an object with `ok`
+        and `tooltip`, drawn as the check's ✓/✗ are; None clears them."""
+        for node, item in self._nodes.items():
+            item.set_check(marks.get(node) if marks else None)
+
     # ------------------------------------------------------------ input
     def _item_clicked(self, item) -> None:
         """An item was clicked: select it in the session and tell the widgets."""

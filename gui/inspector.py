@@ -204,6 +204,7 @@ class Inspector(QWidget):
         super().__init__(parent)
         self._session = session
         self._theme = theme
+        self.line_providers: list = []   # node -> [(text, ok)]: other tools' verdicts on a node (gui/compare)
         self._precision = DEFAULT_PRECISION
         self._show_tensor = False
         self._tensor_slice = 0
@@ -591,6 +592,9 @@ class Inspector(QWidget):
         else:
             lay.addWidget(self._muted(self._not_yet(f"dL/d{_sym(node)}", "backward", node)))
         self._check_line(lay, node)
+        for provide in self.line_providers:
+            for text, ok in provide(node):
+                lay.addWidget(self._label(html.escape(text), color=self._theme.ok if ok else self._theme.bad))
 
     # ---- an edge
     def _edge_needs(self, u: str, v: str) -> list[str]:

@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         if editing:
             self.install_editing_tools()   # before the saved layout is restored: it has their docks too
         self._initial_geometry()
+        self.compare_tools = None     # File ▸ Compare with my code… (gui/compare), made when first used
+        if os.environ.get("CHAINVIEW_COMPARE_MODULES"):
+            self.install_compare_tools()
         self.key_hint = None          # the card of the stepping keys (gui/first_run.py): first run only
         if first_run_hint and not self.settings.hint_dismissed:
             self.show_key_hint()
@@ -200,6 +203,8 @@ class MainWindow(QMainWindow):
         a("export_png", "Export graph as &PNG…", self.export_png_dialog)
         a("export_svg", "Export graph as S&VG…", self.export_svg_dialog)
         a("export_window", "Export &window as PNG…", self.export_window_dialog)
+        a("compare_modules", "Compare with my &code…", self.compare_dialog,
+          tip="Run your own Linear, Tanh, ..., NLL beside the engine; ✓/✗ on the nodes, re-run on every save")
         a("quit", "&Quit", self.close)
         self.quit_action.setMenuRole(QAction.QuitRole)
         # edit
@@ -257,6 +262,7 @@ class MainWindow(QMainWindow):
             act = self.examples_menu.addAction(ex_name)
             act.setObjectName(f"example_{ex_name}")
             act.triggered.connect(lambda _=False, p=ex_path: self.open_path(p))
+        m.addAction(self.compare_modules_action)
         m.addSeparator()
         m.addAction(self.save_action)
         m.addAction(self.save_as_action)
@@ -419,6 +425,22 @@ class MainWindow(QMainWindow):
             if not self._restored:
                 self.editing_tools.editor_dock.hide()
         return self.editing_tools
+
+    def install_compare_tools(self):
+        """The Compare dock and its controller (gui/compare), once."""
+        if self.compare_tools is None:
+            from .compare.tools import install_compare
+            self.compare_tools = install_compare(self)
+        return self.compare_tools
+
+    def compare_dialog(self) -> None:
+        """File ▸ Compare with my code…: pick a Python file of homework modules and keep checking it."""
+        from PySide6.QtWidgets import QFileDialog
+        tools = self.install_compare_tools()
+        start = tools.controller.path or (os.path.dirname(self.path) if self.path else str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Compare with my code", start, "Python files (*.py);;All files (*)")
+        if path:
+            tools.start(path)
 
     def show_editor(self) -> None:
         """Show the net editor (`chainview render --edit`)."""

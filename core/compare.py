@@ -1,0 +1,375 @@
+"""Put a person's own backprop beside chainview's and find the first number that is wrong, and how.
+
+Two sources of "theirs": a Python file of 6.390-homework modules (Linear, Tanh, ..., NLL; run in a
+child process, see compare_runner) or a file of arrays (--values: .npz or .json, named Z1, A1, L,
+dZ1, dA1, dW1, dW0_1, ...). Both give a CompareReport: one row per step of the schedule (forward,
+backward, and with a learning rate the SGD update), the first difference with its diagnosis
+(compare_diagnose), and the softmax + NLL convention the file follows. --values files are read by
+compare_values.py. The docs: docs/compare.md.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compare_diagnose import Context, diagnose, title
+from .engine import Evaluation, evaluate, node_ids
+from .errors import NetError
+from .net import Net
+from .steps import schedule
+from .symbols import split_id
+
+ACTIVATION_CLASSES = {"identity": "Identity", "relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh",
+                      "softmax": "SoftMax"}
+LOSS_CLASSES = {"squared": "SquaredLoss", "half_squared": "HalfSquaredLoss", "nll": "NLL", "nllm": "NLL"}
+KINDS = ("shape", "transposed", "scaled", "batch_sum", "values", "nonfinite", "exception", "timeout")
+
+
+class CompareError(NetError):
+    """chainview cannot run the comparison (exit 2): a missing file or class, an activation with no class."""
+
+
+@dataclass
+class Row:
+    """One step of the comparison: status ok | differs | not_checked, and for a difference its diagnosis."""
+    node: str | None
+    phase: str
+    status: str
+    kind: str | None = None
+    message: str = ""
+    yours: np.ndarray | None = None
+    expected: np.ndarray | None = None
+    source: str = ""          # for an exception: their source line
+
+    @property
+    def title(self) -> str:
+        return "loading the file" if self.node is None else title(self.phase, self.node)
+
+    def to_dict(self) -> dict:
+        return {"node": self.node, "phase": self.phase, "status": self.status}
+
+    def first_dict(self) -> dict:
+        return {"node": self.node, "phase": self.phase, "kind": self.kind, "message": self.message,
+                "yours": _jsonable(self.yours), "expected": _jsonable(self.expected)}
+
+
+@dataclass
+class CompareReport:
+    source: str                              # their file
+    rows: list[Row]
+    convention: str | None = None            # fused | unfused | None (no softmax + NLL)
+    load_error: Row | None = None
+    stopped: bool = False
+    output: str = ""                         # the tail of what their code printed
+
+    @property
+    def first(self) -> Row | None:
+        if self.load_error is not None:
+            return self.load_error
+        return next((r for r in self.rows if r.status == "differs"), None)
+
+    @property
+    def agree(self) -> bool:
+        return self.first is None and not self.stopped
+
+    def row(self, phase: str, node: str) -> Row | None:
+        return next((r for r in self.rows if r.phase == phase and r.node == node), None)
+
+    def to_dict(self) -> dict:
+        """The documented `chainview compare --json` object."""
+        first = self.first
+        return {"agree": self.agree, "convention": self.convention,
+                "first": first.first_dict() if first is not None else None,
+                "results": [r.to_dict() for r in self.rows]}
+
+
+def _jsonable(a):
+    """Any array as nested lists, NaN and infinities as null (as `trace --json` does)."""
+    if a is None:
+        return None
+    def conv(x):
+        if isinstance(x, list):
+            return [conv(v) for v in x]
+        return x if math.isfinite(x) else None
+    return conv(np.asarray(a, dtype=float).tolist())
+
+
+def template_path():
+    """The shipped module file with the API and NotImplementedError bodies (assets/templates)."""
+    from pathlib import Path
+    import chainview.assets
+    return Path(chainview.assets.__path__[0]) / "templates" / "modules_template.py"
+
+
+# ---- what is compared, and the correct numbers
+
+def order(L: int, lr: float | None) -> list[tuple[str, str]]:
+    """(phase, node) in the order a person meets them: the schedule, then the update of every W and W0."""
+    rows = list(schedule(L))
+    if lr is not None:
+        rows += [("update", n) for l in range(1, L + 1) for n in (f"W{l}", f"W0_{l}")]
+    return rows
+
+
+def expected_arrays(ev: Evaluation, lr: float | None = None) -> dict:
+    """(phase, node) -> chainview's number; an update's is the step −lr · dL/dW."""
+    out = {}
+    for phase, node in order(ev.net.L, lr):
+        if phase == "forward":
+            out[(phase, node)] = ev.values[node]
+        elif phase == "backward":
+            out[(phase, node)] = ev.grads[node]
+        else:
+            out[(phase, node)] = -lr * ev.grads[node]
+    return out
+
+
+def check_supported(net: Net) -> None:
+    """A typed f(z) has no homework class: refuse it (exit 2) before running anything."""
+    for l, layer in enumerate(net.layers, start=1):
+        if layer.activation.expr is not None:
+            raise CompareError(f"layer {l}'s activation is the formula {layer.activation.formula}; compare needs a "
+                               f"built-in activation ({', '.join(ACTIVATION_CLASSES)}) with a class in your file")
+
+
+def _softmax_nll(net: Net) -> bool:
+    return net.layers[-1].activation.name == "softmax" and net.loss.name in ("nll", "nllm")
+
+
+def _producer(net: Net, phase: str, node: str, convention: str | None) -> tuple[str, tuple | None]:
+    """Which method of theirs made this number, and the (phase, node) of what it was given."""
+    kind, l = split_id(node)
+    loss = LOSS_CLASSES[net.loss.name]
+    act = lambda k: ACTIVATION_CLASSES[net.layers[k - 1].activation.name]
+    if phase == "forward":
+        if node == "L":
+            return f"{loss}.forward", ("forward", f"A{net.L}")
+        if kind == "Z":
+            return "Linear.forward", ("forward", f"A{l - 1}")
+        return f"{act(l)}.forward", ("forward", f"Z{l}")
+    if phase == "update":
+        return "Linear.sgd_step", None
+    if kind == "A" and l == net.L:
+        return f"{loss}.backward", None
+    if kind == "Z":
+        if l == net.L and convention == "fused":
+            return f"{loss}.backward (passed through {act(l)}.backward)", None
+        return f"{act(l)}.backward", ("backward", f"A{l}")
+    return "Linear.backward", ("backward", f"Z{l}")
+
+
+def _context(net: Net, ev: Evaluation, phase: str, node: str, lr, convention, candidates) -> Context:
+    producer, given = _producer(net, phase, node, convention)
+    kind, l = split_id(node)
+    sizes = {}
+    if l:
+        sizes = {f"m^{l}": net.m(l), f"n^{l}": net.n(l)}
+        if kind == "A" and l < net.L:
+            sizes.update({f"m^{l + 1}": net.m(l + 1)})
+    sizes["b"] = net.batch
+    return Context(node, phase, net.L, net.batch, producer, given, lr, candidates, sizes)
+
+
+def _candidates(ev: Evaluation) -> dict:
+    """Every correct value and gradient, for "yours equals dL/dA² ..." (inputs and targets too)."""
+    out = {("forward", n): v for n, v in ev.values.items() if n != "L"}
+    out.update({("backward", n): g for n, g in ev.grads.items()})
+    return out
+
+
+def build_report(net: Net, theirs: dict, *, source: str, lr: float | None = None, convention: str | None = None,
+                 errors: dict | None = None, failure: tuple | None = None,
+                 skipped: dict | None = None, ev: Evaluation | None = None) -> CompareReport:
+    """Compare `theirs` ((phase, node) -> array, None, or a text saying why there is no array) with
+    chainview's numbers.
+
+    errors: (phase, node) -> (message, source line) of their exception; failure: ((phase, node), kind,
+    message) for the step that was running when time ran out or the process ended; skipped:
+    (phase, node) -> why it is not checked (the fused convention, no class, ...)."""
+    ev = ev or evaluate(net)
+    expected = expected_arrays(ev, lr)
+    candidates = _candidates(ev)
+    errors, skipped = errors or {}, skipped or {}
+    rows = []
+    for phase, node in order(net.L, lr):
+        key = (phase, node)
+        exp = expected[key]
+        row = Row(node, phase, "not_checked", expected=exp)
+        if key in errors:
+            row.status, row.kind = "differs", "exception"
+            row.message, row.source = errors[key]
+        elif failure is not None and key == failure[0]:
+            row.status, (_, row.kind, row.message) = "differs", failure
+        elif key in skipped:
+            row.message = skipped[key]
+        elif key in theirs:
+            yours = theirs[key]
+            if phase == "update" and isinstance(yours, np.ndarray):
+                old = ev.values[node]
+                yours_arr = np.asarray(yours, dtype=float)
+                yours = yours_arr - old if yours_arr.shape == old.shape else yours_arr
+            row.yours = None if yours is None or isinstance(yours, str) else np.asarray(yours, dtype=float)
+            diag = diagnose(yours, exp, _context(net, ev, phase, node, lr, convention, candidates))
+            if diag is None:
+                row.status = "ok"
+            else:
+                row.status, row.kind, row.message = "differs", diag.kind, diag.message
+        rows.append(row)
+    return CompareReport(source, rows, convention)
+
+
+# ---- their modules, run in a child process
+
+def _task(net: Net, ev: Evaluation, lr: float | None) -> dict:
+    given = {n: ev.values[n].tolist() for n in node_ids(net.L) if n[0] in "AZY"}
+    given.update({f"d{n}": ev.grads[n].tolist() for n in ev.grads if n[0] in "AZ"})
+    layers = [{"m": net.m(l), "n": net.n(l), "W": layer.W.tolist(), "W0": layer.W0.tolist(),
+               "activation": layer.activation.name, "cls": ACTIVATION_CLASSES[layer.activation.name]}
+              for l, layer in enumerate(net.layers, start=1)]
+    return {"layers": layers, "loss": net.loss.name, "loss_cls": LOSS_CLASSES[net.loss.name],
+            "softmax_nll": _softmax_nll(net), "lr": lr, "expected": given}
+
+
+def _check_modules_path(path) -> str:
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise CompareError(f"no such file: {path}")
+    if not os.path.isfile(path):
+        raise CompareError(f"{path} is not a file; --modules wants your Python file, e.g. hw.py")
+    return path
+
+
+def start_modules(net: Net, modules, *, lr: float | None = None, timeout: float = 10.0):
+    """A ModuleRun ready to wait() on (the app keeps it to stop it); raises CompareError first if it cannot run."""
+    from .compare_runner import ModuleRun
+    from .training import check_learning_rate
+    check_supported(net)
+    path = _check_modules_path(modules)
+    if lr is not None:
+        check_learning_rate(lr)
+    if not (isinstance(timeout, (int, float)) and timeout > 0 and math.isfinite(timeout)):
+        raise CompareError(f"--timeout must be a positive number of seconds; got {timeout!r}")
+    return ModuleRun(path, _task(net, evaluate(net), lr), timeout)
+
+
+def compare_modules(net: Net, modules, *, lr: float | None = None, timeout: float = 10.0, run=None) -> CompareReport:
+    """Run their file's modules on `net` (in a child process) and compare every step."""
+    run = run or start_modules(net, modules, lr=lr, timeout=timeout)
+    outcome = run.wait()
+    return report_from_outcome(net, run.modules, outcome, lr=lr, timeout=run.timeout)
+
+
+def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) -> CompareReport:
+    """A CompareReport from what the child wrote (core/compare_runner.ChildOutcome)."""
+    from .compare_runner import record_array
+    name = os.path.basename(path)
+    if outcome.missing:
+        cls, why = outcome.missing[0]
+        raise CompareError(f"{name} has no class {cls} (for {why}); add one, or change the net")
+    errors, load_error = {}, None
+    for key, err in outcome.errors.items():
+        message, source = _error_text(err)
+        if key[0] == "load":
+            load_error = Row(None, "load", "differs", "exception", message, source=source)
+        else:
+            errors[key] = (message, source)
+    theirs = {}
+    for key, rec in outcome.results.items():
+        arr = record_array(rec)
+        if arr is None and rec.get("note"):
+            arr = rec["note"]                                   # e.g. "Linear.backward set no self.dLdW"
+        elif arr is None and rec.get("type") not in (None, "None"):
+            arr = f"returned a {rec['type']}, not an array"
+        theirs[key] = arr
+    convention = outcome.convention if _softmax_nll(net) else None
+    skipped = _skipped(net, outcome, convention, errors)
+    failure = None                                      # (phase, node), kind, message: where it stopped short
+    if not outcome.finished and not outcome.stopped and load_error is None:
+        kind = "timeout" if outcome.timed_out else "exception"
+        at = outcome.last_started
+        what = _producer(net, *at, convention)[0] if at is not None and at[1] else f"loading {name}"
+        message = (f"{what} did not finish within {timeout:g} s - an endless loop?" if outcome.timed_out
+                   else f"{what} ended the process ({_exit_text(outcome.exit_code)})")
+        if at is None or at[0] == "load":
+            load_error = Row(None, "load", "differs", kind, message)
+        else:
+            failure = (at, kind, message)
+    report = build_report(net, theirs, source=path, lr=lr, convention=convention, errors=errors,
+                          failure=failure, skipped=skipped)
+    report.load_error = load_error
+    report.stopped = outcome.stopped
+    report.output = outcome.output
+    return report
+
+
+def _skipped(net: Net, outcome, convention, errors) -> dict:
+    """(phase, node) -> why it is not checked: the fused convention, an identity with no class, no sgd_step."""
+    L, skipped = net.L, {}
+    if convention == "fused":
+        skipped[("backward", f"A{L}")] = ("fused convention: NLL.backward returns dL/dZ^L = A^L − Y and SoftMax.backward "
+                                          "passes it on, so dL/dA^L is never computed")
+    for l, layer in enumerate(net.layers, start=1):
+        key = ("forward", f"A{l}")
+        if layer.activation.name == "identity" and key not in outcome.results and key not in errors:
+            skipped[key] = "identity: your file has no Identity class, so A = Z"
+            skipped[("backward", f"Z{l}")] = "identity: your file has no Identity class, so dL/dZ = dL/dA"
+    for l in outcome.no_update:
+        for node in (f"W{l}", f"W0_{l}"):
+            skipped[("update", node)] = "Linear has no sgd_step"
+    return skipped
+
+
+def _exit_text(code) -> str:
+    if code is None:
+        return "no exit code"
+    if code < 0:
+        import signal
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
+
+
+def _error_text(err: dict) -> tuple[str, str]:
+    """'hw.py, line 16, in forward: ValueError: ...' (Python's own words) and their source line."""
+    where = err["file"]
+    if err.get("line"):
+        where += f", line {err['line']}"
+    if err.get("func"):
+        where += f", in {err['func']}"
+    message = err["message"]
+    if err.get("type") == "NotImplementedError" and message == "NotImplementedError":
+        message = "NotImplementedError (not implemented yet)"
+    return f"{where}: {message}", err.get("source", "")
+
+
+# ---- text for a terminal
+
+def format_report(report: CompareReport, net_name: str = "") -> str:
+    from .symbols import pretty
+    lines = [f"compare {net_name} with {os.path.basename(report.source)}".replace("  ", " ")
+             + (f" (softmax + NLL convention: {report.convention})" if report.convention else "")]
+    width = max([len(r.title) for r in report.rows] + [8])
+    marks = {"ok": "✓", "differs": "✗", "not_checked": "·"}
+    for r in report.rows:
+        extra = r.kind or ("not checked" if r.status == "not_checked" else "")
+        if r.status == "not_checked" and r.message:
+            extra += f" ({r.message.split(':')[0]})"           # "fused convention", "identity", ...
+        if r.kind == "exception" and "NotImplementedError" in r.message:
+            extra = "not implemented"
+        lines.append(f"{marks[r.status]} {r.title:<{width}}  {r.phase:<8}  {extra}".rstrip())
+    first = report.first
+    if first is None:
+        lines.append("everything agrees" if not report.stopped else "stopped")
+    else:
+        where = "loading your file" if first.node is None else f"{first.title} ({first.phase})"
+        lines.append(f"first difference: {where}: {first.kind}")
+        lines.append(f"  {pretty(first.message)}")
+        if first.source:
+            lines.append(f"    {first.source}")
+    return "\n".join(lines)

@@ -1,0 +1,239 @@
+"""The separate process that runs a person's module code (numpy only; never imports chainview).
+
+Started by core/compare_runner.py as `python -I -B compare_child.py MODULES.py RECORDS.jsonl`:
+-I keeps their environment and folder off sys.path except where we put it, -B keeps a
+__pycache__ out of their folder. The task (net weights, the correct values) arrives as JSON on
+stdin; every result goes, one JSON line at a time and flushed, to RECORDS.jsonl, so what they
+print to stdout cannot corrupt it and a crash or a kill still leaves every result before it.
+
+Each module call gets chainview's correct input (not the output of their previous call), so a
+wrong number marks the module that made it, not everything downstream. Before each call a
+"start" line names the step, so a time-out can be pinned on it.
+"""
+
+import json
+import math
+import os
+import sys
+import traceback
+
+import numpy as np
+
+class Records:
+    def __init__(self, path):
+        self._file = open(path, "w", encoding="utf-8")
+
+    def write(self, **record):
+        self._file.write(json.dumps(record, allow_nan=True) + "\n")
+        self._file.flush()
+
+    def start(self, phase, node):
+        self.write(kind="start", phase=phase, node=node)
+
+
+def describe_error(exc, path):
+    """Their file, line, function, source line and the message, as Python writes them."""
+    folder = os.path.dirname(path)
+    message = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return {"file": os.path.basename(exc.filename), "line": exc.lineno, "func": None,
+                "type": type(exc).__name__, "message": message, "source": (exc.text or "").strip()}
+    frames = traceback.extract_tb(exc.__traceback__)
+    theirs = [f for f in frames if os.path.abspath(f.filename) == path]
+    theirs = theirs or [f for f in frames if os.path.dirname(os.path.abspath(f.filename)) == folder]
+    frame = theirs[-1] if theirs else (frames[-1] if frames else None)
+    if frame is None:
+        return {"file": os.path.basename(path), "line": None, "func": None, "type": type(exc).__name__,
+                "message": message, "source": ""}
+    return {"file": os.path.basename(frame.filename), "line": frame.lineno, "func": frame.name,
+            "type": type(exc).__name__, "message": message, "source": (frame.line or "").strip()}
+
+
+def as_record(value):
+    """Their returned object as JSON: the array (nested lists), or what it is when it is not one."""
+    if value is None:
+        return {"value": None, "type": "None"}
+    try:
+        arr = np.array(value, dtype=float)
+    except Exception:
+        return {"value": None, "type": type(value).__name__}
+    return {"value": arr.tolist(), "shape": list(arr.shape), "type": type(value).__name__}
+
+
+class Runner:
+    def __init__(self, task, module, path, records):
+        self.task, self.mod, self.path, self.out = task, module, path, records
+
+    def call(self, phase, node, fn, *args):
+        """fn(*args) as step (phase, node); (True, result) or (False, None) after recording their exception."""
+        self.out.start(phase, node)
+        try:
+            with np.errstate(all="ignore"):
+                return True, fn(*args)
+        except BaseException as exc:  # noqa: B902 - SystemExit and KeyboardInterrupt from their code too
+            self.out.write(kind="error", phase=phase, node=node, error=describe_error(exc, self.path))
+            return False, None
+
+    def result(self, phase, node, value, note=""):
+        self.out.write(kind="result", phase=phase, node=node, note=note, **as_record(value))
+
+    def run(self):
+        task, out = self.task, self.out
+        L = len(task["layers"])
+        ex = {k: np.array(v, dtype=float) for k, v in task["expected"].items()}
+        given = lambda key: ex[key].copy()  # a fresh copy per call: their code may change it in place
+        layers = []
+        for l, spec in enumerate(task["layers"], start=1):
+            ok, lin = self.call("load", None, find_class(self.mod, "Linear"), spec["m"], spec["n"])
+            if not ok:
+                return
+            try:
+                lin.W, lin.W0 = np.array(spec["W"], dtype=float), np.array(spec["W0"], dtype=float)
+            except BaseException as exc:
+                out.write(kind="error", phase="load", node=None, error=describe_error(exc, self.path))
+                return
+            act = None
+            if spec["cls"] and find_class(self.mod, spec["cls"]) is not None:
+                ok, act = self.call("load", None, find_class(self.mod, spec["cls"]))
+                if not ok:
+                    return
+            layers.append((lin, act))
+        ok, loss = self.call("load", None, find_class(self.mod, task["loss_cls"]))
+        if not ok:
+            return
+
+        # forward: Z^l, A^l, L
+        for l, (lin, act) in enumerate(layers, start=1):
+            ok, Z = self.call("forward", f"Z{l}", lin.forward, given(f"A{l - 1}"))
+            if ok:
+                self.result("forward", f"Z{l}", Z)
+            if act is not None:
+                ok, A = self.call("forward", f"A{l}", act.forward, given(f"Z{l}"))
+                if ok:
+                    self.result("forward", f"A{l}", A)
+        ok, value = self.call("forward", "L", loss.forward, given(f"A{L}"), given("Y"))
+        if ok:
+            self.result("forward", "L", value)
+
+        # backward: dL/dA^L from the loss, then each layer from the top
+        ok, dA = self.call("backward", f"A{L}", loss.backward)
+        fused = probe_failed = False
+        if ok:
+            self.result("backward", f"A{L}", dA)
+            last = layers[-1][1]
+            if task["softmax_nll"] and last is not None:
+                # the homework's convention: SoftMax.backward passes NLL's A - Y (= dL/dZ^L) through
+                probe = np.array(dA, dtype=float, copy=True) if isinstance(dA, np.ndarray) else dA
+                ok_probe, passed = self.call("backward", f"Z{L}", last.backward, probe)
+                fused = ok_probe and (passed is probe or _same(passed, dA))
+                probe_failed = not ok_probe
+                out.write(kind="convention", value="fused" if fused else "unfused")
+                if fused:
+                    self.result("backward", f"Z{L}", passed)
+        for l in range(L, 0, -1):
+            lin, act = layers[l - 1]
+            if act is not None and not ((fused or probe_failed) and l == L):
+                ok, dZ = self.call("backward", f"Z{l}", act.backward, given(f"dA{l}"))
+                if ok:
+                    self.result("backward", f"Z{l}", dZ)
+            ok, dA = self.call("backward", f"W{l}", lin.backward, given(f"dZ{l}"))
+            if not ok:
+                continue
+            for node, attr in ((f"W{l}", "dLdW"), (f"W0_{l}", "dLdW0")):
+                if hasattr(lin, attr):
+                    self.result("backward", node, getattr(lin, attr))
+                else:
+                    self.result("backward", node, None, note=f"Linear.backward set no self.{attr}")
+            self.result("backward", f"A{l - 1}", dA)
+
+        # update: their sgd_step after their own backward
+        if task["lr"] is not None:
+            for l, (lin, _) in enumerate(layers, start=1):
+                if not hasattr(lin, "sgd_step"):
+                    out.write(kind="no_update", layer=l)
+                    continue
+                ok, _ = self.call("update", f"W{l}", lin.sgd_step, task["lr"])
+                if ok:
+                    self.result("update", f"W{l}", getattr(lin, "W", None))
+                    self.result("update", f"W0_{l}", getattr(lin, "W0", None))
+
+
+def find_class(module, name):
+    """Their class `name`; spelled with other capitals (Softmax, Relu) it is still theirs if only one matches."""
+    found = getattr(module, name, None)
+    if isinstance(found, type):
+        return found
+    same = [v for k, v in vars(module).items() if k.lower() == name.lower() and isinstance(v, type)]
+    return same[0] if len(same) == 1 else None
+
+
+def _same(a, b):
+    try:
+        return np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float), equal_nan=True)
+    except Exception:
+        return False
+
+
+def address_space() -> int:
+    """Bytes of address space this process already has (Linux), so a cap can add to it."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def limit_resources(cpu_seconds, memory_bytes):
+    """CPU time and address space caps (Linux, macOS); the parent's wall clock is the backstop."""
+    try:
+        import resource
+    except ImportError:  # Windows: the wall-clock time-out alone
+        return
+    for which, amount in ((resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_AS, address_space() + memory_bytes)):
+        try:
+            soft, hard = resource.getrlimit(which)
+            cap = amount if hard == resource.RLIM_INFINITY else min(amount, hard)
+            resource.setrlimit(which, (cap, hard))
+        except (ValueError, OSError):
+            pass
+
+
+def run(task, path, records_path):
+    """Load their file and run every step of `task`, writing records; the whole job of the child."""
+    path = os.path.abspath(path)
+    out = Records(records_path)
+    limit_resources(int(math.ceil(task["timeout"])) + 1, int(task["memory"]))
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, os.path.dirname(path))  # their helper modules beside their file
+    import importlib.util
+    try:
+        spec = importlib.util.spec_from_file_location("_their_modules", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except BaseException as exc:  # noqa: B902
+        out.write(kind="error", phase="load", node=None, error=describe_error(exc, path))
+        out.write(kind="done")
+        return
+    needed = [("Linear", "every layer")]
+    for l, spec in enumerate(task["layers"], start=1):
+        if spec["cls"] and spec["cls"] != "Identity":
+            needed.append((spec["cls"], f"layer {l}'s activation {spec['activation']}"))
+    needed.append((task["loss_cls"], f"the loss {task['loss']}"))
+    missing = [[name, why] for name, why in needed if find_class(module, name) is None]
+    if missing:
+        out.write(kind="missing", classes=missing)
+        out.write(kind="done")
+        return
+    Runner(task, module, path, out).run()
+    out.write(kind="done")
+
+
+def main(argv):
+    """`python -I -B compare_child.py MODULES.py RECORDS.jsonl`, the task as JSON on stdin."""
+    task = json.loads(sys.stdin.read())
+    sys.stdin = open(os.devnull)
+    run(task, argv[1], argv[2])
+
+
+if __name__ == "__main__":
+    main(sys.argv)
