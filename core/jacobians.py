@@ -17,8 +17,10 @@ from functools import lru_cache, partial
 import numpy as np
 
 from .activations import softmax_jacobian_rows
-from .engine import Evaluation, edge_list
-from .symbols import split_id
+from .engine import Evaluation
+from .graph import structure
+from .nodes import KINDS, TARGET, a_id, z_id
+from .symbols import node_dims, node_symbol, split_id
 
 LAYOUTS = ("denominator", "numerator")
 
@@ -146,7 +148,9 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
     net, values = ev.net, ev.values
     if not 0 <= example < net.batch:
         raise ValueError(f"example must be 0..{net.batch - 1}; got {example}")
-    if (source, target) not in edge_list(net.L):  # A0 -> Z2 is a chain, not an edge: it is not W^2
+    st = structure(net)
+    role = st.roles.get((source, target))
+    if role is None:  # A0 -> Z2 is a chain, not an edge: it is not W^2
         raise KeyError(f"no edge {source} -> {target}")
     c = example
     s_kind, s_l = split_id(source)
@@ -157,34 +161,45 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
         l = t_l
         m, n = net.m(l), net.n(l)
         zs = _labels("z", l, n)
-        if s_kind == "A":
-            symbol, dims, kind = f"W^{l}", (f"m^{l}", f"n^{l}"), "dense"
-            dense = values[f"W{l}"]
+        w = st.w_of[l]
+        if role == "input":
+            symbol, dims, kind = node_symbol(w), (f"m^{l}", f"n^{l}"), "dense"
+            dense = values[w]
             rows = _labels("a", l - 1, m)
-            why = (f"z^{l}_j = sum_i W^{l}_ij a^{l - 1}_i + W0^{l}_j, so dz_j/da_i = W^{l}_ij: "
-                   f"the Jacobian is W^{l} itself, m^{l} x n^{l} (row i <-> a_i, column j <-> z_j).")
-        elif s_kind == "W0":
+            W = node_symbol(w)
+            why = (f"z^{l}_j = sum_i {W}_ij a^{l - 1}_i + W0^{l}_j, so dz_j/da_i = {W}_ij: "
+                   f"the Jacobian is {W} itself, m^{l} x n^{l} (row i <-> a_i, column j <-> z_j).")
+        elif role == "offset":
             symbol, dims, kind = "I", (f"n^{l}", f"n^{l}"), "identity"
             rows = _labels("w0", l, n)
             why = f"z^{l}_j = ... + W0^{l}_j, so dz_j/dW0_i is 1 when i = j and 0 otherwise: the identity."
-        elif s_kind == "W":
-            a = values[f"A{l - 1}"][:, c:c + 1]
+        elif role == "skip":
+            k = s_l
+            symbol, dims, kind = "I", (node_dims(source, net.L, 1)[0], f"n^{l}"), "identity"
+            rows = _labels("a", k, n)
+            why = (f"a skip connection: z^{l}_j = ... + a^{k}_j, so dz_j/da_i is 1 when i = j and 0 otherwise: "
+                   f"the identity, n^{k} x n^{l} (the sizes must be equal).")
+        elif role == "weight":
+            a = values[a_id(l - 1)][:, c:c + 1]
             symbol, dims, kind = f"A^{l - 1}", (f"m^{l}", "1"), "shorthand"
             dense = a
             tensor = partial(_w_tensor, a[:, 0].copy(), n, layout == "numerator")  # lazy: n x m x n floats
-            rows = _labels("W", l, m, "·")
+            W = node_symbol(source)
+            rows = _labels("W", s_l, m, "·")
             zs = ("dz_k",)
-            why = (f"dZ/dW is really a 3-index object (z_k depends on column k of W^{l}: dz_k/dW_ik = a_i). "
+            why = (f"dZ/dW is really a 3-index object (z_k depends on column k of {W}: dz_k/dW_ik = a_i). "
                    f"The notes write the shorthand A^{l - 1} (m^{l} x 1) and mean the rule "
-                   f"dL/dW^{l} = A^{l - 1} (dL/dZ^{l})^T, an m^{l} x n^{l} matrix.")
+                   f"dL/d{W} = A^{l - 1} (dL/dZ^{l})^T, an m^{l} x n^{l} matrix.")
+            if s_l != l:
+                why += f" Layer {l} is tied to layer {s_l}: this is one of the terms dL/d{W} sums."
         else:
             raise KeyError(f"no edge {source} -> {target}")
         cols = zs
-    elif t_kind == "A" and s_kind == "Z":
+    elif role == "activation":
         l = t_l
         act = net.layers[l - 1].activation
         n = net.n(l)
-        z = values[f"Z{l}"][:, c]
+        z = values[z_id(l)][:, c]
         rows, cols = _labels("z", l, n), _labels("a", l, n)
         dims = (f"n^{l}", f"n^{l}")
         if act.elementwise:
@@ -199,20 +214,30 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
             softmax = act.jacobian_vector(z)   # n floats; n x n only when dense() is asked for
             why = ("softmax divides every exp(z_j) by the same sum, so each a_j depends on every z_i: "
                    "da_j/dz_i = a_j (δ_ij − a_i), a full symmetric matrix diag(a) − a aᵀ.")
+    elif role == "decay":
+        W = node_symbol(source)
+        m, n = values[source].shape
+        symbol, dims, kind = f"2λ {W}", (f"m^{s_l}", f"n^{s_l}"), "dense"
+        dense = KINDS["R"].jacobian(net.weight_decay, values[source])
+        rows, cols = _labels("W", s_l, m, "·"), tuple(f"{W}_·{j + 1}" for j in range(n))
+        why = (f"R = λ Σ ‖W‖²_F, so dR/d{W}_ij = 2λ {W}_ij: a scalar by a matrix, shaped like {W} "
+               f"(λ = {net.weight_decay:g}).")
+    elif role == "penalty":
+        symbol, dims, kind = "1", ("1", "1"), "identity"
+        rows, cols = ("R",), ("L",)
+        why = "L = Σ loss + R, so dL/dR = 1."
     elif t_kind == "L":
         L = net.L
         nL = net.n(L)
-        a, y = values[f"A{L}"][:, c:c + 1], values["Y"][:, c:c + 1]
-        if s_kind == "A":
+        a, y = values[a_id(L)][:, c:c + 1], values[TARGET][:, c:c + 1]
+        if role == "output":
             symbol, dense = f"dL/dA^{L}", net.loss.grad(a, y)
             rows = _labels("a", L, nL)
             why = f"The loss gives this one: {net.loss.grad_formula} (loss: {net.loss.formula})."
-        elif s_kind == "Y":
+        else:
             symbol, dense = "dL/dY", net.loss.grad_target(a, y)
             rows = _labels("y", None, nL)
             why = f"How the loss moves with the target; the target is data, so nothing is learned from it."
-        else:
-            raise KeyError(f"no edge {source} -> {target}")
         dims, kind, cols = (f"n^{L}", "1"), "dense", ("L",)
     else:
         raise KeyError(f"no edge {source} -> {target}")
@@ -220,7 +245,7 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
     shape = (len(rows), len(cols))
     if layout == "numerator":
         dims, shape, rows, cols = (dims[1], dims[0]), (shape[1], shape[0]), cols, rows
-        symbol = symbol if symbol == "I" else f"({symbol})^T"
+        symbol = symbol if symbol in ("I", "1") else f"({symbol})^T"
         if dense is not None:
             dense = dense.T
         why += " Numerator layout: this is the transpose of the 6.390 (denominator-layout) Jacobian."
@@ -234,4 +259,4 @@ def fused_output_gradient(ev: Evaluation) -> tuple[np.ndarray, np.ndarray] | Non
     L = net.L
     if net.loss.name != "nllm" or net.layers[-1].activation.name != "softmax":
         return None
-    return ev.values[f"A{L}"] - ev.values["Y"], ev.grads[f"Z{L}"]
+    return ev.values[a_id(L)] - ev.values[TARGET], ev.grads[z_id(L)]
