@@ -280,9 +280,9 @@ def check_skip(net: Net, l: int) -> None:
     k = net.layers[l - 1].skip_from
     where = f"layers[{l - 1}].skip_from"
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= l - 2:
-        if l <= 2:
-            raise NetError(f"{where} is {k!r}; layer {l} cannot skip: a skip comes from A^k with k ≤ l − 2, "
-                           f"so only layer 3 and later can have one", field=where)
+        if l == 1:
+            raise NetError(f"{where} is {k!r}; layer 1 cannot skip: a skip comes from A^k with k ≤ l − 2, "
+                           f"so only layer 2 and later can have one", field=where)
         raise NetError(f"{where} is {k!r}; layer {l} can add A^k for a whole number 0 ≤ k ≤ {l - 2}", field=where)
     nk, nl = net.n(k), net.layers[l - 1].units
     if nk != nl:

@@ -310,8 +310,8 @@ def _layer(layer, where: str, version: int = 1) -> dict:
         _needs_v2(version, f"{where}.skip_from")
         k = _whole(layer["skip_from"])
         if k is None or not 0 <= k <= l - 2:
-            rule = (f"a whole number 0 ≤ k ≤ {l - 2} (Z^{l} adds A^k)" if l > 2 else
-                    f"only layer 3 and later can have one (k ≤ l − 2); remove skip_from from layer {l}")
+            rule = (f"a whole number 0 ≤ k ≤ {l - 2} (Z^{l} adds A^k)" if l >= 2 else
+                    "only layer 2 and later can have one (k ≤ l − 2); remove skip_from from layer 1")
             raise NetError(f"{where}.skip_from is {_show(layer['skip_from'])}; {rule}", field=f"{where}.skip_from")
         spec["skip_from"] = k
     if "tie" in layer:
