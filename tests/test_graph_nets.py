@@ -187,7 +187,8 @@ def test_the_reference_sees_a_skip_a_tie_and_lambda():
     copy = build_net(net.X, net.Y, "squared", [
         {"units": 2, "activation": "tanh", "W": net.layers[0].W, "W0": net.layers[0].W0},
         {"units": 2, "activation": "tanh", "W": net.layers[0].W.copy(), "W0": net.layers[1].W0},
-        {"units": 2, "activation": "identity", "W": net.layers[2].W, "W0": net.layers[2].W0}], weight_decay=0.2)
+        {"units": 2, "activation": "identity", "W": net.layers[2].W, "W0": net.layers[2].W0, "skip_from": 1}],
+        weight_decay=0.2)
     assert evaluate(copy).loss == pytest.approx(base + 0.2 * np.sum(net.layers[0].W ** 2), rel=1e-12)
     # λ counts W^1 once, not once per use
     no_decay = build_net(net.X, net.Y, "squared", [dict(units=2, activation="tanh", W=net.layers[0].W, W0=net.layers[0].W0),
