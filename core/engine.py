@@ -12,6 +12,7 @@ recorded on the first node where they appear, so the GUI can mark it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,14 +25,22 @@ from .nodes import INPUT, KINDS, LOSS, TARGET, a_id, z_id
 
 @dataclass
 class Evaluation:
-    """Values and dL/d(node) for every node of one net (n x b matrices; L is 1 x 1)."""
+    """Values and dL/d(node) for every node of one net (n x b matrices; L is 1 x 1).
+
+    `problems` (the first NaN or infinity, see find_problems) is found on first use and kept."""
 
     net: Net
     values: dict[str, np.ndarray]
     grads: dict[str, np.ndarray]
     loss: float
-    problems: dict[str, str] = field(default_factory=dict)
+    _problems: dict[str, str] | None = None
     terms: dict = field(default_factory=dict)   # fork node -> ((edge, dL/d(node) through it), ...)
+
+    @property
+    def problems(self) -> dict[str, str]:
+        if self._problems is None:
+            self._problems = find_problems(self.net, self.values, self.grads)
+        return self._problems
 
     @property
     def ok(self) -> bool:
@@ -107,26 +116,34 @@ def evaluate(net: Net) -> Evaluation:
     values, loss = forward(net)
     terms: dict = {}
     grads = backward(net, values, terms)
-    return Evaluation(net, values, grads, loss, find_problems(net, values, grads), terms)
+    return Evaluation(net, values, grads, loss, None, terms)
 
 
 def find_problems(net: Net, values: dict, grads: dict) -> dict[str, str]:
     """The first node (in schedule order) whose value or gradient is NaN or infinite, with a hint why."""
     problems: dict[str, str] = {}
-    for phase, node in schedule(net):  # the schedule order is the order a person meets the numbers
-        arr = values[node] if phase == "forward" else grads.get(node)
-        if arr is None or all_finite(arr):
-            continue
+    with np.errstate(over="ignore", invalid="ignore"):   # once, not per array: it costs as much as a sum
+        bad = next(((phase, node) for phase, node in schedule(net)  # the order a person meets the numbers
+                    if not _finite(values[node] if phase == "forward" else grads.get(node))), None)
+    for phase, node in (bad,) if bad else ():
+        arr = values[node] if phase == "forward" else grads[node]
         what = "value" if phase == "forward" else "gradient"
         i, j = (int(k) for k in np.argwhere(~np.isfinite(arr))[0])
-        bad = "NaN" if np.isnan(arr[i, j]) else "infinity"
+        kind_of_bad = "NaN" if np.isnan(arr[i, j]) else "infinity"
         where = f" at entry {i + 1}" + (f", example {j + 1}" if arr.shape[1] > 1 else "")
         kind, l = split_id(node)
         if phase == "forward" and kind == "A" and node != INPUT:
             where += f" (z = {values[z_id(l)][i, j]:.4g})"
-        problems[node] = f"{node} {what} has {bad}{where}{_hint(net, node, phase)}"
+        problems[node] = f"{node} {what} has {kind_of_bad}{where}{_hint(net, node, phase)}"
         break  # everything after the first one is a consequence of it
     return problems
+
+
+def _finite(arr) -> bool:
+    """all_finite without its own errstate (the caller holds one): the sum first, entries only if it is not."""
+    if arr is None or math.isfinite(arr.sum()):
+        return True
+    return bool(np.isfinite(arr).all())
 
 
 def _hint(net: Net, node: str, phase: str) -> str:

@@ -57,17 +57,18 @@ class Structure:
 
 def structure(net_or_L) -> Structure:
     """The cached Structure of a net (or of a plain L-layer chain)."""
-    return _structure(signature(net_or_L))
+    if isinstance(net_or_L, int):
+        return _structure(signature(net_or_L))
+    st = net_or_L.__dict__.get("_structure")
+    if st is None:
+        st = _structure(net_or_L.signature)
+        object.__setattr__(net_or_L, "_structure", st)   # a Net never changes: ask the cache once
+    return st
 
 
 def net_graph(net_or_L) -> "networkx.DiGraph":
     """The DiGraph of a net's shape (shared and cached: do not change it)."""
     return structure(net_or_L).graph
-
-
-def _key_forward(G, node):
-    d = G.nodes[node]
-    return d["order"]
 
 
 @lru_cache(maxsize=128)

@@ -135,9 +135,10 @@ def _w_tensor(a: np.ndarray, n: int, numerator: bool) -> np.ndarray:
 
 
 @lru_cache(maxsize=512)  # pure and immutable; a 256-unit net would otherwise format ~15000 labels a trace
-def _labels(prefix: str, l: int | None, count: int, suffix: str = "") -> tuple[str, ...]:
+def _labels(prefix: str, l: int | None, count: int, suffix: str = "", before: str = "") -> tuple[str, ...]:
+    """('a', 1, 3) -> a^1_1, a^1_2, a^1_3; suffix "·" -> W^1_1· (a row of W); before "·" -> W^1_·1 (a column)."""
     sup = "" if l is None else f"^{l}"
-    return tuple(f"{prefix}{sup}_{i + 1}{suffix}" for i in range(count))
+    return tuple(f"{prefix}{sup}_{before}{i + 1}{suffix}" for i in range(count))
 
 
 def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "denominator",
@@ -204,7 +205,11 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
         dims = (f"n^{l}", f"n^{l}")
         if act.elementwise:
             symbol, kind = f"diag(f'(Z^{l}))", "diagonal"
-            diag = act.derivative(z)
+            if act._df_of_a is not None:      # tanh, sigmoid: f'(z) from a = f(z), the same numbers
+                with np.errstate(all="ignore"):
+                    diag = act._df_of_a(values[target][:, c])
+            else:
+                diag = act.derivative(z)
             why = (f"a_j = f(z_j) depends on z_j alone, so da_j/dz_i = 0 unless i = j: only the diagonal "
                    f"f'(z_i) is non-zero (f(z) = {act.formula}, f'(z) = {act.derivative_formula}).")
             if act.note:
@@ -218,8 +223,12 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
         W = node_symbol(source)
         m, n = values[source].shape
         symbol, dims, kind = f"2λ {W}", (f"m^{s_l}", f"n^{s_l}"), "dense"
-        dense = KINDS["R"].jacobian(net.weight_decay, values[source])
-        rows, cols = _labels("W", s_l, m, "·"), tuple(f"{W}_·{j + 1}" for j in range(n))
+        # dL/dR is 1, so the backward pass's term through this edge is this very matrix: share it
+        dense = dict(ev.terms.get(source, ())).get((source, target))
+        dR = ev.grads.get(target)
+        if dense is None or dR is None or float(dR[0, 0]) != 1.0:
+            dense = KINDS["R"].jacobian(net.weight_decay, values[source])
+        rows, cols = _labels("W", s_l, m, "·"), _labels("W", s_l, n, "", "·")
         why = (f"R = λ Σ ‖W‖²_F, so dR/d{W}_ij = 2λ {W}_ij: a scalar by a matrix, shaped like {W} "
                f"(λ = {net.weight_decay:g}).")
     elif role == "penalty":

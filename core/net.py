@@ -47,6 +47,8 @@ class Net:
     def __post_init__(self):
         _share_tied_weights(self)
         check_net(self)
+        object.__setattr__(self, "_signature",   # asked on every graph query: made once (a Net never changes)
+                           (tuple((layer.tie, layer.skip_from) for layer in self.layers), self.weight_decay > 0))
         # truly immutable: views hand these arrays out (a Jacobian's dense() is W itself)
         for arr in (self.X, self.Y, *(a for layer in self.layers for a in (layer.W, layer.W0))):
             arr.flags.writeable = False
@@ -54,7 +56,7 @@ class Net:
     @property
     def signature(self) -> tuple:
         """The net's shape as core.graph needs it: per layer (tie, skip_from), and whether λ > 0."""
-        return tuple((layer.tie, layer.skip_from) for layer in self.layers), self.weight_decay > 0
+        return self._signature
 
     # sizes in the notes' symbols
     @property

@@ -81,8 +81,47 @@ def _shapes(ops: tuple[Operand, ...], joins: tuple[str, ...], result_shape: tupl
     return f"{text} -> {_s(result_shape)}"
 
 
+_SPECS: dict = {}          # what a step says, by shape of net (see _spec_key): the numbers are bound per evaluation
+_SPECS_MAX = 64
+
+
+def _spec_key(net, layout: str) -> tuple:
+    """Everything a step's text and shapes depend on: the graph, the sizes, the formulas, λ, the layout."""
+    return (net.signature, net.X.shape, net.Y.shape, net.loss.name, float(net.weight_decay), layout,
+            tuple((layer.units, layer.activation.name, layer.activation.formula, layer.activation.elementwise)
+                  for layer in net.layers))
+
+
 def build_steps(ev: Evaluation, layout: str = "denominator") -> list[Step]:
-    """Every step of the schedule; a step's value is the evaluation's own array (or its transpose), not a copy."""
+    """Every step of the schedule; a step's value is the evaluation's own array (or its transpose), not a copy.
+
+    What a step says (equation, operands, shapes, edges, note) is made once per shape of net and kept;
+    each evaluation only binds its numbers to it (a training run or an edit of a number reuses it)."""
+    key = _spec_key(ev.net, layout)
+    specs = _SPECS.get(key)
+    if specs is None:
+        if len(_SPECS) >= _SPECS_MAX:
+            _SPECS.pop(next(iter(_SPECS)))
+        specs = _SPECS[key] = _build_specs(ev, layout)
+    v, g, terms_of = ev.values, ev.grads, ev.terms
+    num = layout == "numerator"
+    steps = []
+    for i, (phase, node, eq, ops, joins, shapes, result, edges, note, terms) in enumerate(specs):
+        if phase == "forward":
+            value = v[node]
+        else:
+            value = g[node].T if num else g[node]
+            if terms:
+                by_edge = dict(terms_of.get(node, ()))
+                terms = tuple(Term(t.equation, t.start, t.stop, t.edge,
+                                   (by_edge[t.edge].T if num else by_edge[t.edge]) if t.edge in by_edge else None)
+                              for t in terms)
+        steps.append(Step(i, phase, node, eq, ops, joins, shapes, result, edges, value, note, terms))
+    return steps
+
+
+def _build_specs(ev: Evaluation, layout: str) -> list[tuple]:
+    """The steps' words and shapes, without their numbers (shapes are read from `ev`)."""
     net, v, g = ev.net, ev.values, ev.grads
     L, b = net.L, net.batch
     st = structure(net)
@@ -94,8 +133,8 @@ def build_steps(ev: Evaluation, layout: str = "denominator") -> list[Step]:
     def add(phase, node, equation, ops, result_shape, edges, value, joiners="", note="", terms=()):
         """ops: a tuple of Operands; joiners: one string for every gap, or a tuple with one each."""
         joins = (joiners,) * (len(ops) - 1) if isinstance(joiners, str) else joiners
-        steps.append(Step(len(steps), phase, node, equation, ops, joins, _shapes(ops, joins, result_shape),
-                          result_shape, edges, value, note, terms))
+        steps.append((phase, node, equation, ops, joins, _shapes(ops, joins, result_shape), result_shape, edges,
+                      note, terms))
 
     val = lambda name, shape, node, t=False: Operand(name, shape, "value", node, t)
     grd = lambda name, shape, node, t=False: Operand(name, shape, "grad", node, t)
@@ -193,7 +232,7 @@ def build_steps(ev: Evaluation, layout: str = "denominator") -> list[Step]:
 
     for node, outs in st.backward_plan:
         kind, l = split_id(node)
-        value = g[node].T if num else g[node]
+        value = None          # bound per evaluation by build_steps
         result = (v[node].shape if not num else v[node].shape[::-1]) if kind in ("W", "W0", "R") else grad_shape(node)
         if kind == "W0":
             result = (1, n_of(node)) if num else (n_of(node), 1)
@@ -217,15 +256,13 @@ def build_steps(ev: Evaluation, layout: str = "denominator") -> list[Step]:
             continue
         # a fork: one term per outgoing edge, then their sum
         ops, joins, terms, texts = [], [], [], []
-        fork_terms = dict(ev.terms.get(node, ()))
         for (eq, t_ops, t_joins, _), (t, _) in zip(parts, outs):
             if ops:
                 joins.append(" + ")
             start = len(ops)
             ops += t_ops
             joins += t_joins
-            tv = fork_terms.get((node, t))
-            terms.append(Term(eq, start, len(ops), (node, t), tv.T if (num and tv is not None) else tv))
+            terms.append(Term(eq, start, len(ops), (node, t), None))
             texts.append(eq)
         eq = f"dL/d{sym(node)} = " + " + ".join(texts)
         if kind == "W" and num:

@@ -6,6 +6,7 @@ overrides) and makes a Net only at the end, so a step costs the arithmetic, not 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -30,7 +31,8 @@ def _stepped(weights: dict, grads: dict, lr: float) -> dict:
     """W − η dL/dW for every learned node; NetError if one would become NaN or infinite."""
     with np.errstate(all="ignore"):
         new = {k: w - lr * grads[k] for k, w in weights.items()}
-    bad = [k for k, w in new.items() if not all_finite(w)]
+        # a sum is finite only if every entry is (all_finite's test, under this one errstate)
+        bad = [k for k, w in new.items() if not math.isfinite(w.sum()) and not all_finite(w)]
     if bad:
         raise NetError(f"the SGD step would make {bad[0]} NaN or infinite (gradients overflowed); "
                        f"try a smaller learning rate or smaller weights")

@@ -346,7 +346,8 @@ def test_gradient_check_catches_a_wrong_derivative():
     """A check that cannot fail is no check: a broken f' must be reported."""
     from dataclasses import replace
     net = load_net(example_path("default"))
-    broken = replace(net.layers[0].activation, _df=lambda z: 1.0 - np.tanh(z) ** 2 + 0.01)
+    broken = replace(net.layers[0].activation, _df=lambda z: 1.0 - np.tanh(z) ** 2 + 0.01,
+                     _df_of_a=lambda a: 1.0 - a ** 2 + 0.01)      # f' from z and from a = f(z): both broken
     report = check_gradients(net.replace_layer(1, activation=broken))
     assert not report.ok
     assert not report.edges[("Z1", "A1")].ok
