@@ -521,6 +521,9 @@ class NetEditor(QWidget):
         seed_row.addStretch(1)
         form.addLayout(seed_row, 7, 0, 1, 2)
         col.addWidget(self.layer_box)
+        from .window.links_box import LinksBox    # skip connection, tie, weight decay (issue 11)
+        self.links_box = LinksBox(self)
+        col.addWidget(self.links_box)
 
         # data and loss
         data_box = QGroupBox("Data and loss")
@@ -642,6 +645,9 @@ class NetEditor(QWidget):
         self.w0_label.setText(f"{pretty(f'W0^{l}')} : {pretty(f'n^{l}')} × 1 = {n} × 1   (one offset per unit)")
         self.w_model.set_matrix(layer.W)
         self.w0_model.set_matrix(layer.W0)
+        if layer.tie is not None:             # the table edits the shared W^k itself
+            self.w_label.setText(self.w_label.text() + pretty(f"   — W^{layer.tie}, shared"))
+        self.links_box.refresh()
         if net.seed != self._shown_seed:      # a file or 'Randomise' brings its seed; a seed typed here stays
             self._shown_seed = net.seed
             self.seed_spin.setValue(int(net.seed))
