@@ -77,9 +77,11 @@ def format_trace(session: Session) -> str:
         value = s.value
         if net.batch > 1 and s.phase == "backward" and split_id(s.node)[0] in ("A", "Z"):
             out.append(f"       (all {net.batch} examples, one per column; the shapes above are per example)")
-        for t in s.terms:
+        for t in s.terms:           # a fork: each term, then their sum
             out.append(f"       term {pretty(t.equation)}:")
             out.append(format_matrix(t.value, indent="         "))
+        if s.terms:
+            out.append("       sum:")
         out.append(format_matrix(value))
     out.append("")
     out.append(f"EDGE JACOBIANS (example {session.example}, {session.layout} layout)")

@@ -374,3 +374,10 @@ def test_forward_overrides_still_drive_the_gradient_check_on_r():
     net = random_net(3)
     values, loss = forward(net, {"R": np.array([[5.0]])}) if net.weight_decay else forward(net)
     assert np.isfinite(loss)
+
+
+def test_the_text_trace_shows_each_term_then_the_sum():
+    from chainview.core.trace import format_trace
+    text = format_trace(Session(residual()))
+    block = text[text.index("dL/dA¹ = W² · dL/dZ² + I · dL/dZ³"):]
+    assert block.index("term W² · dL/dZ²:") < block.index("term I · dL/dZ³:") < block.index("sum:")
