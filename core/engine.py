@@ -85,30 +85,26 @@ def backward(net: Net, values: dict[str, np.ndarray], terms: dict | None = None)
     grads: dict[str, np.ndarray] = {}
     layers, lam = net.layers, net.weight_decay
     Zk, Ak, Rk, Lk = KINDS["Z"], KINDS["A"], KINDS["R"], KINDS["L"]
-    w_of = structure(net).w_of
     with np.errstate(all="ignore"):
-        for node, outs in structure(net).backward_plan:
+        for node, outs in structure(net).backward_program:
             parts = []
-            for v, role in outs:
+            for v, role, l, w, a in outs:   # target, edge role, target's layer, the W and A^(l-1) Z^l reads
                 g = grads.get(v)
                 if role == "activation":
-                    _, l = split_id(v)
                     t = Ak.term(layers[l - 1].activation, values[node], values[v], g)
                 elif role in ("output", "penalty"):
                     t = Lk.term(role, net.loss, values[node], values[TARGET])
                 elif role == "decay":
                     t = Rk.term(lam, values[node], g)
-                else:
-                    _, l = split_id(v)
-                    # the W the forward pass used (it honours overrides)
-                    t = Zk.term(role, g, W=values[w_of[l]], A=values[a_id(l - 1)])
+                else:                        # the W the forward pass used (it honours overrides)
+                    t = Zk.term(role, g, W=values[w], A=values[a])
                 parts.append(t)
             total = parts[0]
             for t in parts[1:]:
                 total = total + t
             grads[node] = total
             if terms is not None and len(parts) > 1:
-                terms[node] = tuple(((node, v), t) for (v, _), t in zip(outs, parts))
+                terms[node] = tuple(((node, o[0]), t) for o, t in zip(outs, parts))
     return grads
 
 

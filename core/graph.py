@@ -50,6 +50,7 @@ class Structure:
     schedule: tuple[tuple[str, str], ...]        # (phase, node): forward values, then backward gradients
     forward_plan: tuple                          # (node, kind, layer, ((source, role), ...)) in topological order
     backward_plan: tuple                         # (node, ((target, role), ...)) in the backward schedule's order
+    backward_program: tuple                      # the same with (target, role, layer, W id, A^(l-1) id) per edge
     givens: frozenset                            # nodes no edge feeds: A0, W, W0, Y
     w_of: dict                                   # layer l -> the W node Z^l uses (W^k when tied to k)
     roles: dict                                  # (source, target) -> role
@@ -144,12 +145,18 @@ def _structure(sig: tuple) -> Structure:
                   if n not in (LOSS, TARGET)]
     backward_plan = tuple((n, tuple((v, G.edges[n, v]["role"]) for _, v in leaving.get(n, ())))
                           for n in back_nodes)
+    def _edge_program(v, role):
+        l = G.nodes[v]["layer"]
+        z_layer = role in ("input", "weight", "offset", "skip")
+        return v, role, l, (w_of[l] if z_layer else None), (a_id(l - 1) if z_layer else None)
+
+    backward_program = tuple((n, tuple(_edge_program(v, role) for v, role in outs)) for n, outs in backward_plan)
     schedule = tuple([("forward", n) for n in fwd_nodes] + [("backward", n) for n in back_nodes])
     roles = {e: G.edges[e]["role"] for e in edges}
     G.graph["frozen"] = True
     nx.freeze(G)
     return Structure(G, L, nodes, edges, frozenset(edges), frozenset(nodes), reading, schedule,
-                     forward_plan, backward_plan, givens, w_of, roles)
+                     forward_plan, backward_plan, backward_program, givens, w_of, roles)
 
 
 # ------------------------------------------------------------------ with numbers
