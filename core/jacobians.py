@@ -1,7 +1,9 @@
 """The Jacobian on every edge, in denominator layout (6.390) or, on request, numerator layout.
 
 Denominator layout: for column vectors v (p) and w (q), dw/dv is p x q, row i <-> v_i,
-column j <-> w_j. Numerator layout is the transpose of every one of them.
+column j <-> w_j. Numerator layout is the transpose of every one of them. Each edge's Jacobian is
+its target kind's (core.nodes: ZNode, ANode, RNode, LNode .jacobian, by the edge's role in the
+graph); edge_jacobian applies the layout here, once for all of them.
 
 Jacobians are built lazily: a diagonal one keeps only its diagonal, an identity keeps only
 its size, a softmax one keeps only a (it is diag(a) - a a^T), so a 4096-unit layer allocates
@@ -12,15 +14,15 @@ matrix through `rows(start, stop)` (a block of rows) and `entry(i, j)`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import numpy as np
 
 from .activations import softmax_jacobian_rows
 from .engine import Evaluation
 from .graph import structure
-from .nodes import KINDS, TARGET, a_id, z_id
-from .symbols import node_dims, node_symbol, split_id
+from .nodes import KINDS, TARGET, _labels, _w_tensor, a_id, z_id  # noqa: F401  (_labels, _w_tensor: re-exported)
+from .symbols import split_id
 
 LAYOUTS = ("denominator", "numerator")
 
@@ -127,20 +129,6 @@ def _eye(n: int) -> np.ndarray:
     return eye
 
 
-def _w_tensor(a: np.ndarray, n: int, numerator: bool) -> np.ndarray:
-    """dZ/dW for one example: slice k is dz_k/dW, zero except column k, which is a (A^(l-1))."""
-    t = np.zeros((n, a.size, n))
-    t[np.arange(n), :, np.arange(n)] = a
-    return np.transpose(t, (0, 2, 1)) if numerator else t
-
-
-@lru_cache(maxsize=512)  # pure and immutable; a 256-unit net would otherwise format ~15000 labels a trace
-def _labels(prefix: str, l: int | None, count: int, suffix: str = "", before: str = "") -> tuple[str, ...]:
-    """('a', 1, 3) -> a^1_1, a^1_2, a^1_3; suffix "·" -> W^1_1· (a row of W); before "·" -> W^1_·1 (a column)."""
-    sup = "" if l is None else f"^{l}"
-    return tuple(f"{prefix}{sup}_{before}{i + 1}{suffix}" for i in range(count))
-
-
 def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "denominator",
                   example: int = 0) -> Jacobian:
     """The Jacobian d(target)/d(source) for one example (a column of the batch)."""
@@ -156,100 +144,8 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
     c = example
     s_kind, s_l = split_id(source)
     t_kind, t_l = split_id(target)
-    diag = dense = tensor = softmax = None
-
-    if t_kind == "Z":
-        l = t_l
-        m, n = net.m(l), net.n(l)
-        zs = _labels("z", l, n)
-        w = st.w_of[l]
-        if role == "input":
-            symbol, dims, kind = node_symbol(w), (f"m^{l}", f"n^{l}"), "dense"
-            dense = values[w]
-            rows = _labels("a", l - 1, m)
-            W = node_symbol(w)
-            why = (f"z^{l}_j = sum_i {W}_ij a^{l - 1}_i + W0^{l}_j, so dz_j/da_i = {W}_ij: "
-                   f"the Jacobian is {W} itself, m^{l} x n^{l} (row i <-> a_i, column j <-> z_j).")
-        elif role == "offset":
-            symbol, dims, kind = "I", (f"n^{l}", f"n^{l}"), "identity"
-            rows = _labels("w0", l, n)
-            why = f"z^{l}_j = ... + W0^{l}_j, so dz_j/dW0_i is 1 when i = j and 0 otherwise: the identity."
-        elif role == "skip":
-            k = s_l
-            symbol, dims, kind = "I", (node_dims(source, net.L, 1)[0], f"n^{l}"), "identity"
-            rows = _labels("a", k, n)
-            why = (f"a skip connection: z^{l}_j = ... + a^{k}_j, so dz_j/da_i is 1 when i = j and 0 otherwise: "
-                   f"the identity, n^{k} x n^{l} (the sizes must be equal).")
-        elif role == "weight":
-            a = values[a_id(l - 1)][:, c:c + 1]
-            symbol, dims, kind = f"A^{l - 1}", (f"m^{l}", "1"), "shorthand"
-            dense = a
-            tensor = partial(_w_tensor, a[:, 0].copy(), n, layout == "numerator")  # lazy: n x m x n floats
-            W = node_symbol(source)
-            rows = _labels("W", s_l, m, "·")
-            zs = ("dz_k",)
-            why = (f"dZ/dW is really a 3-index object (z_k depends on column k of {W}: dz_k/dW_ik = a_i). "
-                   f"The notes write the shorthand A^{l - 1} (m^{l} x 1) and mean the rule "
-                   f"dL/d{W} = A^{l - 1} (dL/dZ^{l})^T, an m^{l} x n^{l} matrix.")
-            if s_l != l:
-                why += f" Layer {l} is tied to layer {s_l}: this is one of the terms dL/d{W} sums."
-        else:
-            raise KeyError(f"no edge {source} -> {target}")
-        cols = zs
-    elif role == "activation":
-        l = t_l
-        act = net.layers[l - 1].activation
-        n = net.n(l)
-        z = values[z_id(l)][:, c]
-        rows, cols = _labels("z", l, n), _labels("a", l, n)
-        dims = (f"n^{l}", f"n^{l}")
-        if act.elementwise:
-            symbol, kind = f"diag(f'(Z^{l}))", "diagonal"
-            if act._df_of_a is not None:      # tanh, sigmoid: f'(z) from a = f(z), the same numbers
-                with np.errstate(all="ignore"):
-                    diag = act._df_of_a(values[target][:, c])
-            else:
-                diag = act.derivative(z)
-            why = (f"a_j = f(z_j) depends on z_j alone, so da_j/dz_i = 0 unless i = j: only the diagonal "
-                   f"f'(z_i) is non-zero (f(z) = {act.formula}, f'(z) = {act.derivative_formula}).")
-            if act.note:
-                why += " " + act.note
-        else:
-            symbol, kind = f"diag(A^{l}) - A^{l} (A^{l})^T", "dense"
-            softmax = act.jacobian_vector(z)   # n floats; n x n only when dense() is asked for
-            why = ("softmax divides every exp(z_j) by the same sum, so each a_j depends on every z_i: "
-                   "da_j/dz_i = a_j (δ_ij − a_i), a full symmetric matrix diag(a) − a aᵀ.")
-    elif role == "decay":
-        W = node_symbol(source)
-        m, n = values[source].shape
-        symbol, dims, kind = f"2λ {W}", (f"m^{s_l}", f"n^{s_l}"), "dense"
-        # dL/dR is 1, so the backward pass's term through this edge is this very matrix: share it
-        dense = dict(ev.terms.get(source, ())).get((source, target))
-        dR = ev.grads.get(target)
-        if dense is None or dR is None or float(dR[0, 0]) != 1.0:
-            dense = KINDS["R"].jacobian(net.weight_decay, values[source])
-        rows, cols = _labels("W", s_l, m, "·"), _labels("W", s_l, n, "", "·")
-        why = (f"R = λ Σ ‖W‖²_F, so dR/d{W}_ij = 2λ {W}_ij: a scalar by a matrix, shaped like {W} "
-               f"(λ = {net.weight_decay:g}).")
-    elif role == "penalty":
-        symbol, dims, kind = "1", ("1", "1"), "identity"
-        rows, cols = ("R",), ("L",)
-        why = "L = Σ loss + R, so dL/dR = 1."
-    elif t_kind == "L":
-        L = net.L
-        nL = net.n(L)
-        a, y = values[a_id(L)][:, c:c + 1], values[TARGET][:, c:c + 1]
-        if role == "output":
-            symbol, dense = f"dL/dA^{L}", net.loss.grad(a, y)
-            rows = _labels("a", L, nL)
-            why = f"The loss gives this one: {net.loss.grad_formula} (loss: {net.loss.formula})."
-        else:
-            symbol, dense = "dL/dY", net.loss.grad_target(a, y)
-            rows = _labels("y", None, nL)
-            why = f"How the loss moves with the target; the target is data, so nothing is learned from it."
-        dims, kind, cols = (f"n^{L}", "1"), "dense", ("L",)
-    else:
-        raise KeyError(f"no edge {source} -> {target}")
+    parts = KINDS[t_kind].jacobian(role, ev, source, target, c, layout == "numerator")
+    symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax = parts
 
     shape = (len(rows), len(cols))
     if layout == "numerator":
