@@ -123,12 +123,13 @@ def check_gradients(net_or_ev, *, example: int = 0, limit: int = 64, seed: int =
 
     c = example
     v = ev.values
-    for u, t in structure(net).edge_list:
+    st = structure(net)
+    for u, t in st.edge_list:
         J = edge_jacobian(ev, u, t, example=c)
         f, x = _edge_function(net, v, u, t, c)
         idx = _sample(x.size, limit, rng)
         numeric = _numeric(f, x, idx)          # rows: perturbed source entries
-        if J.shape[0] * J.shape[1] == x.size and J.shape[1] > 1 and J.shape[0] != x.size:
+        if st.roles[(u, t)] == "decay":
             analytic = J.dense().reshape(-1, 1)[idx, :]     # scalar by matrix (dR/dW), shaped like W
         elif J.kind == "shorthand":
             # numeric[r, k] = dz_k/dW.flat[r]; the tensor has slice k = dz_k/dW (m x n)
