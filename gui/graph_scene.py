@@ -6,6 +6,10 @@ Layout (every gap measured from the labels it must hold, so it scales with the f
     A⁰ ──────────▶ Z¹ ──────▶ A¹ ──────────▶ Z² ──────▶ A² ──────────▶ L
         W0¹ (below)               W0² (below)
 
+Where everything goes is computed from the graph by gui/canvas/placement.py (skip connections arc
+over the chain, a tied W sits between the layers it feeds, R beside L); this scene measures its
+items and applies the result.
+
 Main-path nodes (A, Z, L) are "cards" with their value and gradient inside; W, W0 and Y hang
 above/below the corridor that feeds Z (or L) and keep their numbers on the side away from the path.
 Each corridor holds a vertical stack of label pills: W's (top), the path's (middle), W0's (bottom).
