@@ -34,8 +34,12 @@ def timed(action, app, repeats: int) -> float:
     return statistics.median(times)
 
 
-def chain_net(layers: int, units: int = 3, activation: str = "tanh"):
+def chain_net(layers: int, units: int = 3, activation: str = "tanh", skip_every: int = 0):
+    """A chain of `layers`; with skip_every = k, hidden layer l also adds A^(l-k) (a skip connection)."""
     from chainview.core import build_net
     spec = [{"units": units, "activation": activation} for _ in range(layers - 1)]
+    if skip_every:
+        for l in range(skip_every + 1, layers, skip_every):
+            spec[l - 1]["skip_from"] = l - skip_every
     spec.append({"units": 1, "activation": "identity"})
     return build_net([[0.5]] * units, [[1.0]], "squared", spec, seed=1)

@@ -10,7 +10,8 @@ Pure Python + numpy + networkx; never imports Qt. Everything a front end needs i
 __version__ = "0.1.0"
 
 from .activations import Activation, activation_from_spec, custom_activation, NAMES as ACTIVATIONS
-from .engine import Evaluation, backward, edge_list, evaluate, forward, node_ids, reading_order
+from .engine import Evaluation, backward, evaluate, forward
+from .graph import edge_list, net_graph, node_ids, reading_order, structure
 from .errors import ExpressionError, NetError
 from .examples import example_path, example_paths
 from .gradcheck import CheckReport, CheckResult, check_gradients
@@ -20,7 +21,8 @@ from .losses import NAMES as LOSSES, Loss, loss_from_name
 from .net import Layer, Net, build_net, init_weights
 from .netfile import dumps_net, load_net, net_from_dict, net_to_dict, parse_net, save_net
 from .session import Session
-from .steps import Operand, Step, build_steps, schedule
+from .nodes import a_id, node_id, w0_id, w_id, z_id
+from .steps import Operand, Step, Term, build_steps, schedule
 from .symbols import dims_text, node_dims, node_symbol, pretty, rich, split_id
 from .training import TrainResult, sgd_step, train
 

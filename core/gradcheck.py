@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engine import Evaluation, edge_list, evaluate, forward
+from .engine import Evaluation, evaluate, forward
+from .graph import structure
 from .jacobians import edge_jacobian
+from .nodes import KINDS, a_id, z_id
 from .symbols import split_id
 
 EPS = 1e-6
@@ -87,7 +89,7 @@ def _kink_layer(ev: Evaluation) -> tuple[int, str]:
         act = layer.activation
         kinked = act.name == "relu" or (act.expr is not None and any(
             k in act.formula for k in ("max(", "min(", "abs(", "relu(")))
-        if kinked and np.any(np.abs(ev.values[f"Z{l}"]) < EPS * 10):
+        if kinked and np.any(np.abs(ev.values[z_id(l)]) < EPS * 10):
             rule = ("chainview takes f'(0) = 0 as the course does" if act.name == "relu" else
                     "chainview takes one of the one-sided slopes (relu'(0) = abs'(0) = 0; max and min follow "
                     "their first argument at a tie)")
@@ -121,40 +123,45 @@ def check_gradients(net_or_ev, *, example: int = 0, limit: int = 64, seed: int =
 
     c = example
     v = ev.values
-    for u, t in edge_list(net.L):
+    st = structure(net)
+    for u, t in st.edge_list:
         J = edge_jacobian(ev, u, t, example=c)
         f, x = _edge_function(net, v, u, t, c)
         idx = _sample(x.size, limit, rng)
         numeric = _numeric(f, x, idx)          # rows: perturbed source entries
-        if J.kind == "shorthand":
+        if st.roles[(u, t)] == "decay":
+            analytic = J.dense().reshape(-1, 1)[idx, :]     # scalar by matrix (dR/dW), shaped like W
+        elif J.kind == "shorthand":
             # numeric[r, k] = dz_k/dW.flat[r]; the tensor has slice k = dz_k/dW (m x n)
             tensor = J.tensor()
             analytic = np.stack([tensor[:, i // tensor.shape[2], i % tensor.shape[2]] for i in idx])
         else:
             analytic = J.dense()[idx, :] if J.kind != "identity" else np.eye(J.shape[0])[idx, :]
         ok, err = _compare(analytic, numeric.reshape(analytic.shape))
-        note = kink if not ok and (u, t) == (f"Z{kink_layer}", f"A{kink_layer}") else ""
+        note = kink if not ok and (u, t) == (z_id(kink_layer), a_id(kink_layer)) else ""
         report.edges[(u, t)] = CheckResult(ok, err, int(analytic.size), note)
     return report
 
 
 def _edge_function(net, v, u: str, t: str, c: int):
-    """target(source) for one example column, and the source's value there."""
-    s_kind, _ = split_id(u)
-    t_kind, l = split_id(t)
-    col = lambda name: v[name][:, c:c + 1]
-    if t_kind == "Z":
-        W, W0, a = v[f"W{l}"], v[f"W0_{l}"], col(f"A{l - 1}")
-        if s_kind == "A":
-            return (lambda x: (W.T @ x.reshape(-1, 1) + W0).ravel()), a.ravel()
-        if s_kind == "W0":
-            return (lambda x: (W.T @ a + x.reshape(-1, 1)).ravel()), W0.ravel()
-        return (lambda x: (x.reshape(W.shape).T @ a + W0).ravel()), W.ravel()
-    if t_kind == "A":
-        act = net.layers[l - 1].activation
-        return (lambda x: act(x.reshape(-1, 1)).ravel()), col(f"Z{l}").ravel()
-    L = net.L
-    a, y = col(f"A{L}"), col("Y")
-    if s_kind == "A":
-        return (lambda x: np.array([net.loss.value(x.reshape(-1, 1), y)])), a.ravel()
-    return (lambda x: np.array([net.loss.value(a, x.reshape(-1, 1))])), y.ravel()
+    """target(source) for one example column, and the source's value there: the target's own forward
+    rule (core.nodes) on its inputs from the graph, with the source replaced."""
+    st = structure(net)
+    ins = next(ins for node, _, _, ins in st.forward_plan if node == t)
+    kind, l = split_id(t)
+    givens = ("W", "W0", "R")          # not batch-shaped: used whole
+    local = {s: (v[s] if split_id(s)[0] in givens else v[s][:, c:c + 1]) for s, _ in ins}
+    shape = local[u].shape
+
+    def f(x):
+        vals = dict(local)
+        vals[u] = x.reshape(shape)
+        args = [vals[s] for s, _ in ins]
+        if kind == "Z":
+            return KINDS["Z"].forward(*args).ravel()
+        if kind == "A":
+            return KINDS["A"].forward(net.layers[l - 1].activation, args[0]).ravel()
+        if kind == "R":
+            return KINDS["R"].forward(net.weight_decay, args).ravel()
+        return np.array([KINDS["L"].forward(net.loss, *args)])
+    return f, local[u].ravel()

@@ -1,7 +1,9 @@
 """The Jacobian on every edge, in denominator layout (6.390) or, on request, numerator layout.
 
 Denominator layout: for column vectors v (p) and w (q), dw/dv is p x q, row i <-> v_i,
-column j <-> w_j. Numerator layout is the transpose of every one of them.
+column j <-> w_j. Numerator layout is the transpose of every one of them. Each edge's Jacobian is
+its target kind's (core.nodes: ZNode, ANode, RNode, LNode .jacobian, by the edge's role in the
+graph); edge_jacobian applies the layout here, once for all of them.
 
 Jacobians are built lazily: a diagonal one keeps only its diagonal, an identity keeps only
 its size, a softmax one keeps only a (it is diag(a) - a a^T), so a 4096-unit layer allocates
@@ -12,12 +14,14 @@ matrix through `rows(start, stop)` (a block of rows) and `entry(i, j)`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import numpy as np
 
 from .activations import softmax_jacobian_rows
-from .engine import Evaluation, edge_list
+from .engine import Evaluation
+from .graph import structure
+from .nodes import KINDS, TARGET, _labels, _w_tensor, a_id, z_id  # noqa: F401  (_labels, _w_tensor: re-exported)
 from .symbols import split_id
 
 LAYOUTS = ("denominator", "numerator")
@@ -125,19 +129,6 @@ def _eye(n: int) -> np.ndarray:
     return eye
 
 
-def _w_tensor(a: np.ndarray, n: int, numerator: bool) -> np.ndarray:
-    """dZ/dW for one example: slice k is dz_k/dW, zero except column k, which is a (A^(l-1))."""
-    t = np.zeros((n, a.size, n))
-    t[np.arange(n), :, np.arange(n)] = a
-    return np.transpose(t, (0, 2, 1)) if numerator else t
-
-
-@lru_cache(maxsize=512)  # pure and immutable; a 256-unit net would otherwise format ~15000 labels a trace
-def _labels(prefix: str, l: int | None, count: int, suffix: str = "") -> tuple[str, ...]:
-    sup = "" if l is None else f"^{l}"
-    return tuple(f"{prefix}{sup}_{i + 1}{suffix}" for i in range(count))
-
-
 def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "denominator",
                   example: int = 0) -> Jacobian:
     """The Jacobian d(target)/d(source) for one example (a column of the batch)."""
@@ -146,81 +137,20 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
     net, values = ev.net, ev.values
     if not 0 <= example < net.batch:
         raise ValueError(f"example must be 0..{net.batch - 1}; got {example}")
-    if (source, target) not in edge_list(net.L):  # A0 -> Z2 is a chain, not an edge: it is not W^2
+    st = structure(net)
+    role = st.roles.get((source, target))
+    if role is None:  # A0 -> Z2 is a chain, not an edge: it is not W^2
         raise KeyError(f"no edge {source} -> {target}")
     c = example
     s_kind, s_l = split_id(source)
     t_kind, t_l = split_id(target)
-    diag = dense = tensor = softmax = None
-
-    if t_kind == "Z":
-        l = t_l
-        m, n = net.m(l), net.n(l)
-        zs = _labels("z", l, n)
-        if s_kind == "A":
-            symbol, dims, kind = f"W^{l}", (f"m^{l}", f"n^{l}"), "dense"
-            dense = values[f"W{l}"]
-            rows = _labels("a", l - 1, m)
-            why = (f"z^{l}_j = sum_i W^{l}_ij a^{l - 1}_i + W0^{l}_j, so dz_j/da_i = W^{l}_ij: "
-                   f"the Jacobian is W^{l} itself, m^{l} x n^{l} (row i <-> a_i, column j <-> z_j).")
-        elif s_kind == "W0":
-            symbol, dims, kind = "I", (f"n^{l}", f"n^{l}"), "identity"
-            rows = _labels("w0", l, n)
-            why = f"z^{l}_j = ... + W0^{l}_j, so dz_j/dW0_i is 1 when i = j and 0 otherwise: the identity."
-        elif s_kind == "W":
-            a = values[f"A{l - 1}"][:, c:c + 1]
-            symbol, dims, kind = f"A^{l - 1}", (f"m^{l}", "1"), "shorthand"
-            dense = a
-            tensor = partial(_w_tensor, a[:, 0].copy(), n, layout == "numerator")  # lazy: n x m x n floats
-            rows = _labels("W", l, m, "·")
-            zs = ("dz_k",)
-            why = (f"dZ/dW is really a 3-index object (z_k depends on column k of W^{l}: dz_k/dW_ik = a_i). "
-                   f"The notes write the shorthand A^{l - 1} (m^{l} x 1) and mean the rule "
-                   f"dL/dW^{l} = A^{l - 1} (dL/dZ^{l})^T, an m^{l} x n^{l} matrix.")
-        else:
-            raise KeyError(f"no edge {source} -> {target}")
-        cols = zs
-    elif t_kind == "A" and s_kind == "Z":
-        l = t_l
-        act = net.layers[l - 1].activation
-        n = net.n(l)
-        z = values[f"Z{l}"][:, c]
-        rows, cols = _labels("z", l, n), _labels("a", l, n)
-        dims = (f"n^{l}", f"n^{l}")
-        if act.elementwise:
-            symbol, kind = f"diag(f'(Z^{l}))", "diagonal"
-            diag = act.derivative(z)
-            why = (f"a_j = f(z_j) depends on z_j alone, so da_j/dz_i = 0 unless i = j: only the diagonal "
-                   f"f'(z_i) is non-zero (f(z) = {act.formula}, f'(z) = {act.derivative_formula}).")
-            if act.note:
-                why += " " + act.note
-        else:
-            symbol, kind = f"diag(A^{l}) - A^{l} (A^{l})^T", "dense"
-            softmax = act.jacobian_vector(z)   # n floats; n x n only when dense() is asked for
-            why = ("softmax divides every exp(z_j) by the same sum, so each a_j depends on every z_i: "
-                   "da_j/dz_i = a_j (δ_ij − a_i), a full symmetric matrix diag(a) − a aᵀ.")
-    elif t_kind == "L":
-        L = net.L
-        nL = net.n(L)
-        a, y = values[f"A{L}"][:, c:c + 1], values["Y"][:, c:c + 1]
-        if s_kind == "A":
-            symbol, dense = f"dL/dA^{L}", net.loss.grad(a, y)
-            rows = _labels("a", L, nL)
-            why = f"The loss gives this one: {net.loss.grad_formula} (loss: {net.loss.formula})."
-        elif s_kind == "Y":
-            symbol, dense = "dL/dY", net.loss.grad_target(a, y)
-            rows = _labels("y", None, nL)
-            why = f"How the loss moves with the target; the target is data, so nothing is learned from it."
-        else:
-            raise KeyError(f"no edge {source} -> {target}")
-        dims, kind, cols = (f"n^{L}", "1"), "dense", ("L",)
-    else:
-        raise KeyError(f"no edge {source} -> {target}")
+    parts = KINDS[t_kind].jacobian(role, ev, source, target, c, layout == "numerator")
+    symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax = parts
 
     shape = (len(rows), len(cols))
     if layout == "numerator":
         dims, shape, rows, cols = (dims[1], dims[0]), (shape[1], shape[0]), cols, rows
-        symbol = symbol if symbol == "I" else f"({symbol})^T"
+        symbol = symbol if symbol in ("I", "1") else f"({symbol})^T"
         if dense is not None:
             dense = dense.T
         why += " Numerator layout: this is the transpose of the 6.390 (denominator-layout) Jacobian."
@@ -234,4 +164,4 @@ def fused_output_gradient(ev: Evaluation) -> tuple[np.ndarray, np.ndarray] | Non
     L = net.L
     if net.loss.name != "nllm" or net.layers[-1].activation.name != "softmax":
         return None
-    return ev.values[f"A{L}"] - ev.values["Y"], ev.grads[f"Z{L}"]
+    return ev.values[a_id(L)] - ev.values[TARGET], ev.grads[z_id(L)]

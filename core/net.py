@@ -15,6 +15,8 @@ import numpy as np
 from .activations import Activation, activation_from_spec
 from .errors import NetError
 from .losses import Loss, loss_from_name
+from .nodes import w0_id, w_id
+from .symbols import split_id
 
 MAX_UNITS = 4096
 MAX_LAYERS = 64
@@ -27,6 +29,8 @@ class Layer:
     activation: Activation
     W: np.ndarray        # m x n
     W0: np.ndarray       # n x 1
+    skip_from: int | None = None   # k: Z^l also adds A^k (a skip connection; needs n^k = n^l)
+    tie: int | None = None         # k: the layer uses W^k itself (no W^l node); W is that same array
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,12 +42,21 @@ class Net:
     name: str = ""
     description: str = ""
     seed: int = 0
+    weight_decay: float = 0.0         # λ in L = Σ loss + λ Σ ‖W^l‖²_F (over the distinct W nodes)
 
     def __post_init__(self):
+        _share_tied_weights(self)
         check_net(self)
+        object.__setattr__(self, "_signature",   # asked on every graph query: made once (a Net never changes)
+                           (tuple((layer.tie, layer.skip_from) for layer in self.layers), self.weight_decay > 0))
         # truly immutable: views hand these arrays out (a Jacobian's dense() is W itself)
         for arr in (self.X, self.Y, *(a for layer in self.layers for a in (layer.W, layer.W0))):
             arr.flags.writeable = False
+
+    @property
+    def signature(self) -> tuple:
+        """The net's shape as core.graph needs it: per layer (tie, skip_from), and whether λ > 0."""
+        return self._signature
 
     # sizes in the notes' symbols
     @property
@@ -69,27 +82,57 @@ class Net:
         return replace(self, layers=tuple(layers))
 
     def with_weights(self, weights: dict[str, np.ndarray]) -> "Net":
-        """A copy with some of W1.., W0_1.. replaced (by node id)."""
+        """A copy with some of W1.., W0_1.. replaced (by node id); a tied layer follows its W^k."""
         layers = list(self.layers)
         for node, value in weights.items():
             kind, l = parse_weight_id(node)
+            if kind == "W" and 1 <= l <= len(layers) and layers[l - 1].tie is not None:
+                raise KeyError(f"{node} is not a node: layer {l} uses W^{layers[l - 1].tie} (tied)")
             layers[l - 1] = replace(layers[l - 1], **{kind: np.array(value, dtype=float)})
         return replace(self, layers=tuple(layers))
 
     def weights(self) -> dict[str, np.ndarray]:
+        """Every learned node by id: W^l of each layer with a W of its own, W0^l of every layer."""
         out = {}
         for l, layer in enumerate(self.layers, start=1):
-            out[f"W{l}"] = layer.W
-            out[f"W0_{l}"] = layer.W0
+            if layer.tie is None:
+                out[w_id(l)] = layer.W
+            out[w0_id(l)] = layer.W0
         return out
 
 
 def parse_weight_id(node: str) -> tuple[str, int]:
-    if node.startswith("W0_"):
-        return "W0", int(node[3:])
-    if node.startswith("W") and node[1:].isdigit():
-        return "W", int(node[1:])
+    kind, l = split_id(node)
+    if kind in ("W", "W0") and l is not None:
+        return kind, l
     raise KeyError(f"{node} is not a weight node (W1, W0_1, ...)")
+
+
+def _share_tied_weights(net: "Net") -> None:
+    """A tied layer's W is its owner's array itself, so an edit of W^k moves every use of it."""
+    if not any(layer.tie is not None for layer in net.layers):
+        return
+    layers = list(net.layers)
+    for l, layer in enumerate(layers, start=1):
+        k = layer.tie
+        if k is None:
+            continue
+        where = f"layers[{l - 1}].tie"
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < l:
+            raise NetError(f"{where} is {k!r}; layer {l} can share the W of an earlier layer k, 1 ≤ k < {l}"
+                           if l > 1 else f"{where}: layer 1 has no earlier layer to share a W with; remove tie",
+                           field=where)
+        owner = layers[k - 1]
+        m = net.X.shape[0] if l == 1 else layers[l - 2].units
+        if owner.tie is not None:
+            raise NetError(f"{where}: layer {k} uses W^{owner.tie} itself; tie layer {l} to {owner.tie} instead",
+                           field=where)
+        if owner.W.shape != (m, layer.units):
+            raise NetError(f"{where}: W^{k} is {_dims(owner.W)} but layer {l} needs m^{l} x n^{l} = "
+                           f"{m} x {layer.units}; a tied layer uses W^{k} itself, so the sizes must match",
+                           field=where)
+        layers[l - 1] = replace(layer, W=owner.W)
+    object.__setattr__(net, "layers", tuple(layers))
 
 
 def init_weights(m: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -98,11 +141,12 @@ def init_weights(m: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, 
 
 
 def build_net(X, Y, loss: str | Loss, layers: Sequence[dict], *, name: str = "", description: str = "",
-              seed: int = 0) -> Net:
+              seed: int = 0, weight_decay: float = 0.0) -> Net:
     """Make a Net from plain values; W/W0 left out (None) are drawn at random from `seed`.
 
     `layers` holds dicts with "units", "activation" (name, {"expr": ...} or Activation) and
-    optional "W", "W0". Raises NetError with a one-line message on any problem.
+    optional "W", "W0", "skip_from" (k: Z^l adds A^k) and "tie" (k: the layer uses W^k itself,
+    and gives no W). Raises NetError with a one-line message on any problem.
     """
     X = _matrix(X, "input")
     rng = None  # made only when a layer leaves its weights out (numpy.random is slow to import)
@@ -121,15 +165,26 @@ def build_net(X, Y, loss: str | Loss, layers: Sequence[dict], *, name: str = "",
         act = spec.get("activation", "identity")
         act = act if isinstance(act, Activation) else activation_from_spec(act, field=f"{where}.activation")
         W0_default = None
+        tie, skip = spec.get("tie"), spec.get("skip_from")
+        if tie is not None:   # W^k itself (Net checks k and the sizes); offsets start at zero as drawn ones do
+            if spec.get("W") is not None:
+                raise NetError(f"{where}.W: a tied layer uses W^{tie} itself; leave W out", field=f"{where}.W")
+            ok = isinstance(tie, (int, np.integer)) and not isinstance(tie, bool) and 1 <= tie <= len(built)
+            W = built[tie - 1].W if ok else np.zeros((m, int(units)))
+            W0 = (_matrix(spec["W0"], f"{where}.W0") if spec.get("W0") is not None else np.zeros((int(units), 1)))
+            built.append(Layer(int(units), act, W, W0, skip, tie))
+            m = int(units)
+            continue
         if spec.get("W") is None or spec.get("W0") is None:
             rng = rng if rng is not None else np.random.default_rng(seed)
             W_default, W0_default = init_weights(m, units, rng)
         W = _matrix(spec["W"], f"{where}.W") if spec.get("W") is not None else W_default
         W0 = _matrix(spec["W0"], f"{where}.W0") if spec.get("W0") is not None else W0_default
-        built.append(Layer(int(units), act, W, W0))
+        built.append(Layer(int(units), act, W, W0, skip))
         m = int(units)
     loss = loss if isinstance(loss, Loss) else loss_from_name(loss)
-    return Net(X, _matrix(Y, "target"), loss, tuple(built), name=name, description=description, seed=seed)
+    return Net(X, _matrix(Y, "target"), loss, tuple(built), name=name, description=description, seed=seed,
+               weight_decay=weight_decay)
 
 
 def _matrix(value, field: str) -> np.ndarray:
@@ -197,7 +252,14 @@ def check_net(net: Net) -> None:
             hint = " - is it transposed?" if layer.W0.shape == (1, n) else ""
             raise NetError(f"{where}.W0 must be n^{l} x 1 = {n} x 1 (one offset per unit); got {_dims(layer.W0)}{hint}",
                            field=f"{where}.W0")
+        if layer.skip_from is not None:
+            check_skip(net, l)
         m = n
+    lam = net.weight_decay
+    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(lam) or lam < 0:
+        raise NetError(f"weight_decay must be a number ≥ 0 (λ in L = Σ loss + λ Σ ‖W‖²), e.g. 0.01; got {lam!r}",
+                       field="weight_decay")
     nL = net.layers[-1].units
     if Y.shape[0] != nL:
         hint = " - is it transposed?" if Y.shape == (X.shape[1], nL) and nL != X.shape[1] else ""
@@ -213,3 +275,18 @@ def check_net(net: Net) -> None:
         if not (all_finite(layer.W) and all_finite(layer.W0)):
             raise NetError(f"layers[{l - 1}] weights contain NaN or Infinity; every entry must be finite",
                            field=f"layers[{l - 1}]")
+
+
+def check_skip(net: Net, l: int) -> None:
+    """layer l's skip_from k: a whole number 0 ≤ k ≤ l − 2, with n^k = n^l."""
+    k = net.layers[l - 1].skip_from
+    where = f"layers[{l - 1}].skip_from"
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= l - 2:
+        if l == 1:
+            raise NetError(f"{where} is {k!r}; layer 1 cannot skip: a skip comes from A^k with k ≤ l − 2, "
+                           f"so only layer 2 and later can have one", field=where)
+        raise NetError(f"{where} is {k!r}; layer {l} can add A^k for a whole number 0 ≤ k ≤ {l - 2}", field=where)
+    nk, nl = net.n(k), net.layers[l - 1].units
+    if nk != nl:
+        raise NetError(f"{where}: A^{k} has {nk} rows but Z^{l} has {nl}; a skip connection needs equal sizes",
+                       field=where)

@@ -35,7 +35,8 @@ from .net import MAX_LAYERS, MAX_UNITS, Net, build_net
 
 MAX_FILE_BYTES = 2_000_000          # a file too large to be a toy net
 FORMAT = "chainview-net"
-VERSION = 1
+VERSION = 1                         # what a net without version 2 fields is written as
+VERSIONS = (1, 2)                   # 2 adds skip_from, tie and weight_decay
 MAX_EXPR_CHARS = 200                # a typed activation, as in the schema
 # Weights drawn at random are not in the file, so a tiny file could ask for gigabytes.
 # A saved net always holds its weights and every number takes at least two bytes
@@ -43,8 +44,10 @@ MAX_EXPR_CHARS = 200                # a typed activation, as in the schema
 MAX_WEIGHTS = MAX_FILE_BYTES // 2
 
 REQUIRED = ("input", "target", "loss", "layers")
-TOP_FIELDS = ("$schema", "format", "version", "name", "description", "input", "target", "loss", "layers", "seed")
-LAYER_FIELDS = ("units", "activation", "W", "W0")
+TOP_FIELDS = ("$schema", "format", "version", "name", "description", "input", "target", "loss", "layers", "seed",
+              "weight_decay")
+LAYER_FIELDS = ("units", "activation", "W", "W0", "skip_from", "tie")
+V2_FIELDS = ("weight_decay", "skip_from", "tie")    # skip connections, tied weights, weight decay
 
 # Names people reach for that difflib would not connect to ours.
 _ALIASES = {
@@ -211,8 +214,9 @@ def net_from_dict(data: dict) -> Net:
     if "version" not in data:
         raise NetError(f"version is missing; this chainview reads version {VERSION} (\"version\": {VERSION})",
                        field="version")
-    if _whole(data["version"]) != VERSION:
-        raise NetError(f"version is {_show(data['version'])}; this chainview reads version {VERSION}", field="version")
+    version = _whole(data["version"])
+    if version not in VERSIONS:
+        raise NetError(f"version is {_show(data['version'])}; this chainview reads version 1 or 2", field="version")
     _check_fields(data, TOP_FIELDS, "")
     for key in REQUIRED:
         if key not in data:
@@ -226,6 +230,15 @@ def net_from_dict(data: dict) -> Net:
         seed = _whole(data["seed"])
         if seed is None or seed < 0:
             raise NetError(f"seed must be a whole number of at least 0; got {_show(data['seed'])}", field="seed")
+
+    weight_decay = 0.0
+    if "weight_decay" in data:
+        _needs_v2(version, "weight_decay")
+        lam = data["weight_decay"]
+        if not _is_number(lam) or not math.isfinite(float(lam)) or lam < 0:
+            raise NetError(f"weight_decay must be a number ≥ 0 (λ in L = Σ loss + λ Σ ‖W‖²_F), e.g. 0.01; "
+                           f"got {_show(lam)}", field="weight_decay")
+        weight_decay = float(lam)
 
     X = _matrix(data["input"], "input")
     Y = _matrix(data["target"], "target")
@@ -247,7 +260,7 @@ def net_from_dict(data: dict) -> Net:
                        field="layers")
     specs, m, drawn = [], len(X), 0
     for i, layer in enumerate(layers):
-        spec = _layer(layer, f"layers[{i}]")
+        spec = _layer(layer, f"layers[{i}]", version)
         if spec.get("W") is None or spec.get("W0") is None:
             drawn += m * spec["units"]
             if drawn > MAX_WEIGHTS:
@@ -256,10 +269,16 @@ def net_from_dict(data: dict) -> Net:
         specs.append(spec)
         m = spec["units"]
     return build_net(X, Y, loss, specs, name=data.get("name", ""), description=data.get("description", ""),
-                     seed=seed)
+                     seed=seed, weight_decay=weight_decay)
 
 
-def _layer(layer, where: str) -> dict:
+def _needs_v2(version: int, where: str) -> None:
+    if version < 2:
+        raise NetError(f"{where} needs \"version\": 2 (skip connections, tied weights and weight decay are "
+                       f"version 2 fields); set the file's version to 2", field=where)
+
+
+def _layer(layer, where: str, version: int = 1) -> dict:
     if not isinstance(layer, dict):
         raise NetError(f"{where} must be an object like {{\"units\": 1, \"activation\": \"identity\"}}; "
                        f"got {_kind(layer)}", field=where)
@@ -286,6 +305,26 @@ def _layer(layer, where: str) -> dict:
                            f"({', '.join(ACTIVATION_NAMES)}) or {{\"expr\": \"...\"}} in z",
                            field=f"{where}.activation")
     spec["activation"] = act            # activation_from_spec (via build_net) names the field on error
+    l = int(where[where.index("[") + 1:-1]) + 1     # the layer's number in the notes (layers[0] is layer 1)
+    if "skip_from" in layer:
+        _needs_v2(version, f"{where}.skip_from")
+        k = _whole(layer["skip_from"])
+        if k is None or not 0 <= k <= l - 2:
+            rule = (f"a whole number 0 ≤ k ≤ {l - 2} (Z^{l} adds A^k)" if l >= 2 else
+                    "only layer 2 and later can have one (k ≤ l − 2); remove skip_from from layer 1")
+            raise NetError(f"{where}.skip_from is {_show(layer['skip_from'])}; {rule}", field=f"{where}.skip_from")
+        spec["skip_from"] = k
+    if "tie" in layer:
+        _needs_v2(version, f"{where}.tie")
+        k = _whole(layer["tie"])
+        if k is None or not 1 <= k < l:
+            rule = (f"a whole number 1 ≤ k ≤ {l - 1} (layer {l} uses W^k itself)" if l > 1 else
+                    "layer 1 has no earlier layer to share a W with; remove tie")
+            raise NetError(f"{where}.tie is {_show(layer['tie'])}; {rule}", field=f"{where}.tie")
+        if "W" in layer:
+            raise NetError(f"{where}.W: layer {l} is tied to layer {k} and uses W^{k} itself; leave W out",
+                           field=f"{where}.W")
+        spec["tie"] = k
     for key in ("W", "W0"):
         if key in layer:
             if layer[key] is None:
@@ -418,7 +457,8 @@ def _short(value) -> str:
 
 def net_to_dict(net: Net) -> dict:
     """The file form of `net`. W and W0 are always written, so a random start is frozen once saved."""
-    out: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    v2 = net.weight_decay > 0 or any(l.skip_from is not None or l.tie is not None for l in net.layers)
+    out: dict[str, Any] = {"format": FORMAT, "version": 2 if v2 else VERSION}
     if net.name:
         out["name"] = net.name
     if net.description:
@@ -426,12 +466,22 @@ def net_to_dict(net: Net) -> dict:
     out["input"] = np.asarray(net.X, dtype=float).tolist()
     out["target"] = np.asarray(net.Y, dtype=float).tolist()
     out["loss"] = net.loss.name
-    out["layers"] = [
-        {"units": int(layer.units), "activation": layer.activation.spec,
-         "W": np.asarray(layer.W, dtype=float).tolist(), "W0": np.asarray(layer.W0, dtype=float).tolist()}
-        for layer in net.layers
-    ]
+    out["layers"] = [_layer_dict(layer) for layer in net.layers]
     out["seed"] = int(net.seed)
+    if net.weight_decay > 0:
+        out["weight_decay"] = float(net.weight_decay)
+    return out
+
+
+def _layer_dict(layer) -> dict:
+    out: dict[str, Any] = {"units": int(layer.units), "activation": layer.activation.spec}
+    if layer.tie is None:
+        out["W"] = np.asarray(layer.W, dtype=float).tolist()
+    out["W0"] = np.asarray(layer.W0, dtype=float).tolist()
+    if layer.skip_from is not None:
+        out["skip_from"] = int(layer.skip_from)
+    if layer.tie is not None:
+        out["tie"] = int(layer.tie)
     return out
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from functools import cached_property
 
 
-from .engine import Evaluation, edge_list, evaluate, node_ids, reading_order
+from .engine import Evaluation, evaluate
+from .graph import reading_order, structure
 from .events import Signal
 from .jacobians import LAYOUTS, Jacobian, edge_jacobian
 from .net import Net
@@ -59,8 +60,8 @@ class Session:
         self.net_changed.emit()
 
     def _exists(self, selection) -> bool:
-        L = self._net.L
-        return selection in edge_list(L) if isinstance(selection, tuple) else selection in node_ids(L)
+        st = structure(self._net)
+        return selection in st.edge_set if isinstance(selection, tuple) else selection in st.node_set
 
     # ---- selection: what the inspector shows
     @property
@@ -82,7 +83,7 @@ class Session:
 
         With nothing selected it starts where the person is looking: the current step's node (at
         step 0, the first or the last item)."""
-        order = reading_order(self._net.L)
+        order = reading_order(self._net)
         if self._selection is None:
             current = self.current
             self.select(current.node if current is not None else order[0 if step > 0 else -1])
@@ -208,8 +209,7 @@ class Session:
 
     def known_values(self) -> set[str]:
         """Nodes whose value is known at this position: the givens plus what forward steps made."""
-        known = {"A0", "Y"} | {f"W{l}" for l in range(1, self._net.L + 1)} | {
-            f"W0_{l}" for l in range(1, self._net.L + 1)}
+        known = set(structure(self._net).givens)  # A0, Y, every W and W0: what no edge feeds
         return known | {s.node for s in self.done() if s.phase == "forward"}
 
     def known_grads(self) -> set[str]:

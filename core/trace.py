@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from .engine import edge_list, node_ids
+from .graph import edge_list
 from .session import Session
-from .symbols import dims_text, node_dims, node_symbol, pretty, split_id
+from .symbols import dims_text, pretty, split_id
 
 
 def _jsonable(a) -> list | float | None:
@@ -21,25 +21,33 @@ def _jsonable(a) -> list | float | None:
 
 def trace_dict(session: Session) -> dict:
     """The documented `chainview trace --json` object (README: "trace JSON")."""
-    net, ev = session.net, session.evaluation
+    ev, G = session.evaluation, session.graph   # the graph has every node's and edge's labels
     nodes = {}
-    for node in node_ids(net.L):
-        kind, l = split_id(node)
-        nodes[node] = {"kind": kind, "layer": l if l is not None else net.L,  # as in core.graph
-                       "symbol": node_symbol(node), "dims": list(node_dims(node, net.L, net.batch)),
-                       "shape": list(ev.values[node].shape), "value": _jsonable(ev.values[node]),
-                       "grad": _jsonable(ev.grads.get(node)) if node not in ("Y", "L") else None}
+    for node, d in G.nodes(data=True):
+        nodes[node] = {"kind": d["kind"], "layer": d["layer"], "symbol": d["symbol"], "dims": list(d["dims"]),
+                       "shape": list(d["shape"]), "value": _jsonable(d["value"]),
+                       "grad": _jsonable(d["grad"]) if node not in ("Y", "L") else None}
     edges = []
-    for u, v in edge_list(net.L):
-        J = session.jacobian(u, v)
-        edges.append({"source": u, "target": v, "symbol": J.symbol, "shape": list(J.shape), "dims": list(J.dims),
-                      "kind": J.kind, "value": _jsonable(J.dense())})
-    steps = [{"index": s.index, "phase": s.phase, "node": s.node, "equation": s.equation, "shapes": s.shapes,
-              "operands": [{"name": o.name, "shape": list(o.shape)} for o in s.operands],
-              "value": _jsonable(s.value)} for s in session.steps]
+    for u, v, d in G.edges(data=True):
+        edges.append({"source": u, "target": v, "symbol": d["symbol"], "shape": list(d["shape"]),
+                      "dims": list(d["dims"]), "kind": d["kind"], "value": _jsonable(d["jacobian"].dense())})
+    steps = [_step_dict(s) for s in session.steps]
     return {"layout": session.layout, "example": session.example,
             "loss": float(ev.loss) if np.isfinite(ev.loss) else None,
             "problems": ev.problems, "nodes": nodes, "edges": edges, "steps": steps}
+
+
+def _step_dict(s) -> dict:
+    """A step as JSON. A fork's step (a node with several outgoing edges) also has "joiners" (between
+    its operands; " + " between terms) and "terms" (each term's equation, operand range, edge, value)."""
+    out = {"index": s.index, "phase": s.phase, "node": s.node, "equation": s.equation, "shapes": s.shapes,
+           "operands": [{"name": o.name, "shape": list(o.shape)} for o in s.operands],
+           "value": _jsonable(s.value)}
+    if s.terms:
+        out["joiners"] = list(s.joiners)
+        out["terms"] = [{"equation": t.equation, "operands": [t.start, t.stop], "edge": list(t.edge),
+                         "value": _jsonable(t.value)} for t in s.terms]
+    return out
 
 
 def format_matrix(a: np.ndarray, indent: str = "      ", precision: int = 4) -> str:
@@ -69,10 +77,15 @@ def format_trace(session: Session) -> str:
         value = s.value
         if net.batch > 1 and s.phase == "backward" and split_id(s.node)[0] in ("A", "Z"):
             out.append(f"       (all {net.batch} examples, one per column; the shapes above are per example)")
+        for t in s.terms:           # a fork: each term, then their sum
+            out.append(f"       term {pretty(t.equation)}:")
+            out.append(format_matrix(t.value, indent="         "))
+        if s.terms:
+            out.append("       sum:")
         out.append(format_matrix(value))
     out.append("")
     out.append(f"EDGE JACOBIANS (example {session.example}, {session.layout} layout)")
-    for u, v in edge_list(net.L):
+    for u, v in edge_list(net):
         J = session.jacobian(u, v)
         out.append(f"  {u} → {v}:  {pretty(J.symbol)}   {pretty(dims_text(J.dims, J.shape))}")
         out.append(format_matrix(J.dense()))

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGridLayout
                                QVBoxLayout, QWidget)
 
 from chainview.core import (ACTIVATIONS, LOSSES, ExpressionError, Layer, Net, NetError, Session,
-                            activation_from_spec, custom_activation, init_weights, loss_from_name)
+                            activation_from_spec, custom_activation, init_weights, loss_from_name, w0_id, w_id)
 from chainview.core.expr import parse_expression
 from chainview.core.net import MAX_UNITS
 from chainview.core.symbols import pretty
@@ -52,25 +52,29 @@ def _fit(a: np.ndarray | None, shape: tuple[int, int], fresh: Callable[[], np.nd
     return out
 
 
-def fitted_net(net: Net, layers: list[tuple[int, object, np.ndarray | None, np.ndarray | None]],
-               rng: np.random.Generator) -> Net:
-    """A net with these (units, activation, W, W0) layers, every shape made to fit.
+def fitted_net(net: Net, layers: list[tuple], rng: np.random.Generator) -> Net:
+    """A net with these (units, activation, W, W0[, origin]) layers, every shape made to fit.
 
     W^l keeps the entries that still fit and gets new ones from `init_weights` (Gaussian,
-    variance 1/m^l); W0^l and new rows of the target Y are 0.
+    variance 1/m^l); W0^l and new rows of the target Y are 0. `origin` is the layer's number in
+    `net` (from `_parts`): its skip connection and tie follow it to its new place, and are dropped
+    where their source is gone or no longer fits (core.graph_edits.relinked).
     """
+    from chainview.core.graph_edits import relinked
     m, built = net.X.shape[0], []
-    for units, activation, W, W0 in layers:
+    for part in layers:
+        units, activation, W, W0 = part[:4]
         W = _fit(W, (m, units), lambda m=m, units=units: init_weights(m, units, rng)[0])
         W0 = _fit(W0, (units, 1), lambda units=units: np.zeros((units, 1)))
         built.append(Layer(int(units), activation, W, W0))
         m = units
     Y = _fit(net.Y, (m, net.batch), lambda: np.zeros((m, net.batch)))
-    return replace(net, layers=tuple(built), Y=Y)
+    origins = [part[4] if len(part) > 4 else None for part in layers]
+    return relinked(net, replace(net, layers=tuple(built), Y=Y), origins)
 
 
 def _parts(net: Net) -> list:
-    return [(layer.units, layer.activation, layer.W, layer.W0) for layer in net.layers]
+    return [(layer.units, layer.activation, layer.W, layer.W0, l) for l, layer in enumerate(net.layers, start=1)]
 
 
 def with_units(net: Net, l: int, units: int, rng: np.random.Generator) -> Net:
@@ -85,7 +89,7 @@ def with_layer_inserted(net: Net, after: int, rng: np.random.Generator) -> Net:
     units = net.n(after)
     last = after == net.L
     activation = activation_from_spec("identity" if last else "relu")
-    parts.insert(after, (units, activation, None, None))
+    parts.insert(after, (units, activation, None, None, None))
     return fitted_net(net, parts, rng)
 
 
@@ -121,7 +125,9 @@ def with_random_weights(net: Net, seed: int) -> Net:
     rng = np.random.default_rng(seed)
     weights = {}
     for l in range(1, net.L + 1):
-        weights[f"W{l}"], weights[f"W0_{l}"] = init_weights(net.m(l), net.n(l), rng)
+        W, weights[w0_id(l)] = init_weights(net.m(l), net.n(l), rng)
+        if net.layers[l - 1].tie is None:     # a tied layer has no W of its own
+            weights[w_id(l)] = W
     return replace(net.with_weights(weights), seed=seed)
 
 
@@ -142,7 +148,7 @@ def with_entry(net: Net, which: str, l: int, row: int, col: int, text: str) -> N
             arr = (net.X if which == "X" else net.Y).copy()
             arr[row, col] = value
             return replace(net, **{which: arr})
-        node = f"W{l}" if which == "W" else f"W0_{l}"
+        node = w_id(net.layers[l - 1].tie or l) if which == "W" else w0_id(l)
         arr = net.weights()[node].copy()
         arr[row, col] = value
         return net.with_weights({node: arr})
@@ -515,6 +521,9 @@ class NetEditor(QWidget):
         seed_row.addStretch(1)
         form.addLayout(seed_row, 7, 0, 1, 2)
         col.addWidget(self.layer_box)
+        from .window.links_box import LinksBox    # skip connection, tie, weight decay (issue 11)
+        self.links_box = LinksBox(self)
+        col.addWidget(self.links_box)
 
         # data and loss
         data_box = QGroupBox("Data and loss")
@@ -636,6 +645,9 @@ class NetEditor(QWidget):
         self.w0_label.setText(f"{pretty(f'W0^{l}')} : {pretty(f'n^{l}')} × 1 = {n} × 1   (one offset per unit)")
         self.w_model.set_matrix(layer.W)
         self.w0_model.set_matrix(layer.W0)
+        if layer.tie is not None:             # the table edits the shared W^k itself
+            self.w_label.setText(self.w_label.text() + pretty(f"   — W^{layer.tie}, shared"))
+        self.links_box.refresh()
         if net.seed != self._shown_seed:      # a file or 'Randomise' brings its seed; a seed typed here stays
             self._shown_seed = net.seed
             self.seed_spin.setValue(int(net.seed))

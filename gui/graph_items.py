@@ -730,6 +730,7 @@ class EdgeItem(QGraphicsItem):
         self.refreshes = 0
         self.p0 = QPointF()
         self.p1 = QPointF()
+        self.end_dir = (1.0, 0.0)   # the direction the edge arrives in (a skip arrives from above)
         self.path = QPainterPath()
         self._shape = QPainterPath()
         self._bounds = QRectF()
@@ -757,6 +758,7 @@ class EdgeItem(QGraphicsItem):
         s = self.style.scale
         self.p0, self.p1 = QPointF(p0), QPointF(p1)
         self.arrow_len = 15 * s
+        self.end_dir = (1.0, 0.0)
         end = QPointF(p1.x() - self.arrow_len, p1.y())
         dx = max(abs(end.x() - p0.x()) * 0.5, 30 * s)
         path = QPainterPath(p0)
@@ -776,11 +778,53 @@ class EdgeItem(QGraphicsItem):
         self.label.setPos(self.path.pointAtPercent(0.5))
         self.update()
 
-    def _arrow(self, tip: QPointF, k: float = 1.0, backwards: bool = False) -> QPolygonF:
+    def _arrow(self, tip: QPointF, k: float = 1.0, backwards: bool = False, direction=(1.0, 0.0)) -> QPolygonF:
         s = self.style.scale
         L, W = 15 * s * k, 6.5 * s * k
         d = -1 if backwards else 1
-        return QPolygonF([tip, QPointF(tip.x() - d * L, tip.y() - W), QPointF(tip.x() - d * L, tip.y() + W)])
+        ux, uy = direction[0] * d, direction[1] * d      # along the edge; (-uy, ux) across it
+        return QPolygonF([tip, QPointF(tip.x() - ux * L + uy * W, tip.y() - uy * L - ux * W),
+                          QPointF(tip.x() - ux * L - uy * W, tip.y() - uy * L + ux * W)])
+
+    def route_via(self, points) -> None:
+        """A polyline through `points` (x, y) with rounded corners, the arrowhead along its last segment.
+
+        For edges that must go around things (a skip connection over the chain, a tied W's edges,
+        W -> R under the net); gui/canvas/placement.py chooses the points."""
+        self.prepareGeometryChange()
+        s = self.style.scale
+        pts = [QPointF(float(x), float(y)) for x, y in points]
+        self.p0, self.p1 = QPointF(pts[0]), QPointF(pts[-1])
+        self.arrow_len = 15 * s
+        dx, dy = pts[-1].x() - pts[-2].x(), pts[-1].y() - pts[-2].y()
+        n = math.hypot(dx, dy) or 1.0
+        self.end_dir = (dx / n, dy / n)
+        pts[-1] = QPointF(pts[-1].x() - self.end_dir[0] * self.arrow_len, pts[-1].y() - self.end_dir[1] * self.arrow_len)
+        path = QPainterPath(pts[0])
+        radius = 16 * s
+        for i in range(1, len(pts) - 1):
+            a, c, b = pts[i - 1], pts[i], pts[i + 1]
+            la, lb = math.hypot(c.x() - a.x(), c.y() - a.y()), math.hypot(b.x() - c.x(), b.y() - c.y())
+            r = min(radius, la / 2, lb / 2)
+            if r < 0.5:
+                path.lineTo(c)
+                continue
+            p_in = QPointF(c.x() + (a.x() - c.x()) * r / la, c.y() + (a.y() - c.y()) * r / la)
+            p_out = QPointF(c.x() + (b.x() - c.x()) * r / lb, c.y() + (b.y() - c.y()) * r / lb)
+            path.lineTo(p_in)
+            path.quadTo(c, p_out)
+        path.lineTo(pts[-1])
+        self.path = path
+        stroker = QPainterPathStroker()
+        stroker.setWidth(14 * s)
+        stroker.setCapStyle(Qt.RoundCap)
+        shape = stroker.createStroke(path)
+        shape.addPolygon(self._arrow(self.p1, 1.6, direction=self.end_dir))
+        self._shape = shape.simplified()
+        m = 14 * s
+        self._bounds = path.boundingRect().united(QRectF(self.p1, self.p1)).adjusted(-m, -m, m, m)
+        self.label.setPos(self.path.pointAtPercent(0.5))
+        self.update()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -849,10 +893,10 @@ class EdgeItem(QGraphicsItem):
         if backward:
             # the forward direction stays readable (edge colour); the grad-coloured arrow below leads
             p.setBrush(t.edge)
-            p.drawPolygon(self._arrow(self.p1, 1.0))
+            p.drawPolygon(self._arrow(self.p1, 1.0, direction=self.end_dir))
         else:
             p.setBrush(core)
-            p.drawPolygon(self._arrow(self.p1, 1.25 if self.current else 1.0))
+            p.drawPolygon(self._arrow(self.p1, 1.25 if self.current else 1.0, direction=self.end_dir))
         if backward or self.back_done:
             # the gradient flows back along this edge: a grad-coloured arrowhead at the source end
             g = t.grad if backward else alpha(t.grad, 0.75)

@@ -6,6 +6,10 @@ Layout (every gap measured from the labels it must hold, so it scales with the f
     A⁰ ──────────▶ Z¹ ──────▶ A¹ ──────────▶ Z² ──────▶ A² ──────────▶ L
         W0¹ (below)               W0² (below)
 
+Where everything goes is computed from the graph by gui/canvas/placement.py (skip connections arc
+over the chain, a tied W sits between the layers it feeds, R beside L); this scene measures its
+items and applies the result.
+
 Main-path nodes (A, Z, L) are "cards" with their value and gradient inside; W, W0 and Y hang
 above/below the corridor that feeds Z (or L) and keep their numbers on the side away from the path.
 Each corridor holds a vertical stack of label pills: W's (top), the path's (middle), W0's (bottom).
@@ -20,12 +24,13 @@ from __future__ import annotations
 import weakref
 
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsScene
 
 from chainview.core import Session
 
-from .graph_items import EdgeItem, EdgeLabelItem, NodeItem, Style
+from .canvas.placement import NodeSize, place
+from .graph_items import EdgeItem, EdgeLabelItem, NodeItem, Style, side_x
 from .theme import Theme
 
 INF = float("inf")
@@ -147,7 +152,7 @@ class GraphScene(QGraphicsScene):
         numerator = s.layout == "numerator"
         for node, data in G.nodes(data=True):
             kind = data["kind"]
-            placement = "card" if kind in ("A", "Z", "L") else ("below" if kind == "W0" else "above")
+            placement = "card" if kind in ("A", "Z", "L") else ("below" if kind in ("W0", "R") else "above")
             item = NodeItem(node, data, ev.values[node], ev.grads.get(node), self.style, placement)
             item.set_numerator(numerator)
             self.addItem(item)
@@ -177,85 +182,30 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ layout
     def _layout(self) -> None:
-        """Place every node and route every edge; gaps come from the widths of the pills they hold."""
+        """Place every node and route every edge as gui/canvas/placement.py computes from the graph."""
         G = self.session.graph
-        L = G.graph["L"]
-        sc = self.style.scale
-        g = sc ** 0.5                    # spacing that holds no text grows slower than the text
         N = self._nodes
-        main = ["A0"] + [n for l in range(1, L + 1) for n in (f"Z{l}", f"A{l}")] + ["L"]
-
-        # every A/Z card of the row is equally tall (tidy row, straight path)
-        cards = [N[n] for n in main if n != "L"]
-        H = max(c.natural_card_height() for c in cards)
+        cards = [item for item in N.values() if item.placement == "card" and item.kind != "L"]
+        H = max(c.natural_card_height() for c in cards)      # every A/Z card equally tall: a straight path
         for c in cards:
             c.set_card_height(H)
-
-        corridor_margin = 26 * g        # room for arrowheads and breathing space beside pills
-        x = 0.0
-        prev = None
-        for n in main:
-            item = N[n]
-            if prev is not None:
-                feeding = [e for e in self._edges.values() if e.v == n]
-                pill_w = max(e.label.w for e in feeding)
-                # a corridor where side edges curve in needs room for the bends beside its pills
-                margin = corridor_margin * (1.8 if len(feeding) > 1 else 1.0)
-                gap = max(pill_w + 2 * margin, 110 * g)
-                x = x + prev.w / 2 + gap + item.w / 2
-            item.setPos(x, 0.0)
-            prev = item
-
-        # side nodes: W (or Y) above the corridor feeding Z (or L), W0 below; their right edge lines up
-        # with the left card's right edge so their pill lands in the middle of the corridor.
-        vgap = 62 * g
-        for l in range(1, L + 1):
-            left = N[f"A{l - 1}"]
-            for node, sign in ((f"W{l}", -1), (f"W0_{l}", 1)):
-                it = N[node]
-                cx = left.x() + left.w / 2 - it.w / 2
-                it.setPos(cx, sign * (H / 2 + vgap + it.h / 2))
-        y_item, left = N["Y"], N[f"A{L}"]
-        y_item.setPos(left.x() + left.w / 2 - y_item.w / 2, -(H / 2 + vgap + y_item.h / 2))
-
-        # route edges: into Z, W enters high, W0 low, the path in the middle; into L, Y enters high
-        slot = 26 * sc
-        for (u, v), e in self._edges.items():
-            src, dst = N[u], N[v]
-            ku = src.kind
-            dy = 0.0
-            if ku in ("W", "Y"):
-                dy = -slot
-            elif ku == "W0":
-                dy = slot
-            e.route(src.out_anchor(), dst.in_anchor(dy))
-            if ku in ("W", "W0", "Y"):
-                # stack the side pill in the corridor's middle, between the path pill and the side node
-                a, b = N[main[main.index(v) - 1]], dst
-                cx = (a.x() + a.w / 2 + b.x() - b.w / 2) / 2
-                mid_y = e.path.pointAtPercent(0.5).y()
-                e.label.setPos(cx, mid_y)
-        self._fix_side_pills()
-        bounds = self.items_bounds()
-        m = 16 * sc                      # small: a fitted view then needs no scroll bars
-        self.setSceneRect(bounds.adjusted(-m, -m, m, m))
-
-    def _fix_side_pills(self) -> None:
-        """Keep each side pill clear of its corridor's path pill (push it outward if they touch)."""
-        gap = 10 * self.style.scale
-        for (u, v), e in self._edges.items():
-            kind = self._nodes[u].kind
-            if kind not in ("W", "W0", "Y"):
-                continue
-            path_edge = next(x for x in self._edges.values() if x.v == v and self._nodes[x.u].kind == "A")
-            pr = path_edge.label.scene_rect()
-            r = e.label.scene_rect()
-            if kind == "W0":
-                need = pr.bottom() + gap - r.top()
+        sizes = {n: NodeSize(it.w, it.h, it.placement, it.block_w, it.block_h, 8 * self.style.scale)
+                 for n, it in N.items()}
+        labels = {edge: (e.label.w, e.label.h) for edge, e in self._edges.items()}
+        anchor = lambda n, dy, out: side_x(N[n].kind, N[n].w, N[n].h, dy, out)
+        P = place(G, sizes, labels, scale=self.style.scale, anchor_dx=anchor)
+        for n, (x, y) in P.nodes.items():
+            N[n].setPos(x, y)
+        for edge, e in self._edges.items():
+            if edge in P.polylines:
+                e.route_via(P.polylines[edge])
             else:
-                need = -(r.bottom() + gap - pr.top())
-            if (kind == "W0" and need > 0) or (kind != "W0" and need < 0):
-                e.label.setPos(e.label.pos() + QPointF(0, need))
+                e.route(N[edge[0]].out_anchor(), N[edge[1]].in_anchor(P.curves.get(edge, 0.0)))
+            if edge in P.labels:
+                e.label.setPos(*P.labels[edge])
+        bounds = self.items_bounds()
+        m = 16 * self.style.scale          # small: a fitted view then needs no scroll bars
+        self.setSceneRect(bounds.adjusted(-m, -m, m, m))
 
     # ------------------------------------------------------------ state
     def _current(self):

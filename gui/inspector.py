@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QLayout, QPushButto
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from chainview.core import Jacobian, Operand, dims_text, fused_output_gradient, node_dims, node_symbol, pretty, rich, split_id
+from chainview.core.nodes import a_id, z_id
 
 from .matrix_model import DEFAULT_PRECISION, format_number, pretty_label
 from .matrix_view import MatrixView, use_table
@@ -458,7 +459,7 @@ class Inspector(QWidget):
         else:
             state = ()
         report = s.check_report
-        return (sel, state, f"Z{s.net.L}" in grads, self._show_tensor, self._tensor_slice, id(s.net),
+        return (sel, state, z_id(s.net.L) in grads, self._show_tensor, self._tensor_slice, id(s.net),
                 id(s.evaluation), s.layout, s.example, self._theme.name, id(report))
 
     def _update_selection(self, force: bool = False) -> None:
@@ -587,7 +588,7 @@ class Inspector(QWidget):
             v.set_caption_visible(False)
             self.grad_view = v
             lay.addWidget(v)
-            if node == f"Z{L}":
+            if node == z_id(L):
                 self._fused_box(lay)
         else:
             lay.addWidget(self._muted(self._not_yet(f"dL/d{_sym(node)}", "backward", node)))
@@ -638,7 +639,7 @@ class Inspector(QWidget):
         if J.kind == "shorthand" and not needs:
             self._tensor_section(lay, J)
         L = s.net.L
-        if (u, v) == (f"Z{L}", f"A{L}") and f"Z{L}" in s.known_grads():
+        if (u, v) == (z_id(L), a_id(L)) and z_id(L) in s.known_grads():
             self._fused_box(lay)
         self._check_line(lay, (u, v))
 
@@ -787,7 +788,7 @@ class Inspector(QWidget):
         """Whether the selection section already shows the fused shortcut (then the step section does not)."""
         s = self._session
         L = s.net.L
-        return s.selection in (f"Z{L}", (f"Z{L}", f"A{L}")) and f"Z{L}" in s.known_grads()
+        return s.selection in (z_id(L), (z_id(L), a_id(L))) and z_id(L) in s.known_grads()
 
     def _update_step(self, force: bool = False) -> None:
         s = self._session
@@ -825,7 +826,7 @@ class Inspector(QWidget):
             lay.addWidget(self._muted(html.escape(pretty(step.note))))
         self._step_numbers(lay, step)
         L = s.net.L
-        if step.phase == "backward" and step.node == f"Z{L}" and not self._fused_above():
+        if step.phase == "backward" and step.node == z_id(L) and not self._fused_above():
             self._fused_box(lay)
 
     # Each operand says where its numbers are (core.steps.Operand: kind, ref, transposed) and
@@ -918,6 +919,22 @@ class Inspector(QWidget):
             lay.addWidget(self._muted(f"With numbers, for example {s.example + 1} of {b}:"))
         else:
             lay.addWidget(self._muted("With numbers:"))
+        for group in self._fork_rows(step, items) if step.terms else [items]:
+            self._flow_row(lay, group)
+
+    def _fork_rows(self, step, items) -> list:
+        """A fork's step: each term on its own row (its operands = its numbers), then a row with the sum."""
+        rows = []
+        for i, term in enumerate(step.terms, start=1):
+            group = items[2 * term.start: 2 * term.stop - 1]
+            value, _, _ = self._fit(np.asarray(term.value), None, None, step.result_shape)
+            group += [("t", "="), ("m", rich(f"term {i}"), value, None, None, self._theme.grad)]
+            rows.append(group)
+        total = " + ".join(f"term {i}" for i in range(1, len(step.terms) + 1))
+        rows.append([("t", f"sum: {total} ="), items[-1]])
+        return rows
+
+    def _flow_row(self, lay: QVBoxLayout, items) -> None:
         row = QWidget()
         row.setFont(self._font())
         flow = FlowLayout(row, spacing=8)

@@ -119,10 +119,10 @@ def _render(args) -> int:
     if step is not None and not 0 <= step <= n:
         raise RenderError(f"--step must be 0..{n} (this net has {n} steps); got {step}")
     if selection is not None:
-        from chainview.core.engine import edge_list, node_ids
-        nodes = node_ids(net.L)
+        from chainview.core.graph import edge_list, node_ids
+        nodes = node_ids(net)
         edge = isinstance(selection, tuple)
-        if (selection not in edge_list(net.L)) if edge else (selection not in nodes):
+        if (selection not in edge_list(net)) if edge else (selection not in nodes):
             what = "->".join(selection) if edge else selection
             raise RenderError(f"--select {what}: no such {'edge' if edge else 'node'} in this net "
                               f"(nodes: {', '.join(nodes)}; an edge is SRC->DST, e.g. Z1->A1)")

@@ -40,6 +40,7 @@ _OKABE_ITO = {
     "W0": "#CC79A7",  # reddish purple
     "Y": "#56B4E9",   # sky blue
     "L": "#D55E00",   # vermillion
+    "R": "#9A8700",   # Okabe-Ito's yellow, darkened to read on white: weight decay
 }
 
 

@@ -480,3 +480,74 @@ def test_install_on_the_real_main_window(qtbot):
     finally:
         tools.controller.shutdown()
         window.setWindowModified(False)
+
+
+# ---------------------------------------------------------------- graph: skip, tie, weight decay
+
+def _three_layer_session():
+    from chainview.core import build_net
+    net = build_net([[1.0], [2.0]], [[0.5], [0.0], [1.0]], "squared",
+                    [{"units": 3, "activation": "tanh"}, {"units": 3, "activation": "tanh"},
+                     {"units": 3, "activation": "identity"}], seed=2)
+    return Session(net)
+
+
+def test_skip_tie_and_weight_decay_are_undoable_edits(qtbot):
+    s, stack = _three_layer_session(), QUndoStack()
+    ed = NetEditor(s, stack, LIGHT)
+    qtbot.addWidget(ed)
+    links = ed.links_box
+    ed.select_layer(3)
+    assert links.set_skip(1) is None and s.net.layers[2].skip_from == 1
+    assert ("A1", "Z3") in s.graph.edges
+    assert links.set_tie(2) is None and s.net.layers[2].tie == 2 and "W3" not in s.graph
+    assert links.set_weight_decay(0.25) is None and s.net.weight_decay == 0.25 and "R" in s.graph
+    assert stack.count() == 3
+    stack.undo()
+    assert s.net.weight_decay == 0 and "R" not in s.graph
+    stack.undo()
+    assert s.net.layers[2].tie is None and "W3" in s.graph
+    stack.undo()
+    assert s.net.layers[2].skip_from is None
+    stack.redo()
+    assert s.net.layers[2].skip_from == 1
+
+
+def test_impossible_choices_are_greyed_with_the_reason(qtbot):
+    s = _three_layer_session()
+    ed = NetEditor(s, QUndoStack(), LIGHT)
+    qtbot.addWidget(ed)
+    ed.select_layer(3)
+    combo = ed.links_box.skip_combo
+    model = combo.model()
+    texts = {combo.itemData(i): i for i in range(combo.count())}
+    a0 = model.item(texts[0])                    # A^0 has 2 rows, Z^3 has 3
+    assert not a0.isEnabled() and "A^0 has 2 rows but Z^3 has 3" in a0.toolTip()
+    assert model.item(texts[1]).isEnabled()
+    tie = ed.links_box.tie_combo
+    tie_items = {tie.itemData(i): tie.model().item(i) for i in range(tie.count())}
+    assert not tie_items[1].isEnabled() and "W^1 is 2 x 3 but layer 3 needs" in tie_items[1].toolTip()
+    assert tie_items[2].isEnabled()
+    ed.select_layer(1)
+    assert not ed.links_box.skip_combo.isEnabled() and not ed.links_box.tie_combo.isEnabled()
+    # a skip that core refuses (sizes) is refused as an edit too: one line, nothing changes
+    ed.select_layer(3)
+    before = s.net
+    error = ed.links_box.set_skip(0)
+    assert error and "A^0 has 2 rows but Z^3 has 3" in error and s.net is before
+
+
+def test_removing_a_layer_keeps_the_links_that_still_fit(qtbot):
+    from chainview.core import build_net
+    net = build_net([[1.0], [2.0], [3.0]], [[0.5], [0.0], [1.0]], "squared",
+                    [{"units": 3, "activation": "tanh"}, {"units": 3, "activation": "tanh", "tie": 1},
+                     {"units": 3, "activation": "tanh", "skip_from": 1}, {"units": 3}], seed=2)
+    s = Session(net)
+    ed = NetEditor(s, QUndoStack(), LIGHT)
+    qtbot.addWidget(ed)
+    ed.select_layer(4)
+    assert ed.remove_layer() is None
+    assert s.net.L == 3 and s.net.layers[1].tie == 1 and s.net.layers[2].skip_from == 1
+    ed.select_layer(1)
+    assert ed.remove_layer() is None            # the tie's owner is gone: layer 1 keeps a W of its own
+    assert s.net.layers[0].tie is None

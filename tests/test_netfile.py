@@ -247,7 +247,7 @@ BAD = [
     ("top-level-list", "[1, 2]", None, ["JSON object", "a list"]),
     ("format-missing", json.dumps(_mut(_del("format"))), "format", ["format is missing", "chainview-net"]),
     ("format-wrong", json.dumps(_mut(_set(["format"], "keras"))), "format", ["format is 'keras'", "chainview-net"]),
-    ("version-2", json.dumps(_mut(_set(["version"], 2))), "version", ["version is 2", "this chainview reads version 1"]),
+    ("version-3", json.dumps(_mut(_set(["version"], 3))), "version", ["version is 3", "this chainview reads version 1 or 2"]),
     ("version-true", json.dumps(_mut(_set(["version"], True))), "version", ["version is true", "reads version 1"]),
     ("version-missing", json.dumps(_mut(_del("version"))), "version", ["version is missing"]),
     ("missing-target", json.dumps(_mut(_del("target"))), "target", ["target is missing"]),
@@ -543,7 +543,7 @@ def test_schema_matches_the_code():
     assert set(props) == set(netfile.TOP_FIELDS)
     assert set(schema["required"]) == {"format", "version", *netfile.REQUIRED}
     assert schema["additionalProperties"] is False
-    assert props["format"]["const"] == FORMAT and props["version"]["const"] == VERSION
+    assert props["format"]["const"] == FORMAT and props["version"]["enum"] == list(netfile.VERSIONS)
     assert tuple(props["loss"]["enum"]) == tuple(LOSS_NAMES)
     assert props["layers"]["maxItems"] == MAX_LAYERS
     layer = schema["$defs"]["layer"]

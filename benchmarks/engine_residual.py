@@ -1,0 +1,99 @@
+"""engine_residual: a full chainview trace of a net with skip connections and weight decay against
+hand-written numpy doing the same math.
+
+The net: the `engine` benchmark's 8 layers of 256 units (input 256; tanh on the 7 hidden layers,
+identity output, squared loss, b = 1), plus a skip connection every 2 layers (Z^l adds A^(l-2) for
+l = 3, 5, 7) and weight decay λ = 0.01 (R = λ Σ ‖W^l‖²_F feeds L). So A^1, A^3 and A^5 fork (their
+gradient is a sum of two terms) and every W feeds both its Z and R.
+
+chainview side: as `engine`: Session(net), the evaluation, the dense Jacobian of every edge and the
+steps list. Baseline: the same forward and backward by hand in numpy (the skip terms and 2λW added
+where they belong), no Jacobians. Goal: ratio <= 2.0.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from engine import LAYERS, REPEAT, UNITS, _steady_heap, chainview_trace  # noqa: E402
+
+NAME = "engine_residual"
+GOAL = 2.0
+LAMBDA = 0.01
+
+
+def make_net(layers: int = LAYERS, units: int = UNITS):
+    from chainview.core import build_net
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(units, 1)), rng.normal(size=(units, 1))
+    specs = [{"units": units, "activation": "tanh"} for _ in range(layers - 1)] + [{"units": units}]
+    for l in range(3, layers + 1, 2):
+        specs[l - 1]["skip_from"] = l - 2
+    return build_net(X, Y, "squared", specs, seed=1, weight_decay=LAMBDA)
+
+
+def hand_written(X, Y, Ws, W0s, skips, lam):
+    """Forward and backward by hand: Z^l = W^T A^(l-1) + W0 (+ A^k), L = Σ (a - y)^2 + λ Σ ‖W‖²."""
+    A, As = X, [X]
+    L = len(Ws)
+    for l in range(1, L + 1):
+        Z = Ws[l - 1].T @ A + W0s[l - 1]
+        if skips.get(l) is not None:
+            Z = Z + As[skips[l]]
+        A = np.tanh(Z) if l < L else Z
+        As.append(A)
+    loss = float(np.sum((A - Y) ** 2)) + lam * sum(float(np.sum(W * W)) for W in Ws)
+    dA = {L: 2.0 * (A - Y)}
+    grads = {}
+    for l in range(L, 0, -1):
+        dZ = dA.pop(l) if l == L else (1.0 - As[l] ** 2) * dA.pop(l)
+        grads[f"W{l}"] = As[l - 1] @ dZ.T + 2.0 * lam * Ws[l - 1]
+        grads[f"W0_{l}"] = np.sum(dZ, axis=1, keepdims=True)
+        back = Ws[l - 1] @ dZ
+        dA[l - 1] = dA[l - 1] + back if l - 1 in dA else back
+        k = skips.get(l)
+        if k is not None:
+            dA[k] = dA[k] + dZ if k in dA else dZ
+    return loss, grads
+
+
+def measure(repeat: int = REPEAT) -> float:
+    _steady_heap()
+    net = make_net()
+    Ws = [layer.W for layer in net.layers]
+    W0s = [layer.W0 for layer in net.layers]
+    skips = {l: layer.skip_from for l, layer in enumerate(net.layers, start=1) if layer.skip_from is not None}
+
+    session, _, steps = chainview_trace(net)
+    loss, grads = hand_written(net.X, net.Y, Ws, W0s, skips, LAMBDA)
+    assert np.isclose(loss, session.evaluation.loss, rtol=1e-12)
+    for key, g in grads.items():
+        assert np.allclose(g, session.evaluation.grads[key], rtol=1e-9, atol=1e-12), key
+    assert any(st.terms for st in steps)
+
+    trace_times, hand_times = [], []
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            chainview_trace(net)
+            t1 = time.perf_counter()
+            hand_written(net.X, net.Y, Ws, W0s, skips, LAMBDA)
+            t2 = time.perf_counter()
+            trace_times.append(t1 - t0)
+            hand_times.append(t2 - t1)
+    finally:
+        if gc_was_on:
+            gc.enable()
+    return min(trace_times) / min(hand_times)
+
+
+if __name__ == "__main__":
+    print(f"{NAME} ratio={measure():.2f} goal={GOAL}")
