@@ -140,6 +140,7 @@ class _HugeNumber:
 
 
 def _parse_int(text: str):
+    """Only when Python's own int() refused a number: the plain path stays C-fast."""
     digits = len(text.lstrip("-"))
     return int(text) if digits <= MAX_INT_DIGITS else _HugeNumber(digits)
 
@@ -183,18 +184,24 @@ def _parse_json(text: str | bytes) -> Any:
     if not text.strip():
         raise NetError("the file is empty; a net file is a JSON object starting with {\"format\": \"chainview-net\", ...}")
     try:
-        data = json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_object_pairs,
-                          parse_int=_parse_int)
+        data = _loads(text)
     except json.JSONDecodeError as err:
         raise NetError(f"not valid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
     except RecursionError:
         raise NetError("not a net file: the JSON is nested far too deeply") from None
     except ValueError as err:   # e.g. an integer with more than 4300 digits
-        raise NetError(f"not a usable JSON file: {err}") from None
+        try:                    # again, slower, with each whole number looked at: say where, in our words
+            data = _loads(text, parse_int=_parse_int)
+        except ValueError:
+            raise NetError(f"not a usable JSON file: {err}") from None
     problem = _find_token_problem(data, "")
     if problem:
         raise NetError(problem[0], field=problem[1] or None)
     return data
+
+
+def _loads(text: str, **hooks):
+    return json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_object_pairs, **hooks)
 
 
 def _find_token_problem(value, path: str):

@@ -48,6 +48,9 @@ def train(net: Net, lr: float, steps: int, *, on_step: Callable[[int, float], No
         ev = evaluate(net)
         losses.append(ev.loss)
         if not np.isfinite(ev.loss):
+            if i == 0:   # not the learning rate's doing: nothing has been trained yet
+                return TrainResult(net, losses, f"the loss is already {ev.loss} before training (the net's "
+                                                f"numbers overflow); change the weights or the input, then train")
             return TrainResult(net, losses, f"loss became {ev.loss} at step {i}; try a smaller learning rate")
         try:
             net = _update(net, ev.grads, lr)
