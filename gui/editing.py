@@ -223,6 +223,7 @@ class EditingTools:
     preset_actions: dict[str, QAction] = field(default_factory=dict)
     check_summary: str = ""
     check_runner: object = None          # gui/window/check_runner.CheckRunner: the check within the budget
+    undo_budget: object = None           # gui/window/undo_budget.UndoBudget: undo within the memory budget
 
     # the training dock's widgets, by name
     @property
@@ -465,6 +466,10 @@ def install_editing(window) -> EditingTools:
     from .window.check_runner import CheckRunner
     tools.check_runner = CheckRunner(window, check_summary, lambda text: window.statusBar().showMessage(text))
     tools.check_runner.done.connect(tools._check_done)
+    from .window.undo_budget import UndoBudget
+    tools.undo_budget = UndoBudget(stack, window)
+    if editor.layout() is not None:          # the editor says how far back undo goes
+        editor.layout().addWidget(tools.undo_budget.label)
     for name in example_paths():
         act = presets.addAction(name)
         act.setObjectName(f"preset_{name}")
