@@ -711,6 +711,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.set_modified(False)
         self._update_title()
+        from .window.memory import give_back
+        QTimer.singleShot(0, give_back)      # the old net's memory goes back to the system (issue 9)
         if not example:
             self.settings.add_recent(path)
             self.settings.last_dir = os.path.dirname(os.path.abspath(path))
