@@ -466,6 +466,12 @@ def install_editing(window) -> EditingTools:
     from .window.check_runner import CheckRunner
     tools.check_runner = CheckRunner(window, check_summary, lambda text: window.statusBar().showMessage(text))
     tools.check_runner.done.connect(tools._check_done)
+    from .window.budget_setting import apply_saved_budget, ask_budget
+    apply_saved_budget(getattr(window, "settings", None))
+    budget_act = action("Work budget…", "work_budget",
+                        "How much memory and time the app may spend on one view or check before cutting it down")
+    budget_act.triggered.connect(lambda: ask_budget(window))
+    net_menu.addAction(budget_act)
     from .window.undo_budget import UndoBudget
     tools.undo_budget = UndoBudget(stack, window)
     if editor.layout() is not None:          # the editor says how far back undo goes

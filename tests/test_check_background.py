@@ -102,3 +102,19 @@ def test_check_plan_prices_without_building_anything():
     plan = budget.check_plan(Shape())
     assert time.perf_counter() - start < 0.05
     assert plan.sampled and "over the" in plan.why and plan.estimate.seconds <= budget.budget()[1] * 2
+
+
+def test_the_budget_is_a_remembered_setting(qtbot, restore_budget):
+    from chainview.gui.app import create_main_window
+    from chainview.gui.settings import Settings
+    from chainview.gui.window.budget_setting import BudgetDialog, save_budget
+    settings = Settings.ephemeral()
+    save_budget(settings, 100, 2.0)
+    budget.set_budget(budget.DEFAULT_BYTES, budget.DEFAULT_SECONDS)
+    w = create_main_window(None, settings)
+    qtbot.addWidget(w)
+    w.install_editing_tools()
+    assert budget.budget() == (100 * 2 ** 20, 2.0)               # read back at start-up
+    dialog = BudgetDialog(w)
+    assert (dialog.megabytes.value(), dialog.seconds.value()) == (100, 2.0)
+    assert any(a.objectName() == "work_budget" for a in w.actions())
