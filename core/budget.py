@@ -107,23 +107,37 @@ def forward_cost(net) -> float:
     return flops / FLOPS + CALL * (3 * net.L + 2)
 
 
-def check_targets(net) -> list[tuple[int, float]]:
+def measured_forward_cost(net, repeats: int = 2) -> float:
+    """Seconds of one real forward pass (best of `repeats`): numpy's speed varies with shapes and machine
+    load far more than a flop count says (W.T @ A with one column runs ~10x under BLAS speed)."""
+    import time
+    from .engine import forward
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        forward(net)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def check_targets(net, forward_seconds: float | None = None) -> list[tuple[int, float]]:
     """(entries, seconds per perturbed entry) for every node gradient and edge Jacobian the check perturbs."""
     b, L = net.batch, net.L
-    fwd = 2 * forward_cost(net)                    # a node entry: two forward passes
+    fwd = 2 * (forward_cost(net) if forward_seconds is None else forward_seconds)   # a node entry: 2 passes
+    slow = 1.0 if forward_seconds is None else max(1.0, forward_seconds / forward_cost(net))  # as measured
     targets = [(net.m(1) * b, fwd)]                # A0
     for l in range(1, L + 1):
         m, n = net.m(l), net.n(l)
         targets += [(n * b, fwd), (n * b, fwd), (m * n, fwd), (n, fwd)]     # Z, A, W, W0
-        z_edge = 2 * (3 * CALL + m * n / FLOPS)    # an edge entry: the target of one example, twice
+        z_edge = 2 * (3 * CALL + m * n / FLOPS) * slow   # an edge entry: the target of one example, twice
         targets += [(m, z_edge), (m * n, z_edge), (n, z_edge), (n, 2 * (3 * CALL + 8 * n / FLOPS))]
     targets += [(net.n(L), 2 * CALL * 3)] * 2      # A^L -> L, Y -> L
     return targets
 
 
-def check_estimate(net, limit: int = 64) -> Estimate:
+def check_estimate(net, limit: int = 64, forward_seconds: float | None = None) -> Estimate:
     """The gradient check perturbing at most `limit` entries of every node and edge."""
-    seconds = sum(min(size, limit) * per for size, per in check_targets(net))
+    seconds = sum(min(size, limit) * per for size, per in check_targets(net, forward_seconds))
     widest = max(max(net.n(l), net.m(l)) for l in range(1, net.L + 1))
     nbytes = int(limit * widest * FLOAT * 4 + sum(layer.W.nbytes for layer in net.layers))
     return Estimate(nbytes, seconds, "the gradient check")
@@ -137,19 +151,25 @@ class CheckPlan:
     why: str                # the one line saying why it was cut down ('' when not)
 
 
-def check_plan(net, limit: int = 64) -> CheckPlan:
-    """The usual check if it fits the time budget; else a random subset small enough to fit.
+def check_plan(net, limit: int = 64, seconds: float | None = None) -> CheckPlan:
+    """The usual check if it fits the time budget (or `seconds`); else a random subset small enough to fit.
 
-    Like PyTorch's fast gradcheck: fewer entries, still every node and edge, still a real check."""
-    full = check_estimate(net, limit)
-    why = over_budget(full)
-    if not why:
+    Like PyTorch's fast gradcheck: fewer entries, still every node and edge, still a real check. A check
+    that may take a while is priced with one real forward pass timed, not the flop count alone."""
+    fwd = None
+    if check_estimate(net, limit).seconds > BACKGROUND_SECONDS / 4:
+        fwd = max(forward_cost(net), measured_forward_cost(net))
+    full = check_estimate(net, limit, fwd)
+    nbytes, budget_seconds = budget()
+    seconds = budget_seconds if seconds is None else seconds
+    if full.seconds <= seconds and full.bytes <= nbytes:
         return CheckPlan(limit, full, False, "")
-    _, seconds = budget()
+    why = (f"the usual check ({limit} entries of each node and edge) would take about {time_text(full.seconds)}, "
+           f"over the {time_text(seconds)} budget")
     k = limit
-    while k > 1 and check_estimate(net, k).seconds > seconds:
+    while k > 1 and check_estimate(net, k, fwd).seconds > seconds:
         k = max(1, k // 2)
-    return CheckPlan(k, check_estimate(net, k), True, why)
+    return CheckPlan(k, check_estimate(net, k, fwd), True, why)
 
 
 # ---------------------------------------------------------------- feasible pieces

@@ -15,6 +15,8 @@ import time
 
 from .errors import NetError
 
+CHECK_SECONDS = 3.0     # `check` cuts the gradient check down to a random sample past this (core.budget)
+
 # Every command, in one place: main() tells a command from a net file by this list, and a typo
 # is matched against it ("did you mean 'trace'?"). A new command adds its name here and a parser below.
 COMMANDS = (
@@ -214,9 +216,13 @@ def _check(args) -> int:
     from .gradcheck import check_gradients
     from .symbols import node_symbol, pretty
     s = _session(args)
-    report = check_gradients(s.evaluation, example=args.example)
+    from .budget import check_plan
+    plan = check_plan(s.net, seconds=CHECK_SECONDS)      # a net of a 2 MB file stays within seconds
+    report = check_gradients(s.evaluation, example=args.example, limit=plan.limit)
     for problem in s.evaluation.problems.values():
         print(f"warning: {problem}")
+    if plan.sampled and not report.unchecked:
+        print(f"note: {plan.why}; checking {plan.limit} random entr{'y' if plan.limit == 1 else 'ies'} of each instead")
     if report.unchecked:
         print(report.unchecked)
         return 1
