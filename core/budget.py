@@ -158,7 +158,10 @@ def check_plan(net, limit: int = 64, seconds: float | None = None) -> CheckPlan:
     that may take a while is priced with one real forward pass timed, not the flop count alone."""
     fwd = None
     if check_estimate(net, limit).seconds > BACKGROUND_SECONDS / 4:
-        fwd = max(forward_cost(net), measured_forward_cost(net))
+        try:
+            fwd = max(forward_cost(net), measured_forward_cost(net))
+        except Exception:           # only a shape to price (no weights): the flop count it is
+            fwd = None
     full = check_estimate(net, limit, fwd)
     nbytes, budget_seconds = budget()
     seconds = budget_seconds if seconds is None else seconds
