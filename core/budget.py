@@ -53,7 +53,7 @@ def size_text(nbytes: float) -> str:
     """1536 -> '1.5 KB', 3 * 2**30 -> '3.0 GB' (binary units, as a system monitor shows)."""
     for unit in ("bytes", "KB", "MB", "GB", "TB"):
         if nbytes < 1024 or unit == "TB":
-            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}".replace(".0 ", " ")
         nbytes /= 1024
     return f"{nbytes:.1f} TB"
 

@@ -710,7 +710,7 @@ class Inspector(QWidget):
         m = self._session.net.m(l)
         why = over_budget(tensor_estimate(m, n, f"the full tensor {pretty(f'dZ^{l}/dW^{l}')} ({n} × {m} × {n} floats)"))
         if why:
-            lay.addWidget(self._muted(f"{why}: here is one output unit's slice at a time instead."))
+            lay.addWidget(self._muted(f"{why[:1].upper()}{why[1:]}: here is one output unit's slice at a time instead."))
         lay.addWidget(self._muted(
             f"dZ<sup>{l}</sup>/dW<sup>{l}</sup> has n<sup>{l}</sup> = {n} slices, one per unit k: slice k is "
             f"dz<sup>{l}</sup><sub>k</sub>/dW<sup>{l}</sup>, shaped like W<sup>{l}</sup>"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from chainview.core.budget import BACKGROUND_SECONDS, check_plan, time_text
 from chainview.core.gradcheck import CheckCancelled, check_gradients
@@ -35,6 +35,7 @@ class CheckProgress(QWidget):
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setSizePolicy(QSizePolicy.Maximum, QSizePolicy.Fixed)
         self.cancel_button.setToolTip("Stop the gradient check (Esc)")
         self.cancel_button.clicked.connect(self.cancel_clicked)
         for w in (self.label, self.bar, self.cancel_button):
@@ -88,8 +89,9 @@ class CheckRunner(QObject):
         self.progress.bar.setRange(0, 0)
         self.progress.show()
         self._esc.setEnabled(True)
-        text = (f"gradient check running (about {time_text(plan.estimate.seconds)})"
-                + (f" on a random sample: {plan.why}" if plan.sampled else "") + " — Esc or Cancel stops it")
+        text = (f"gradient check running{' on a random sample' if plan.sampled else ''} "
+                f"(about {time_text(plan.estimate.seconds)}) — Esc or Cancel stops it")
+        self.progress.setToolTip(plan.why or text)
         self._status(text)
         job.start()
         return text
