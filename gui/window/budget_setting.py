@@ -23,7 +23,7 @@ def _store(settings):
 def apply_saved_budget(settings) -> None:
     """Set core.budget from the remembered values (nothing remembered: the defaults)."""
     store = _store(settings)
-    if store is None:
+    if store is None or not (store.contains(KEY_MB) or store.contains(KEY_SECONDS)):
         return
     try:
         mb = float(store.value(KEY_MB, work.DEFAULT_BYTES / 2 ** 20))
