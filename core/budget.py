@@ -100,6 +100,13 @@ def export_estimate(width: int, height: int, scale: float = 2.0, what: str = "th
     return Estimate(pixels * 4, pixels * 4 / (FILL / 20), what)
 
 
+def text_estimate(rows: int, cols: int, what: str = "") -> Estimate:
+    """A matrix written out as text (CSV, LaTeX): each cell is formatted in Python (~1 µs, ~100 bytes
+    of short-lived strings while the text is joined)."""
+    cells = int(rows) * int(cols)
+    return Estimate(cells * 100, cells * 1e-6, what or f"the {rows} × {cols} matrix as text")
+
+
 def forward_cost(net) -> float:
     """Seconds of one forward pass of `net` (the unit the gradient check pays per perturbed entry)."""
     b = net.batch

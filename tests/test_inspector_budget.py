@@ -78,3 +78,17 @@ def test_a_memory_error_while_building_leaves_the_inspector_usable_and_says_what
     s.next()
     s.select("W1")
     assert insp.value_view is not None and insp.value_view.current_matrix().shape == (8, 8)
+
+
+def test_copying_a_matrix_too_big_for_the_budget_says_why_and_copies_nothing(qtbot, small_budget):
+    from PySide6.QtGui import QGuiApplication
+    from chainview.gui.app import create_main_window
+    from chainview.gui.settings import Settings
+    s = wide_session(200)                                   # 200 x 200 cells: ~4 MB of text work, over 1 MB
+    w = create_main_window(s, Settings.ephemeral())
+    qtbot.addWidget(w)
+    QGuiApplication.clipboard().setText("before")
+    s.select("W1")
+    assert w.copy_matrix("csv") is False
+    assert "Not copied" in w.statusBar().currentMessage() and "budget" in w.statusBar().currentMessage()
+    assert QGuiApplication.clipboard().text() == "before"
