@@ -15,8 +15,19 @@ import time
 
 from .errors import NetError
 
-COMMANDS = ("trace", "check", "train", "render", "install-desktop", "uninstall-desktop")
-COMMANDS += ("compare",)
+CHECK_SECONDS = 3.0     # `check` cuts the gradient check down to a random sample past this (core.budget)
+
+# Every command, in one place: main() tells a command from a net file by this list, and a typo
+# is matched against it ("did you mean 'trace'?"). A new command adds its name here and a parser below.
+COMMANDS = (
+    "trace",
+    "check",
+    "train",
+    "render",
+    "install-desktop",
+    "uninstall-desktop",
+    "compare",
+)
 
 
 def _load(path: str):
@@ -76,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return _open_app_comparing(rest[0] if rest else None, modules)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        if argv and not os.path.lexists(argv[0]):
+            return _not_a_file_nor_a_command(argv[0])
+        if argv and not os.path.isfile(argv[0]):       # a named pipe, a device, a folder: never a window
+            return _not_a_regular_file(argv[0])
         return _open_app(argv[0] if argv else None)
     try:
         args = _parser().parse_args(argv)
@@ -112,6 +127,55 @@ def _run_safely(args) -> int:
         print(f"chainview: internal error ({type(err).__name__}: {' '.join(str(err).split())}); "
               f"please report it with the command you ran", file=sys.stderr)
         return 3
+
+
+def _not_a_file_nor_a_command(word: str) -> int:
+    """`chainview trcae net.json` or a path that is not there: one line and exit 2, never a window
+    (with no display a window never ends). Started from the desktop launcher, with no terminal to
+    print to, the same line is shown in a dialog."""
+    import difflib
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    if close:
+        message = f"'{word}' is neither a net file nor a command; did you mean '{close[0]}'?"
+    elif os.sep in word or "." in word or (os.altsep and os.altsep in word):
+        message = f"no such file: {word} (nothing is there; check the path)"
+    else:
+        message = f"'{word}' is neither a net file nor a command (commands: {', '.join(COMMANDS)})"
+    print(f"chainview: {message}", file=sys.stderr)
+    if _app_without_terminal():
+        _dialog(message)
+    return 2
+
+
+def _not_a_regular_file(path: str) -> int:
+    try:
+        _load(path)
+        message = f"{path} is not a regular file"
+    except NetError as err:
+        message = err.message
+    print(f"chainview: {message}", file=sys.stderr)
+    if _app_without_terminal():
+        _dialog(message)
+    return 2
+
+
+def _app_without_terminal() -> bool:
+    """Started from a desktop launcher: no terminal to read stderr, and a display to show a dialog on."""
+    if any(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stderr)):
+        return False
+    if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
+        return False
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin")
+
+
+def _dialog(message: str) -> None:
+    try:
+        from chainview.gui.app import ensure_app
+        from PySide6.QtWidgets import QMessageBox
+        ensure_app(sys.argv[:1])
+        QMessageBox.warning(None, "chainview", message)
+    except Exception:            # no Qt, no display: the line on stderr is all we can do
+        pass
 
 
 def _open_app(path: str | None) -> int:
@@ -162,17 +226,26 @@ def _check(args) -> int:
     from .gradcheck import check_gradients
     from .symbols import node_symbol, pretty
     s = _session(args)
-    report = check_gradients(s.evaluation, example=args.example)
+    from .budget import check_plan
+    plan = check_plan(s.net, seconds=CHECK_SECONDS)      # a net of a 2 MB file stays within seconds
+    report = check_gradients(s.evaluation, example=args.example, limit=plan.limit)
     for problem in s.evaluation.problems.values():
         print(f"warning: {problem}")
+    if plan.sampled and not report.unchecked:
+        print(f"note: {plan.why}; checking {plan.limit} random entr{'y' if plan.limit == 1 else 'ies'} of each instead")
+    if report.unchecked:
+        print(report.unchecked)
+        return 1
     sym = lambda node: pretty(node_symbol(node))
-    rows = [(f"dL/d{sym(n)}", r) for n, r in report.nodes.items()]
-    rows += [(f"d{sym(v)}/d{sym(u)}", r) for (u, v), r in report.edges.items()]
-    width = max(len(name) for name, _ in rows)
-    notes = list(dict.fromkeys(r.note for _, r in rows if r.note))   # each explanation once, numbered
-    for name, r in rows:
+    # dL/dA^L is both a node gradient and the Jacobian of the edge A^L -> L: each line says which it is
+    rows = [(f"dL/d{sym(n)}", "node gradient", r) for n, r in report.nodes.items()]
+    rows += [(f"d{sym(v)}/d{sym(u)}", f"edge {sym(u)} → {sym(v)}", r) for (u, v), r in report.edges.items()]
+    width = max(len(name) for name, _, _ in rows)
+    kind_width = max(len(kind) for _, kind, _ in rows)
+    notes = list(dict.fromkeys(r.note for _, _, r in rows if r.note))   # each explanation once, numbered
+    for name, kind, r in rows:
         mark = f"  (see note {notes.index(r.note) + 1})" if r.note else ""
-        print(f"{'✓' if r.ok else '✗'} {name:<{width}}  max rel error {r.max_error:.2e}{mark}")
+        print(f"{'✓' if r.ok else '✗'} {name:<{width}}  {kind:<{kind_width}}  max rel error {r.max_error:.2e}{mark}")
     for k, note in enumerate(notes, start=1):
         print(f"note {k}: {pretty(note)}")
     bad_nodes = sum(not r.ok for r in report.nodes.values())

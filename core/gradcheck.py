@@ -1,6 +1,12 @@
 """Central finite differences against every node gradient and every edge Jacobian (HIPS autograd's check).
 
 A difference is a failure when |analytic − numeric| > atol + rtol · max(|analytic|, |numeric|).
+The check is bounded: at most `limit` entries of each node and edge are perturbed, analytic rows
+are read one at a time (never the n·m·n tensor dZ/dW nor an n x n softmax Jacobian), `progress`
+is called after each node and edge and `should_stop` can cancel (CheckCancelled). On a net whose
+values are already NaN or infinite there is nothing to compare: the report says why
+(`report.unchecked`) and marks nothing wrong.
+
 Where a check fails at a kink (relu, abs, max at 0), the report says so: finite differences
 average the two one-sided slopes there, while chainview follows the course and takes f'(0) = 0.
 """
@@ -8,6 +14,7 @@ average the two one-sided slopes there, while chainview follows the course and t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -30,14 +37,21 @@ class CheckResult:
     note: str = ""
 
 
+class CheckCancelled(Exception):
+    """should_stop() said stop: the check ended early and has no report."""
+
+
 @dataclass
 class CheckReport:
     nodes: dict[str, CheckResult] = field(default_factory=dict)
     edges: dict[tuple[str, str], CheckResult] = field(default_factory=dict)
+    unchecked: str = ""       # why nothing could be checked ("can't check: the values are NaN from A², step 4")
+    sampled: str = ""         # why only a random subset of entries was checked ('' for the usual check)
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.nodes.values()) and all(r.ok for r in self.edges.values())
+        return (not self.unchecked and all(r.ok for r in self.nodes.values())
+                and all(r.ok for r in self.edges.values()))
 
     @property
     def max_error(self) -> float:
@@ -104,17 +118,33 @@ def _upstream(node: str, layer: int) -> bool:
     return kind in ("A", "Z", "W", "W0") and l is not None and (l < layer or (l == layer and kind != "A"))
 
 
-def check_gradients(net_or_ev, *, example: int = 0, limit: int = 64, seed: int = 0) -> CheckReport:
+def check_gradients(net_or_ev, *, example: int = 0, limit: int = 64, seed: int = 0,
+                    progress: Callable[[int, int], None] | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> CheckReport:
     """Check every node gradient dL/d(node) and every edge Jacobian (for one example).
 
-    At most `limit` entries per node or edge are perturbed (chosen at random) so a big net stays quick.
+    At most `limit` entries per node or edge are perturbed (chosen at random) so a big net stays quick;
+    core.budget.check_plan picks a smaller `limit` when even that would be over the time budget.
     """
     ev = net_or_ev if isinstance(net_or_ev, Evaluation) else evaluate(net_or_ev)
     net, rng = ev.net, np.random.default_rng(seed)
-    report = CheckReport()
+    report = CheckReport(unchecked=cannot_check(ev))
+    if report.unchecked:
+        return report
     kink_layer, kink = _kink_layer(ev)
+    st = structure(net)
+    total, done = len(ev.grads) + len(st.edge_list), 0
+
+    def tick():
+        nonlocal done
+        if should_stop is not None and should_stop():
+            raise CheckCancelled()
+        if progress is not None:
+            progress(done, total)
+        done += 1
 
     for node, grad in ev.grads.items():
+        tick()
         x = ev.values[node]
         idx = _sample(x.size, limit, rng)
         numeric = _numeric(lambda val: forward(net, {node: val})[1], x, idx)
@@ -123,8 +153,8 @@ def check_gradients(net_or_ev, *, example: int = 0, limit: int = 64, seed: int =
 
     c = example
     v = ev.values
-    st = structure(net)
     for u, t in st.edge_list:
+        tick()
         J = edge_jacobian(ev, u, t, example=c)
         f, x = _edge_function(net, v, u, t, c)
         idx = _sample(x.size, limit, rng)
@@ -132,15 +162,48 @@ def check_gradients(net_or_ev, *, example: int = 0, limit: int = 64, seed: int =
         if st.roles[(u, t)] == "decay":
             analytic = J.dense().reshape(-1, 1)[idx, :]     # scalar by matrix (dR/dW), shaped like W
         elif J.kind == "shorthand":
-            # numeric[r, k] = dz_k/dW.flat[r]; the tensor has slice k = dz_k/dW (m x n)
-            tensor = J.tensor()
-            analytic = np.stack([tensor[:, i // tensor.shape[2], i % tensor.shape[2]] for i in idx])
+            analytic = _shorthand_rows(J, idx, net.n(split_id(t)[1]))
         else:
-            analytic = J.dense()[idx, :] if J.kind != "identity" else np.eye(J.shape[0])[idx, :]
+            analytic = _rows(J, idx)
         ok, err = _compare(analytic, numeric.reshape(analytic.shape))
         note = kink if not ok and (u, t) == (z_id(kink_layer), a_id(kink_layer)) else ""
         report.edges[(u, t)] = CheckResult(ok, err, int(analytic.size), note)
     return report
+
+
+def _shorthand_rows(J, idx: np.ndarray, n: int) -> np.ndarray:
+    """Rows idx of dZ/dW flattened (row r = dz/dW.flat[r]), from the shorthand a = A^(l-1) alone.
+
+    dz_k/dW_pq = a_p when q = k, else 0: the n·m·n tensor is never made (256 GiB for 4096 x 2048)."""
+    a = np.asarray(J.dense(), dtype=float).ravel()
+    out = np.zeros((idx.size, n))
+    out[np.arange(idx.size), idx % n] = a[idx // n]
+    return out
+
+
+def _rows(J, idx: np.ndarray) -> np.ndarray:
+    """Rows idx of the Jacobian, one at a time: a softmax or identity one is never made n x n."""
+    return np.stack([J.rows(int(i), int(i) + 1)[0] for i in idx]) if idx.size else np.zeros((0, J.shape[1]))
+
+
+def cannot_check(ev: Evaluation) -> str:
+    """'' when the values can be checked; else why not, naming the first NaN or infinity and its step.
+
+    Finite differences of NaN are NaN: every comparison would fail, blaming edges that are right."""
+    if not ev.problems:
+        return ""
+    from .steps import schedule
+    from .symbols import node_symbol, pretty
+
+    for k, (phase, node) in enumerate(schedule(ev.net), start=1):
+        arr = ev.values.get(node) if phase == "forward" else ev.grads.get(node)
+        if arr is None or np.all(np.isfinite(arr)):
+            continue
+        bad = "NaN" if np.isnan(arr).any() else "infinite"
+        sym = pretty(node_symbol(node))
+        what = f"the values are {bad} from {sym}" if phase == "forward" else f"the gradients are {bad} from dL/d{sym}"
+        return f"can't check: {what}, step {k}"
+    return "can't check: " + next(iter(ev.problems.values()))
 
 
 def _edge_function(net, v, u: str, t: str, c: int):

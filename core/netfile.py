@@ -38,6 +38,7 @@ FORMAT = "chainview-net"
 VERSION = 1                         # what a net without version 2 fields is written as
 VERSIONS = (1, 2)                   # 2 adds skip_from, tie and weight_decay
 MAX_EXPR_CHARS = 200                # a typed activation, as in the schema
+MAX_INT_DIGITS = 308                # a longer whole number is beyond any float (1.8e308)
 # Weights drawn at random are not in the file, so a tiny file could ask for gigabytes.
 # A saved net always holds its weights and every number takes at least two bytes
 # ("0,"), so no net that fits in MAX_FILE_BYTES has more weights than this.
@@ -74,12 +75,17 @@ def load_net(path) -> Net:
 def _read_file(path: str, source: str) -> bytes:
     try:
         info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise NetError(f"{source}: {path} is a folder, not a net file", field=None)
+        _check_regular(info.st_mode, path, source)
         # size first: a huge file is refused without reading it
         if info.st_size > MAX_FILE_BYTES:
             raise NetError(_too_large(source, info.st_size))
-        with open(path, "rb") as f:
+        # non-blocking open: a named pipe swapped in after the stat above must not block us either
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb", closefd=True) as f:
+            _check_regular(os.fstat(fd).st_mode, path, source)
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
             data = f.read(MAX_FILE_BYTES + 1)     # bounded even if the size was not known
     except FileNotFoundError:
         raise NetError(f"{source}: no such file ({path})") from None
@@ -92,6 +98,17 @@ def _read_file(path: str, source: str) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise NetError(_too_large(source, None))
     return data
+
+
+def _check_regular(mode: int, path: str, source: str) -> None:
+    """Only a regular file is read: a named pipe would block forever, a device never end."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise NetError(f"{source}: {path} is a folder, not a net file")
+    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    raise NetError(f"{source}: {path} is {what}, not a regular file; a net file must be a regular file")
 
 
 def _too_large(source: str, size: int | None) -> str:
@@ -115,6 +132,20 @@ class _NonFinite:
 
     def __init__(self, token: str):
         self.token = token
+
+
+class _HugeNumber:
+    """What the JSON parser returns for a whole number too long to be one we use (Python would refuse
+    past 4300 digits with its own wording), so we can say where it was, in our words."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+
+def _parse_int(text: str):
+    """Only when Python's own int() refused a number: the plain path stays C-fast."""
+    digits = len(text.lstrip("-"))
+    return int(text) if digits <= MAX_INT_DIGITS else _HugeNumber(digits)
 
 
 class _Object(dict):
@@ -156,17 +187,24 @@ def _parse_json(text: str | bytes) -> Any:
     if not text.strip():
         raise NetError("the file is empty; a net file is a JSON object starting with {\"format\": \"chainview-net\", ...}")
     try:
-        data = json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_object_pairs)
+        data = _loads(text)
     except json.JSONDecodeError as err:
         raise NetError(f"not valid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
     except RecursionError:
         raise NetError("not a net file: the JSON is nested far too deeply") from None
     except ValueError as err:   # e.g. an integer with more than 4300 digits
-        raise NetError(f"not a usable JSON file: {err}") from None
+        try:                    # again, slower, with each whole number looked at: say where, in our words
+            data = _loads(text, parse_int=_parse_int)
+        except ValueError:
+            raise NetError(f"not a usable JSON file: {err}") from None
     problem = _find_token_problem(data, "")
     if problem:
         raise NetError(problem[0], field=problem[1] or None)
     return data
+
+
+def _loads(text: str, **hooks):
+    return json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_object_pairs, **hooks)
 
 
 def _find_token_problem(value, path: str):
@@ -180,6 +218,9 @@ def _find_token_problem(value, path: str):
         if isinstance(value, _NonFinite):
             return (f"{value.token} is not allowed in a net file (at {path or 'the top level'}); "
                     f"every number must be finite", path)
+        if isinstance(value, _HugeNumber):
+            return (f"{path or 'the top level'} is a whole number with {value.digits} digits: not a finite "
+                    f"number for chainview (every number must be finite, below about 1.8e308)", _matrix_field(path))
         if isinstance(value, dict):
             if getattr(value, "duplicate", None) is not None:
                 key = value.duplicate
@@ -188,6 +229,13 @@ def _find_token_problem(value, path: str):
         elif isinstance(value, list):
             stack.extend(reversed([(item, f"{path}[{i}]") for i, item in enumerate(value)]))
     return None
+
+
+def _matrix_field(path: str) -> str:
+    """layers[0].W[1][2] -> layers[0].W: the field an entry belongs to."""
+    while path.endswith("]") and "[" in path:
+        path = path[:path.rindex("[")]
+    return path
 
 
 def _join(path: str, key: str) -> str:
@@ -291,7 +339,7 @@ def _layer(layer, where: str, version: int = 1) -> dict:
         raise NetError(f"{where}.units must be a whole number of at least 1; got {_show(layer['units'])}",
                        field=f"{where}.units")
     if units > MAX_UNITS:
-        raise NetError(f"{where}.units is {units}; chainview draws toy nets of at most {MAX_UNITS} units a layer",
+        raise NetError(f"{where}.units is {_kind(units)}; chainview draws toy nets of at most {MAX_UNITS} units a layer",
                        field=f"{where}.units")
     spec: dict[str, Any] = {"units": units}
     act = layer.get("activation", "identity")
@@ -435,7 +483,9 @@ def _kind(value) -> str:
     if isinstance(value, list):
         return "a list [...]"
     if isinstance(value, (int, np.integer)):
-        return repr(int(value))
+        value = int(value)
+        digits = len(str(abs(value))) if value.bit_length() < 1000 else int(value.bit_length() * 0.30103) + 1
+        return repr(value) if digits <= 20 else f"a whole number with {digits} digits"
     if isinstance(value, (float, np.floating)):
         return repr(float(value))
     return _short(value)
@@ -529,6 +579,8 @@ def save_net(net: Net, path) -> None:
             mode = stat.S_IMODE(os.stat(target).st_mode)
         except FileNotFoundError:
             mode = 0o666 & ~_umask()
+        else:
+            _refuse_read_only(where, target, mode)
         folder = os.path.dirname(os.path.abspath(target))
         with tempfile.NamedTemporaryFile("wb", dir=folder, prefix="." + os.path.basename(target) + ".",
                                          suffix=".tmp", delete=False) as f:
@@ -540,6 +592,7 @@ def save_net(net: Net, path) -> None:
         os.replace(tmp, target)
         tmp = None
         _fsync_folder(folder)
+        _remove_stale_temps(folder, os.path.basename(target))
     except NetError:
         raise
     except Exception as err:
@@ -549,6 +602,41 @@ def save_net(net: Net, path) -> None:
         if tmp is not None:
             try:
                 os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _refuse_read_only(where: str, target: str, mode: int) -> None:
+    """A file made read-only (chmod 444) is someone's wish: never replace it behind their back.
+
+    os.replace would, since it needs only the folder to be writable. Root passes os.access, so the
+    mode bits are looked at too."""
+    if mode & 0o222 == 0 or not os.access(target, os.W_OK):
+        raise NetError(f"cannot save {where}: the file is read-only (mode {mode:o}); save under another name, "
+                       f"or make it writable first (chmod u+w)")
+
+
+def _is_our_temp(entry: str, name: str) -> bool:
+    """tempfile's names for NAME in save_net: "." + NAME + "." + 8 characters of [a-z0-9_] + ".tmp"."""
+    head, tail = "." + name + ".", ".tmp"
+    if not (entry.startswith(head) and entry.endswith(tail) and len(entry) == len(head) + 8 + len(tail)):
+        return False
+    return all(c in "abcdefghijklmnopqrstuvwxyz0123456789_" for c in entry[len(head):-len(tail)])
+
+
+def _remove_stale_temps(folder: str, name: str) -> None:
+    """Temporary files of an earlier save of this file that never finished (the process was killed).
+
+    Only names save_net makes for this file (.NAME.xxxxxxxx.tmp) and only regular files; best effort."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if _is_our_temp(entry.name, name):
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
             except OSError:
                 pass
 

@@ -100,6 +100,11 @@ class Session:
             self._check = None
             self.check_changed.emit(None)
 
+    def show_check(self, report) -> None:
+        """A report made elsewhere (the GUI's background check) on this session's current evaluation."""
+        self._check = report
+        self.check_changed.emit(report)
+
     def run_check(self):
         from .gradcheck import check_gradients
         self._check = check_gradients(self.evaluation, example=self._example)

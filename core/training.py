@@ -62,6 +62,9 @@ def train(net: Net, lr: float, steps: int, *, on_step: Callable[[int, float], No
         values, loss = forward(net, weights)
         losses.append(loss)
         if not np.isfinite(loss):
+            if i == 0:   # not the learning rate's doing: nothing has been trained yet
+                return TrainResult(net, losses, f"the loss is already {loss} before training (the net's "
+                                                f"numbers overflow); change the weights or the input, then train")
             return TrainResult(with_weights(weights), losses, f"loss became {loss} at step {i}; try a smaller learning rate")
         try:
             weights = _stepped(weights, backward(net, values), lr)

@@ -222,6 +222,8 @@ class EditingTools:
     presets_menu: QMenu
     preset_actions: dict[str, QAction] = field(default_factory=dict)
     check_summary: str = ""
+    check_runner: object = None          # gui/window/check_runner.CheckRunner: the check within the budget
+    undo_budget: object = None           # gui/window/undo_budget.UndoBudget: undo within the memory budget
 
     # the training dock's widgets, by name
     @property
@@ -259,15 +261,15 @@ class EditingTools:
         return self.controller.train(self.lr_spin.value(), self.steps_spin.value())
 
     def run_gradient_check(self) -> str:
-        """Run the check (the canvas shows ✓ / ✗ marks) and put a one-line summary in the status bar."""
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            report = self.window.session.run_check()
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.check_summary = check_summary(report)
-        self._status(self.check_summary, CHECK_MESSAGE_MS)
-        return self.check_summary
+        """Run the check (the canvas shows ✓ / ✗ marks) and put a one-line summary in the status bar.
+
+        A long one runs in the background with progress and Cancel, and this returns at once saying so;
+        one over the work budget checks a random sample (gui/window/check_runner.py)."""
+        return self.check_runner.run()
+
+    def _check_done(self, text: str) -> None:
+        self.check_summary = text
+        self._status(text, CHECK_MESSAGE_MS)
 
     def open_preset(self, name: str) -> bool:
         """Open a shipped example; unsaved edits are never discarded without asking."""
@@ -317,6 +319,15 @@ class EditingTools:
 
 def check_summary(report) -> str:
     """'gradient check: 14/14 nodes ✓, 11/12 edges ✓ — see ✗ tooltips'."""
+    if getattr(report, "unchecked", ""):
+        return f"gradient check: {report.unchecked}"
+    sampled = getattr(report, "sampled", "")
+    if sampled:
+        return _check_counts(report) + f" — a random sample only ({sampled})"
+    return _check_counts(report)
+
+
+def _check_counts(report) -> str:
     nodes_ok = sum(r.ok for r in report.nodes.values())
     edges_ok = sum(r.ok for r in report.edges.values())
     text = (f"gradient check: {nodes_ok}/{len(report.nodes)} nodes ✓, "
@@ -452,6 +463,19 @@ def install_editing(window) -> EditingTools:
 
     tools = EditingTools(window, editor, editor_dock, controller, panel, training_dock, toolbar, lr_spin,
                          sgd, train_act, cancel, check, randomise, net_menu, presets)
+    from .window.check_runner import CheckRunner
+    tools.check_runner = CheckRunner(window, check_summary, lambda text: window.statusBar().showMessage(text))
+    tools.check_runner.done.connect(tools._check_done)
+    from .window.budget_setting import apply_saved_budget, ask_budget
+    apply_saved_budget(getattr(window, "settings", None))
+    budget_act = action("Work budget…", "work_budget",
+                        "How much memory and time the app may spend on one view or check before cutting it down")
+    budget_act.triggered.connect(lambda: ask_budget(window))
+    net_menu.addAction(budget_act)
+    from .window.undo_budget import UndoBudget
+    tools.undo_budget = UndoBudget(stack, window)
+    if editor.layout() is not None:          # the editor says how far back undo goes
+        editor.layout().addWidget(tools.undo_budget.label)
     for name in example_paths():
         act = presets.addAction(name)
         act.setObjectName(f"preset_{name}")

@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QLayout, QPushButto
 from chainview.core import Jacobian, Operand, dims_text, fused_output_gradient, node_dims, node_symbol, pretty, rich, split_id
 from chainview.core.nodes import a_id, z_id
 
+from chainview.core.budget import over_budget, tensor_estimate, tensor_slice
+
 from .matrix_model import DEFAULT_PRECISION, format_number, pretty_label
 from .matrix_view import MatrixView, use_table
 from .theme import Theme
@@ -478,16 +480,50 @@ class Inspector(QWidget):
         self.tensor_button, self.tensor_combo, self.tensor_views = None, None, []
         self.fused_views = ()
         self._clear(self.selection_card)
+
+        def build(lay):
+            if sel is None:
+                lay.addWidget(self._subheading("Nothing selected"))
+                lay.addWidget(self._muted("Click a node or an edge in the graph (or press . and , to walk "
+                                          "through them) to see its numbers, its gradient or its Jacobian here."))
+            elif isinstance(sel, tuple):
+                self._build_edge(lay, *sel)
+            else:
+                self._build_node(lay, sel)
+
+        self._build_guarded(self.selection_card, build, self._what_selected(sel))
+
+    def _build_guarded(self, card: QWidget, build, what: str) -> None:
+        """Build a section on a new page; a MemoryError halfway leaves a one-line message, not a broken card.
+
+        The views made on the failed page are forgotten with it (otherwise a later refresh would reach
+        deleted C++ objects, and the next step crashed the app)."""
+        known = len(self.views)
         page, lay = self._new_page()
+        try:
+            build(lay)
+        except MemoryError:
+            del self.views[known:]
+            if card is self.selection_card:
+                self.value_view = self.grad_view = self.jacobian_view = None
+                self.tensor_button, self.tensor_combo, self.tensor_views = None, None, []
+                self.fused_views = ()
+            else:
+                self.step_views, self.step_result_view = [], None
+            page.deleteLater()
+            page, lay = self._new_page()
+            lay.addWidget(self._label(
+                f"⚠ There is not enough memory to show {what}: its numbers are too big for this "
+                f"machine. Nothing else is affected; pick a smaller node or edge, or a smaller net.",
+                color=self._theme.bad))
+        self._install(card, page)
+
+    def _what_selected(self, sel) -> str:
         if sel is None:
-            lay.addWidget(self._subheading("Nothing selected"))
-            lay.addWidget(self._muted("Click a node or an edge in the graph (or press . and , to walk "
-                                      "through them) to see its numbers, its gradient or its Jacobian here."))
-        elif isinstance(sel, tuple):
-            self._build_edge(lay, *sel)
-        else:
-            self._build_node(lay, sel)
-        self._install(self.selection_card, page)
+            return "the selection"
+        if isinstance(sel, tuple):
+            return f"the edge {_sym(sel[0])} → {_sym(sel[1])}"
+        return _sym(sel)
 
     # ---- a node
     def _node_labels(self, node: str, shape: tuple[int, int], grad: bool = False):
@@ -676,14 +712,17 @@ class Inspector(QWidget):
         lay.addWidget(btn)
         if not self._show_tensor:
             return
-        tensor = J.tensor()
+        m = self._session.net.m(l)
+        why = over_budget(tensor_estimate(m, n, f"the full tensor {pretty(f'dZ^{l}/dW^{l}')} ({n} × {m} × {n} floats)"))
+        if why:
+            lay.addWidget(self._muted(f"{why[:1].upper()}{why[1:]}: here is one output unit's slice at a time instead."))
         lay.addWidget(self._muted(
             f"dZ<sup>{l}</sup>/dW<sup>{l}</sup> has n<sup>{l}</sup> = {n} slices, one per unit k: slice k is "
             f"dz<sup>{l}</sup><sub>k</sub>/dW<sup>{l}</sup>, shaped like W<sup>{l}</sup>"
             + (f" (transposed here: numerator layout)" if J.layout == "numerator" else "")
             + f". Only its {'row' if J.layout == 'numerator' else 'column'} k is non-zero, and it is "
             f"A<sup>{l - 1}</sup>: z<sub>k</sub> only sees column k of W."))
-        m_rows = [f"a^{l - 1}_{i + 1}" for i in range(tensor.shape[1 if J.layout != 'numerator' else 2])]
+        m_rows = [f"a^{l - 1}_{i + 1}" for i in range(m)]
         z_cols = [f"z^{l}_{j + 1}" for j in range(n)]
         rows, cols = (m_rows, z_cols) if J.layout != "numerator" else (z_cols, m_rows)
         sdims = (f"m^{l}", f"n^{l}") if J.layout != "numerator" else (f"n^{l}", f"m^{l}")
@@ -692,12 +731,14 @@ class Inspector(QWidget):
             view = self._view(compact=True)
             zk = pretty_label(f"z^{l}_{k + 1}")
             w = pretty(f"W^{l}")
-            view.set_matrix(tensor[k], rows, cols, title=f"slice {k + 1}: d{zk} / d{w}", dims=sdims,
+            # one slice from the shorthand: the n·m·n tensor is made only for a few slices (listed below)
+            piece = J.tensor()[k] if n <= TENSOR_LIST_LIMIT and not why else tensor_slice(J, n, k)
+            view.set_matrix(piece, rows, cols, title=f"slice {k + 1}: d{zk} / d{w}", dims=sdims,
                             describe=lambda i, j, zk=zk, w=w: f"d{zk} / d{w}{pretty_label(f'_{i + 1}{j + 1}')}")
             self.tensor_views.append(view)
             return view
 
-        if n <= TENSOR_LIST_LIMIT:
+        if n <= TENSOR_LIST_LIMIT and not why:
             for k in range(n):
                 lay.addWidget(slice_view(k))
         else:
@@ -801,9 +842,7 @@ class Inspector(QWidget):
                 self.views.remove(v)
         self.step_views, self.step_result_view = [], None
         self._clear(self.step_card)
-        page, lay = self._new_page()
-        self._build_step(lay)
-        self._install(self.step_card, page)
+        self._build_guarded(self.step_card, self._build_step, "this step's numbers")
 
     def _build_step(self, lay: QVBoxLayout) -> None:
         s, t = self._session, self._theme

@@ -733,6 +733,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.set_modified(False)
         self._update_title()
+        from .window.memory import give_back
+        QTimer.singleShot(0, give_back)      # the old net's memory goes back to the system (issue 9)
         if not example:
             self.settings.add_recent(path)
             self.settings.last_dir = os.path.dirname(os.path.abspath(path))
@@ -1036,12 +1038,20 @@ class MainWindow(QMainWindow):
         if a is None:
             self.statusBar().showMessage("Select a node or an edge first: its matrix is what gets copied", 5000)
             return False
+        rows, cols = (a.shape + (1,))[:2] if getattr(a, "ndim", 2) == 1 else a.shape[:2]
+        from chainview.core.budget import over_budget, text_estimate
+        why = over_budget(text_estimate(rows, cols, f"copying the {rows} × {cols} matrix as text"))
+        if why:                                  # issue 9: never freeze on a 4096 x 4096 copy
+            self.statusBar().showMessage(f"Not copied: {why} (Net ▸ Work budget… raises it)", 8000)
+            return False
         try:
             from .clipboard import copy_matrix
             copy_matrix(a, fmt)
         except ImportError:
             QGuiApplication.clipboard().setText(_matrix_text(a, fmt))
-        rows, cols = (a.shape + (1,))[:2] if getattr(a, "ndim", 2) == 1 else a.shape[:2]
+        except MemoryError:
+            self.statusBar().showMessage(f"Not copied: not enough memory for a {rows} × {cols} matrix as text", 8000)
+            return False
         self.statusBar().showMessage(f"Copied a {rows} × {cols} matrix as {'LaTeX' if fmt == 'latex' else 'CSV'}",
                                      4000)
         return True

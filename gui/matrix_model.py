@@ -138,7 +138,11 @@ def lut_index(values: np.ndarray, scale: float) -> np.ndarray:
     values = np.asarray(values)
     if not scale or not np.isfinite(scale):
         return np.full(values.shape, LUT_HALF, dtype=np.uint16)
-    t = np.multiply(values, np.float32(LUT_HALF / scale), dtype=np.float32, casting="unsafe")
+    if 1e-30 < scale < 1e30:
+        t = np.multiply(values, np.float32(LUT_HALF / scale), dtype=np.float32, casting="unsafe")
+    else:   # float32 would overflow (values past ~3e38) or underflow: divide in float64 first (issue 9)
+        with np.errstate(all="ignore"):
+            t = np.multiply(np.divide(values, scale, dtype=np.float64), LUT_HALF).astype(np.float32)
     t += np.float32(LUT_HALF + 0.5)               # +0.5 then truncation = rounding (t >= 0 after the clip)
     np.clip(t, 0, 2 * LUT_HALF, out=t)
     if values.dtype.kind == "f" and np.isnan(t).any():

@@ -131,7 +131,11 @@ def _render(args) -> int:
     # the state first, so the window's first paint is the one saved
     session.jump(n if step is None else step)
     if getattr(args, "check", False):
-        session.run_check()
+        from chainview.core.budget import check_plan
+        from chainview.core.cli import CHECK_SECONDS
+        from chainview.core.gradcheck import check_gradients
+        plan = check_plan(session.net, seconds=CHECK_SECONDS)   # a 2 MB net stays within seconds (issue 9)
+        session.show_check(check_gradients(session.evaluation, example=session.example, limit=plan.limit))
 
     _headless_env()
     _quiet_qt_noise()

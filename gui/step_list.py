@@ -111,12 +111,15 @@ class StepDelegate(QStyledItemDelegate):
     horizontal = False     # a strip of steps (bottom dock) rather than a column
 
     def sizeHint(self, option, index):  # noqa: N802
-        # a list lays its items out often; the text of a row only changes with the font or the steps
-        key = (self.horizontal, option.font.key(), index.data(StepRole))     # a Step hashes by identity
+        # a list lays its items out often; the text of a row only changes with the font or the steps.
+        # Keyed by the row's text, not its Step: a Step holds its arrays, and a cache of Steps kept every
+        # old net alive (384 MB after opening a small example)
+        step = index.data(StepRole)
+        key = (self.horizontal, option.font.key(), step.title, index.data(EquationRole))
         cache = self.__dict__.setdefault("_sizes", {})
         size = cache.get(key)
         if size is None:
-            if len(cache) > 4096:
+            if len(cache) > 1024:
                 cache.clear()
             size = cache[key] = self._size(option, index)
         return QSize(size)

@@ -7,6 +7,12 @@ trained so far (one undo step "Train 37 of 200 steps (η = 0.01), cancelled"). I
 was changed while a run went on (undo, opening a file), the run's result is not applied,
 and `finished` says so in TrainResult.stopped.
 
+The worker runs in small slices and lets the GUI thread go first between them (gui/window/background.py's
+Pacer), so stepping stays as quick while training runs as when idle. A running QThread is kept in
+`_RUNNING` until it ends, so deleting the window (and this controller) mid-run only cancels the run;
+Qt would otherwise abort the interpreter ("QThread: Destroyed while thread is still running").
+Opening another net (`forget`) abandons a run: it is cancelled and nothing of it is shown.
+
 `last_update()` keeps, for every weight node, the last SGD step's before / gradient / after
 (after = before − η·gradient), for the inspector and for `UpdateView`.
 """
@@ -27,10 +33,31 @@ from chainview.core import Net, NetError, Session, TrainResult, evaluate, sgd_st
 from chainview.core.symbols import node_symbol, pretty
 
 from .commands import SetNetCommand
+from .window.background import Pacer
 from .editor import EditableMatrixModel, connect_model_signal, matrix_view
 from .theme import Theme
 
 PROGRESS_SECONDS = 0.03
+_RUNNING: dict[int, tuple] = {}   # id(thread) -> (thread, worker, cancel): alive until the thread has ended
+
+
+def _forget_ended() -> None:
+    for key, (thread, _, _) in list(_RUNNING.items()):
+        if not shiboken6.isValid(thread) or thread.isFinished():
+            del _RUNNING[key]
+
+
+def stop_all_runs(timeout_ms: int = 30000) -> None:
+    """Cancel and join every run still going, whoever started it (at quit and at interpreter exit)."""
+    for thread, _, cancel in list(_RUNNING.values()):
+        cancel.set()
+        if shiboken6.isValid(thread):
+            thread.wait(timeout_ms)
+    _RUNNING.clear()
+
+
+import atexit  # noqa: E402  (next to what it registers)
+atexit.register(stop_all_runs)
 
 
 @dataclass(frozen=True)
@@ -72,13 +99,16 @@ class _Worker(QObject):
     done = Signal(object)              # (TrainResult, Update | None)
     failed = Signal(str)
 
-    def __init__(self, net: Net, lr: float, steps: int, cancel: threading.Event):
+    def __init__(self, net: Net, lr: float, steps: int, cancel: threading.Event, pacer: Pacer | None = None):
         super().__init__()
         self.net, self.lr, self.steps, self._cancel = net, lr, steps, cancel
+        self.pacer = pacer
         self._pending: list[float] = []
         self._last = 0.0
 
     def _on_step(self, i: int, loss: float) -> None:
+        if self.pacer is not None:
+            self.pacer.checkpoint()          # the GUI thread goes first: stepping stays quick
         self._pending.append(loss)
         now = time.monotonic()
         if i == self.steps or now - self._last >= PROGRESS_SECONDS:
@@ -145,10 +175,15 @@ class TrainingController(QObject):
         self._lr = 0.0
         self._steps = 0
         self._outcome = None                  # (TrainResult, Update | None) or a failure message
+        self._abandoned = False               # another net was opened: show nothing of this run
+        self._pacer: Pacer | None = None
         self.last_result: TrainResult | None = None
         app = QCoreApplication.instance()
         if app is not None:                   # a QThread must never outlive its run: join it on quit
             app.aboutToQuit.connect(self.shutdown)
+            app.aboutToQuit.connect(stop_all_runs)
+        cancel = self._cancel
+        self.destroyed.connect(lambda *_: cancel.set())   # deleted mid-run: the run ends by itself
 
     # ---- state
     def last_update(self) -> Update | None:
@@ -177,7 +212,10 @@ class TrainingController(QObject):
         return None
 
     def forget(self) -> None:
-        """Another net was opened: its history is not this one's (a running run is left alone)."""
+        """Another net was opened: its history is not this one's; a running run is cancelled and abandoned."""
+        if self._thread is not None:
+            self._abandoned = True
+            self._cancel.set()
         if self._update is not None:
             self._update = None
             self.update_changed.emit(None)
@@ -191,15 +229,20 @@ class TrainingController(QObject):
         """Start `steps` SGD steps on a worker thread; False when a run is already going."""
         if self.is_running():
             return False
-        self._cancel.clear()
+        _forget_ended()
+        self._cancel = threading.Event()      # a run of its own: an abandoned one may still be ending
+        cancel = self._cancel
+        self.destroyed.connect(lambda *_: cancel.set())
+        self._abandoned = False
         self._start_net, self._lr, self._steps = self.session.net, lr, steps
         thread = QThread()
         thread.setObjectName("chainview-training")
-        worker = _Worker(self._start_net, lr, steps, self._cancel)
+        self._pacer = Pacer(self._cancel, self)
+        worker = _Worker(self._start_net, lr, steps, self._cancel, self._pacer)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        worker.progress.connect(self.progress, Qt.QueuedConnection)
-        worker.losses.connect(self.losses_added, Qt.QueuedConnection)
+        worker.progress.connect(self._on_progress, Qt.QueuedConnection)
+        worker.losses.connect(self._on_losses, Qt.QueuedConnection)
         worker.done.connect(self._on_done, Qt.QueuedConnection)
         worker.failed.connect(self._on_failed, Qt.QueuedConnection)
         for signal in (worker.done, worker.failed):
@@ -207,6 +250,7 @@ class TrainingController(QObject):
         thread.finished.connect(self._on_thread_finished, Qt.QueuedConnection)
         self._outcome = None
         self._thread, self._worker = thread, worker
+        _RUNNING[id(thread)] = (thread, worker, self._cancel)
         self.running_changed.emit(True)
         self.started.emit(steps)
         thread.start()
@@ -219,6 +263,8 @@ class TrainingController(QObject):
 
     def wait(self, ms: int = 30000) -> bool:
         """Block until the worker thread has ended (for shutting down); True when it has."""
+        if self._pacer is not None:
+            self._pacer.paced = False         # the GUI thread blocks here: the worker must not wait for it
         return self._thread.wait(ms) if self._thread is not None else True
 
     @Slot()
@@ -226,7 +272,17 @@ class TrainingController(QObject):
         """Cancel and join a run; call before the window goes away (done on close and on quit)."""
         if self._thread is not None:
             self.cancel()
+            if self._pacer is not None:
+                self._pacer.paced = False
             self._thread.wait()
+
+    def _on_progress(self, i: int, total: int, loss: float) -> None:
+        if not self._abandoned:
+            self.progress.emit(i, total, loss)
+
+    def _on_losses(self, losses: list) -> None:
+        if not self._abandoned:
+            self.losses_added.emit(losses)
 
     def _on_done(self, payload) -> None:
         self._outcome = payload
@@ -238,11 +294,17 @@ class TrainingController(QObject):
         """The worker has ended: apply its result (one undo step), then tell the world."""
         thread, worker, outcome = self._thread, self._worker, self._outcome
         self._thread = self._worker = self._outcome = None
+        if thread is not None:
+            _RUNNING.pop(id(thread), None)
         if worker is not None:
             worker.deleteLater()
         if thread is not None:
             thread.deleteLater()
         self.running_changed.emit(False)
+        if self._abandoned:                   # another net was opened meanwhile: nothing of this run is shown
+            self._abandoned = False
+            self._start_net = None
+            return
         if isinstance(outcome, str) or outcome is None:
             self.failed.emit(outcome or "training ended without a result")
             return
