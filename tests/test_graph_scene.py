@@ -300,8 +300,11 @@ def test_example_switch_keeps_labels(example_net):
     s = Session(example_net("softmax-3class"))
     sc = GraphScene(s, LIGHT)
     before = {k: e.label_text() for k, e in sc.edge_items.items()}
+    assert "ex 1 of 3" in before[("Z1", "A1")] and "ex 1 of 3" not in before[("A0", "Z1")]   # W is one for all
     s.set_example(2)
-    assert {k: e.label_text() for k, e in sc.edge_items.items()} == before
+    after = {k: e.label_text() for k, e in sc.edge_items.items()}
+    assert "ex 3 of 3" in after[("Z1", "A1")] and "ex 3 of 3" in after[("W1", "Z1")]
+    assert {k: t.replace("ex 3 of 3", "ex 1 of 3") for k, t in after.items()} == before
     assert "n1 × b = 4 × 3" in sc.node_item("Z1").label_text()
     sc.detach()
 
