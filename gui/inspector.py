@@ -32,7 +32,7 @@ from chainview.core import Jacobian, Operand, dims_text, fused_output_gradient, 
 
 from .matrix_model import DEFAULT_PRECISION, format_number, pretty_label
 from .matrix_view import MatrixView, use_table
-from .theme import Theme
+from .theme import Theme, operand_color
 from .theme import palette as theme_palette
 
 KIND_WORDS = {"A": "activation", "Z": "pre-activation", "W": "weights", "W0": "offsets",
@@ -879,7 +879,7 @@ class Inspector(QWidget):
             arr, rows, cols = self._operand(op)
             if not summed:
                 arr, rows, cols = self._fit(arr, rows, cols, op.shape)
-            accent = G if op.name.lstrip("(").startswith("dL/") else None
+            accent = operand_color(t, op.kind)     # the colour the canvas lights this factor in
             items.append(("m", rich(op.name), arr, rows, cols, accent))
             if k < len(joiners):
                 items.append(("t", {"": "·", "+": "+", ",": ","}.get(joiners[k], joiners[k] or "·")))

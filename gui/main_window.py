@@ -893,6 +893,7 @@ class MainWindow(QMainWindow):
         self._font_scale = scale
         font = _set_app_font(scale)
         changed = abs(font.pointSizeF() - before) > 1e-6
+        self.view.text_floor_scale = scale      # larger text raises the canvas's label floor too
         scene_scale = getattr(self.scene, "font_scale", None)
         scene_scale = scene_scale() if callable(scene_scale) else None
         if hasattr(self.scene, "set_font_scale") and (scene_scale is None or abs(scene_scale - scale) > 1e-9):

@@ -161,7 +161,13 @@ def _render(args) -> int:
         if train_steps:                   # training replaced the net: back to the step asked for
             session.jump(len(session.steps) if step is None else min(step, len(session.steps)))
             app.processEvents()
-        window.fit_view()
+        view = window.view
+        view.animate = False                  # a picture has no time for a camera move
+        if getattr(args, "fit", False):
+            view.follow = False
+            window.fit_view()                 # --fit: the whole graph, as for a slide
+        elif not view.frame_current(animate=False):
+            window.fit_view()                 # step 0: nothing to follow yet
         window.statusBar().clearMessage()     # a passing message ("Trained 50 steps") is not the picture
         app.processEvents()
         window.setUpdatesEnabled(True)

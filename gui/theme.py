@@ -150,5 +150,11 @@ def readable(fg: QColor, bg: QColor, minimum: float = MIN_CONTRAST) -> QColor:
 
 def operand_color(theme: Theme, kind: str) -> QColor:
     """The accent of an operand of a step's equation, the same on the canvas and on the step card:
-    gradients in the theme's gradient colour, values and Jacobians in the forward (A) blue."""
-    return theme.grad if kind == "grad" else theme.kinds["A"]
+    gradients in the theme's gradient colour, values and Jacobians in a violet of their own."""
+    if kind == "grad":
+        return theme.grad
+    return QColor(_OPERAND_VALUE["dark" if theme.background.lightnessF() < 0.5 else "light"])
+
+
+# a violet no node kind uses (Okabe–Ito has none): a lit operand never looks like a node's own colour
+_OPERAND_VALUE = {"light": "#5e35b1", "dark": "#b39ddb"}
