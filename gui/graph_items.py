@@ -483,7 +483,7 @@ class NodeItem(QGraphicsItem):
         outside = t.background if not self.current else mix(t.background, t.highlight, 0.22)
         block_bg = fill if self.placement == "card" else outside
         out = {"symbol": (readable(t.muted if dim else t.text, fill), fill),
-               "dims": (readable(t.muted, fill), fill),
+               "dims": (readable(t.text if (self.current or self.lit) else t.muted, fill), fill),
                "value": (readable(t.value, block_bg), block_bg),
                "grad": (readable(t.grad, block_bg), block_bg),
                "placeholder": (readable(t.muted, block_bg), block_bg)}

@@ -148,8 +148,8 @@ class GraphView(QGraphicsView):
         """Screen pixels every label of the current step is kept at or above."""
         return camera.floor_px(self.text_floor_scale, self.share_factor)
 
-    def available_rect(self) -> QRectF:
-        return camera.free_rect(QRectF(self.viewport().rect()), self.covered)
+    def available_rect(self, content: QRectF | None = None) -> QRectF:
+        return camera.free_rect(QRectF(self.viewport().rect()), self.covered, content)
 
     def frame_current(self, animate: bool = False) -> bool:
         """Frame the current step (or, when the whole graph fits above the floor, the whole graph).
@@ -162,7 +162,8 @@ class GraphView(QGraphicsView):
         if not items:
             return False
         zmin = camera.min_zoom(items, self.label_floor())
-        avail = self.available_rect()
+        rect = camera.items_rect(items)
+        avail = self.available_rect(QRectF(0, 0, rect.width() * zmin, rect.height() * zmin))
         bounds = self._bounds if self._bounds is not None and not self._bounds.isEmpty() else None
         if bounds is not None and self.covered is None:
             whole = min((avail.width() - 2 * FIT_MARGIN) / bounds.width(),
@@ -170,7 +171,7 @@ class GraphView(QGraphicsView):
             if whole >= zmin:                      # everything readable at once: a still camera
                 target = (whole, bounds.center())
                 return self._go(target, avail, animate)
-        zoom, centre = camera.frame(camera.items_rect(items), items[0].sceneBoundingRect(), avail, zmin, MAX_ZOOM)
+        zoom, centre = camera.frame(rect, items[0].sceneBoundingRect(), avail, zmin, MAX_ZOOM)
         return self._go((zoom, centre), avail, animate)
 
     def _go(self, target, avail: QRectF, animate: bool) -> bool:

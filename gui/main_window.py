@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         if editing:
             self.install_editing_tools()   # before the saved layout is restored: it has their docks too
         self._initial_geometry()
+        from .window.panels import PanelManager
+        self.panels = PanelManager(self)       # side panels tab together below 1366 px (gui/window/panels.py)
+        self._install_camera_actions()
         self.key_hint = None          # the card of the stepping keys (gui/first_run.py): first run only
         if first_run_hint and not self.settings.hint_dismissed:
             self.show_key_hint()
@@ -424,6 +427,8 @@ class MainWindow(QMainWindow):
         """Show the net editor (`chainview render --edit`)."""
         dock = self.install_editing_tools().editor_dock
         dock.show()
+        if getattr(self, "panels", None) is not None:
+            self.panels.arrange()
         dock.raise_()
 
     def train_steps(self, steps: int, lr: float, timeout: float = 120.0) -> None:
@@ -483,6 +488,7 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             if not (self._persist and self.settings.window_state is not None):
                 self.proportion_docks()
+            self.panels.arrange()
 
     def proportion_docks(self) -> None:
         """Canvas first: the inspector gets ~27% of the width, the step strip just its height."""
@@ -607,7 +613,10 @@ class MainWindow(QMainWindow):
     def _update_layout_widgets(self) -> None:
         num = self.session.layout == "numerator"
         self.numerator_layout_action.setChecked(num)
-        self.layout_button.setText("Layout: numerator" if num else "Layout: 6.390")
+        if getattr(self, "_compact", False):
+            self.layout_button.setText("numerator" if num else "6.390")
+        else:
+            self.layout_button.setText("Layout: numerator" if num else "Layout: 6.390")
         self.layout_button.setToolTip("Jacobian layout: " + (
             "numerator (the transpose of 6.390's)" if num else "denominator, as MIT 6.390 writes it")
             + "  (Ctrl+L switches)")
@@ -821,6 +830,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if self._persist:
+            self.panels.save_current()
             self.settings.geometry = self.saveGeometry()
             self.settings.window_state = self.saveState()
             self.settings.sync()
@@ -858,6 +868,8 @@ class MainWindow(QMainWindow):
                     widget.set_theme(t)
             if getattr(self, "key_hint", None) is not None:
                 self.key_hint.set_theme(t)
+            if getattr(self, "presenter", None) is not None:
+                self.presenter.set_theme(t)
         for act in (*self.step_actions, self.toggle_theme_action, self.larger_text_action, self.smaller_text_action):
             kind = act.property("icon_kind")
             if kind:
@@ -950,6 +962,46 @@ class MainWindow(QMainWindow):
         else:
             self.showFullScreen()
         self.full_screen_action.setChecked(self.isFullScreen())
+
+    # ---------------------------------------------------------------- camera, presenting, compact toolbar
+    def _install_camera_actions(self) -> None:
+        """View ▸ Follow the step / Reduce motion / Present (F5) / Sharing at 1280×720 (gui/canvas, gui/window)."""
+        v = self.view
+        v.follow = self.settings.follow_step
+        v.reduce_motion = self.settings.reduce_motion
+        self.follow_action = QAction("F&ollow the step", self, checkable=True)
+        self.follow_action.setObjectName("follow_step")
+        self.follow_action.setChecked(v.follow)
+        self.follow_action.setToolTip("Each step frames its nodes with every label at least 14 px high")
+        self.follow_action.toggled.connect(self.set_follow)
+        self.reduce_motion_action = QAction("Reduce &motion", self, checkable=True)
+        self.reduce_motion_action.setObjectName("reduce_motion")
+        self.reduce_motion_action.setChecked(v.reduce_motion)
+        self.reduce_motion_action.toggled.connect(self.set_reduce_motion)
+        from .window.presenter import Presenter
+        self.presenter = Presenter(self)
+        m = self.view_menu
+        first = m.actions()[4] if len(m.actions()) > 4 else None     # after the zoom actions
+        for act in (self.follow_action, self.reduce_motion_action):
+            m.insertAction(first, act)
+        m.insertSeparator(first)
+        m.addAction(self.presenter.present_action)
+        m.addAction(self.presenter.share_action)
+
+    def set_follow(self, on: bool) -> None:
+        self.view.follow = bool(on)
+        self.settings.follow_step = bool(on)
+        if on:
+            self.view.frame_current(animate=True)
+
+    def set_reduce_motion(self, on: bool) -> None:
+        self.view.reduce_motion = bool(on)
+        self.settings.reduce_motion = bool(on)
+
+    def set_compact_labels(self, compact: bool) -> None:
+        """A narrow window: shorter words on the toolbar (the tooltips keep the long ones)."""
+        self._compact = compact
+        self._update_layout_widgets()
 
     def fit_view(self) -> None:
         if hasattr(self.view, "fit"):

@@ -154,6 +154,8 @@ def _render(args) -> int:
                 raise RenderError(f"--train {train_steps} did not finish in time; ask for fewer steps")
         if getattr(args, "edit", False):
             window.show_editor()
+        if getattr(args, "present", False):
+            window.presenter.set_active(True)     # --present: presenter mode, the card in its corner
         window.setUpdatesEnabled(False)   # laid out but not painted: the grab is the one paint
         window.show()
         window.resize(*size)          # a window manager may not honour the size asked before show

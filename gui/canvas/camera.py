@@ -103,9 +103,10 @@ def frame(rect: QRectF, result: QRectF, available: QRectF, zmin: float,
                       clamp(c.y(), result.top(), result.bottom(), hy))
 
 
-def free_rect(viewport: QRectF, covered: QRectF | None) -> QRectF:
-    """The biggest strip of the viewport beside a floating card (the presenter's), so the camera keeps
-    the card's corner clear; the whole viewport when nothing covers it."""
+def free_rect(viewport: QRectF, covered: QRectF | None, content: QRectF | None = None) -> QRectF:
+    """The strip of the viewport beside a floating card (the presenter's) that shows `content` (a size to
+    frame) largest, else the biggest one, so the camera keeps the card's corner clear; the whole
+    viewport when nothing covers it."""
     if covered is None or covered.isEmpty() or not viewport.intersects(covered):
         return QRectF(viewport)
     v, c = viewport, covered.intersected(viewport)
@@ -113,4 +114,7 @@ def free_rect(viewport: QRectF, covered: QRectF | None) -> QRectF:
               QRectF(c.right(), v.top(), v.right() - c.right(), v.height()),
               QRectF(v.left(), v.top(), v.width(), c.top() - v.top()),
               QRectF(v.left(), c.bottom(), v.width(), v.bottom() - c.bottom())]
+    if content is not None and not content.isEmpty():
+        return max(strips, key=lambda r: min(max(r.width(), 0) / content.width(),
+                                             max(r.height(), 0) / content.height()))
     return max(strips, key=lambda r: max(r.width(), 0) * max(r.height(), 0))
