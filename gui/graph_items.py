@@ -175,7 +175,7 @@ def fmt(x: float) -> str:
     return s
 
 
-NOISE = 1e-12          # relative to a matrix's largest entry: below it a number is float rounding noise
+NOISE = 1e-14          # relative to a matrix's largest entry: below it a number is float rounding noise
 
 
 def denoise(a: np.ndarray) -> np.ndarray:
@@ -665,6 +665,8 @@ class NodeItem(QGraphicsItem):
                 tip.append(f"∂L/∂{rich(self.symbol)}" + matrix_html(g))
             else:
                 tip.append(f"∂L/∂{rich(self.symbol)}: {g.shape[0]} × {g.shape[1]}")
+        if self.nonfinite:
+            tip.append(f"<b>⚠ {self.nonfinite} entries are NaN or inf</b>")
         if self.check is not None:
             tip.append(check_tooltip(self.check))
         self.setToolTip("<br>".join(tip))

@@ -85,6 +85,8 @@ class GraphView(QGraphicsView):
         self._anim.setEndValue(1.0)
         self._anim.valueChanged.connect(self._animate_to)
         self._anim_from = self._anim_to = None
+        from .canvas.minimap import Minimap
+        self.minimap = Minimap(self)   # the overview in a corner, while part of the graph is out of view
         self._follow = _weak_slot(self, "_on_position_changed")
         scene.session.position_changed.connect(self._follow)
         scene.rebuilt.connect(self._on_rebuilt)
@@ -303,6 +305,7 @@ class GraphView(QGraphicsView):
 
     def _on_position_changed(self, old: int, new: int) -> None:
         self._paused = False
+        self.minimap.on_step()
         if self.follow and self.isVisible():
             if self.frame_current(animate=abs(new - old) == 1):
                 return
@@ -341,6 +344,7 @@ class GraphView(QGraphicsView):
         """Convenience: the scene's colours and this view's background together."""
         self.scene().set_theme(theme)
         self._apply_background()
+        self.minimap.invalidate()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -33,6 +33,7 @@ from chainview.core import Jacobian, Operand, dims_text, fused_output_gradient, 
 from .matrix_model import DEFAULT_PRECISION, format_number, pretty_label
 from .matrix_view import MatrixView, use_table
 from .theme import Theme, operand_color
+from .window.numbering import step_tag, step_words
 from .theme import palette as theme_palette
 
 KIND_WORDS = {"A": "activation", "Z": "pre-activation", "W": "weights", "W0": "offsets",
@@ -812,9 +813,10 @@ class Inspector(QWidget):
                 lay.addWidget(self._label(_no_break(html.escape(pretty(nxt.equation))), scale=1.2))
             return
         phase_color = t.value if step.phase == "forward" else t.grad
+        phase, where = step_words(step.index, s.forward_length, len(steps))     # as the chips and toolbar count
         lay.addWidget(self._label(
-            f"Step {step.index + 1} of {len(steps)} <span style='color:{phase_color.name()}'>· {step.phase}</span>",
-            scale=1.15, bold=True, color=t.muted))
+            f"<span style='color:{phase_color.name()}'>{step_tag(step.index, s.forward_length)} · {phase}</span>"
+            f" {where}", scale=1.15, bold=True, color=t.muted))
         lay.addWidget(self._label(_no_break(html.escape(pretty(step.equation))), scale=1.35, bold=True))
         lay.addWidget(self._label(f"shapes: {shapes_text(step.shapes)}", scale=1.1))
         if step.note:
@@ -902,7 +904,7 @@ class Inspector(QWidget):
                     (len(cols) if cols else value.shape[1]) != value.shape[1]:
                 rows = cols = None
         value, rows, cols = self._fit(value, rows, cols, res_shape)
-        title = rich(step.title + ("^T" if backward and s.layout == "numerator" and kind == "W" else ""))
+        title = rich(step.title)      # one name for it: the equation's (in numerator layout it is n x m)
         items.append(("r", title, value, rows, cols, G if backward else None))
         return items
 

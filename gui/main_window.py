@@ -35,6 +35,7 @@ from .graph_view import GraphView
 from .inspector import Inspector
 from .settings import DEFAULT_PRECISION, FONT_SCALES, PRECISIONS, Settings
 from .step_list import StepList
+from .window.numbering import step_tag
 
 NET_FILTER = "chainview nets (*.chainview.json *.json);;All files (*)"
 SUFFIX = ".chainview.json"
@@ -392,6 +393,16 @@ class MainWindow(QMainWindow):
         self.step_label.setObjectName("step_label")
         self.step_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         sb.addWidget(self.step_label, 1)
+        # a passing message ("Text size 110%") replaces the step's line, never draws over it
+        sb.messageChanged.connect(self._on_status_message)
+        # a message about what was done ("Trained 200 steps") is stale once it is undone or redone
+        self.undo_stack.indexChanged.connect(self._on_undo_index)
+
+    def _on_status_message(self, message: str) -> None:
+        self.step_label.setVisible(not message)
+
+    def _on_undo_index(self, _index: int) -> None:
+        self.statusBar().clearMessage()
 
     def _connect(self) -> None:
         s = self.session
@@ -578,24 +589,37 @@ class MainWindow(QMainWindow):
         if problems and known:
             loss_color = t.bad.name()
         self.loss_label.setText(f"<span style='color:{loss_color}'>{self.loss_text()}</span>")
-        self.loss_label.setToolTip(pretty(next(iter(problems.values()))) if problems else "The loss, once computed")
+        if problems:
+            first = next(iter(problems))
+            self.loss_label.setToolTip(pretty(problems[first]) + self._nonfinite_words(first))
+        else:
+            self.loss_label.setToolTip("The loss, once computed")
         step = s.current
         if step is None:
             first = s.steps[0] if s.steps else None
             hint = "Press → or Space to take the first step"
             self.step_label.setText(hint + (f": {pretty(first.equation)}" if first else ""))
         else:
-            text = f"{pretty(step.equation)}     {step.shapes}"
+            text = f"{step_tag(step.index, s.forward_length)}   {pretty(step.equation)}     {step.shapes}"
             if step.note:
                 text += f"     — {pretty(step.note)}"
             if problems and step.node in problems:   # the first non-finite number appears at this step
-                text = f"⚠ {pretty(problems[step.node])}     {text}"
+                text = f"⚠ {pretty(problems[step.node])}{self._nonfinite_words(step.node)}     {text}"
             self.step_label.setText(text)
         self.previous_action.setEnabled(pos > 0)
         self.reset_action.setEnabled(pos > 0)
         self.next_action.setEnabled(pos < n)
         self.run_to_end_action.setEnabled(pos < n)
         self.finish_forward_action.setEnabled(pos < s.forward_length)
+
+    def _nonfinite_words(self, node: str) -> str:
+        """' (4 of 6 entries are NaN or inf)': every non-finite entry counted, not only the first named."""
+        from .graph_items import nonfinite_count
+        ev = self.session.evaluation
+        bad = nonfinite_count(ev.values.get(node)) + nonfinite_count(ev.grads.get(node))
+        size = (getattr(ev.values.get(node), "size", 0) or 0) + \
+            (getattr(ev.grads.get(node), "size", 0) or 0)
+        return f" ({bad} of {size} entries are NaN or inf)" if bad else ""
 
     def _update_net_widgets(self) -> None:
         s = self.session

@@ -1,6 +1,7 @@
 """Presenter mode, panels that give way below 1366 px (remembered per size class) and
 `render --present / --fit` (issue 10)."""
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage
@@ -178,3 +179,61 @@ def test_render_present_and_fit(tmp_path, qapp):
     assert normal != present and normal != fitted
     args = _parser().parse_args(["render", "--present", "--fit", "-o", "x.png"])
     assert args.present and args.fit
+
+
+# ---------------------------------------------------------------- the try-out's fixes
+
+def test_undoing_training_clears_its_message_and_train_shows_the_loss_plot(qtbot):
+    w = _window(qtbot, (1280, 720), net=load_net(example_path("relu-regression")))
+    tools = w.editing_tools
+    tools.training_dock.hide()
+    w.train_steps(5, 0.01)
+    _settle(qtbot)
+    assert tools.training_dock.isVisible()                # Ctrl+R brings the loss plot into view
+    assert w.statusBar().currentMessage().startswith("Trained 5 steps")
+    assert not w.step_label.isVisible()                   # the message replaces the step's line, no overlap
+    w.undo_action.trigger()
+    _settle(qtbot)
+    assert w.statusBar().currentMessage() == ""            # no stale "Trained 5 steps" after the undo
+    assert w.step_label.isVisible()
+    w.set_modified(False)
+
+
+def test_one_step_numbering_everywhere(qtbot):
+    w = _window(qtbot, (1600, 900))
+    s = w.session
+    s.jump(s.forward_length + 3)
+    _settle(qtbot)
+    assert w.phase_text() == f"Backward 3/{len(s.steps) - s.forward_length}"
+    assert w.step_label.text().startswith("B3 ")
+    assert "B3 · Backward step 3 of 9" in w.inspector.step_text()
+    w.presenter.set_active(True)
+    assert "B3 · Backward" in w.presenter.card.text()
+    w.presenter.set_active(False)
+    w.set_modified(False)
+
+
+def test_a_nan_node_is_marked_and_every_non_finite_entry_counted(qtbot):
+    from chainview.core import custom_activation
+    net = load_net(example_path("default"))
+    w = _window(qtbot, (1280, 720), net=net.replace_layer(1, activation=custom_activation("log(z)")))
+    s = w.session
+    s.jump(s.step_index[("forward", "A1")] + 1)
+    _settle(qtbot)
+    item = w.scene.node_item("A1")
+    assert item.nonfinite >= 1 and "NaN or inf" in item.toolTip()
+    bad = int((~np.isfinite(s.evaluation.values["A1"])).sum()) + int((~np.isfinite(s.evaluation.grads["A1"])).sum())
+    assert f"({bad} of " in w.step_label.text()
+    w.set_modified(False)
+
+
+def test_rounding_noise_reads_as_zero_with_the_exact_value_in_the_tooltip():
+    from chainview.gui.graph_items import matrix_cells, matrix_html
+    a = np.array([[0.5, 1.3877787807814457e-17], [1e-7, -0.25]])
+    cells = matrix_cells(a)
+    assert cells[0][1] == "0"                         # noise beside 0.5
+    assert cells[1][0] == "1.0e-7"                     # a small number that is not noise stays
+    assert "exactly 1.388e-17" in matrix_html(a)
+    from chainview.gui.matrix_model import MatrixModel
+    m = MatrixModel(a)
+    assert m.data(m.index(0, 1)) == "0" and m.data(m.index(1, 0)) != "0"

@@ -24,6 +24,7 @@ from chainview.core.symbols import pretty, rich
 from ..canvas import camera
 from ..graph_items import denoise, fmt
 from ..theme import operand_color, readable
+from .numbering import step_tag, step_words
 
 CARD_PX = 22            # the card's text at 1.0x and a 1280×720 share (× larger text × the share factor)
 MAX_CELLS = 4           # a matrix on the card shows at most 4 × 4 entries
@@ -95,14 +96,15 @@ class PresenterCard(QFrame):
         parts = []
         if step is None:
             first = s.steps[0] if s.steps else None
-            parts.append(f"<div style='color:{muted}'>Step 0 of {len(s.steps)}</div>")
+            parts.append(f"<div style='color:{muted}'>Start: nothing computed yet</div>")
             if first is not None:
                 parts.append(f"<div style='font-size:{round(px * 1.2)}px'><b>{html.escape(pretty(first.equation))}</b></div>")
             parts.append(f"<div style='color:{ink}'>press <b>→</b> for the first step</div>")
         else:
             phase_c = readable(t.grad if step.phase == "backward" else t.kinds["A"], bg).name()
-            parts.append(f"<div style='color:{muted}'>Step {step.index + 1} of {len(s.steps)} "
-                         f"<span style='color:{phase_c}'>· {step.phase}</span></div>")
+            phase, where = step_words(step.index, s.forward_length, len(s.steps))
+            parts.append(f"<div style='color:{muted}'><span style='color:{phase_c}'>"
+                         f"{step_tag(step.index, s.forward_length)} · {phase}</span> {where}</div>")
             parts.append(f"<div style='font-size:{round(px * 1.25)}px; color:{ink}'><b>"
                          f"{html.escape(pretty(step.equation))}</b></div>")
             if not self.compact:
