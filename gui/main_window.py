@@ -947,6 +947,8 @@ class MainWindow(QMainWindow):
                     if hasattr(pane, "refresh"):
                         pane.refresh()
             self.step_list.doItemsLayout()
+            # chips changed size: the current one back into view once they are laid out again
+            QTimer.singleShot(0, self._step_list_to_current)
         big = QFont(font)
         big.setPointSizeF(font.pointSizeF() * 1.25)
         self.phase_label.setFont(big)
@@ -964,6 +966,11 @@ class MainWindow(QMainWindow):
         if save:
             self.settings.font_scale = scale
             self.statusBar().showMessage(f"Text size {round(scale * 100)}%", 2000)
+
+    def _step_list_to_current(self) -> None:
+        follow = getattr(self.step_list, "_follow", None)
+        if callable(follow):
+            follow()
 
     def _extra_docked(self) -> list[QWidget]:
         """Widgets other modules docked with add_dock."""

@@ -237,3 +237,36 @@ def test_rounding_noise_reads_as_zero_with_the_exact_value_in_the_tooltip():
     from chainview.gui.matrix_model import MatrixModel
     m = MatrixModel(a)
     assert m.data(m.index(0, 1)) == "0" and m.data(m.index(1, 0)) != "0"
+
+
+def test_the_step_list_keeps_the_current_chip_in_view_after_a_text_size_change(qtbot):
+    w = _window(qtbot, (1280, 720), net=load_net(example_path("default")))
+    s = w.session
+    s.jump(len(s.steps) - 1)
+    _settle(qtbot)
+    sl = w.step_list
+    for _ in range(3):
+        w.larger_text_action.trigger()
+    _settle(qtbot)
+    rect = sl.visualRect(sl.model().index(s.position - 1, 0))
+    assert sl.viewport().rect().intersects(rect)
+    w.apply_font_scale(1.0)
+    w.set_modified(False)
+
+
+def test_a_missing_x11_library_is_named_with_its_apt_package(monkeypatch):
+    from chainview.gui import app
+    monkeypatch.setattr(app.sys, "platform", "linux")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+
+    def load(name):
+        if name == "libxcb-cursor.so.0":
+            raise OSError(f"{name}: cannot open shared object file")
+    missing = app.missing_xcb_libraries(load)
+    assert missing == [("libxcb-cursor.so.0", "libxcb-cursor0")]
+    line = app.missing_libraries_message(missing)
+    assert "\n" not in line and "libxcb-cursor.so.0" in line and "apt-get install libxcb-cursor0" in line
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")          # no window: nothing to check
+    assert app.missing_xcb_libraries(load) == []
