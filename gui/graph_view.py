@@ -78,12 +78,7 @@ class GraphView(QGraphicsView):
         self.share_factor = 1.0        # presenting a big window shared at 1280×720: a higher floor
         self.covered: QRectF | None = None    # a viewport rect the camera keeps clear (the presenter's card)
         self._paused = False           # a zoom or pan by hand: no reframing until the next step
-        self._anim = QVariantAnimation(self)
-        self._anim.setDuration(camera.ANIMATION_MS)
-        self._anim.setEasingCurve(QEasingCurve.OutCubic)
-        self._anim.setStartValue(0.0)
-        self._anim.setEndValue(1.0)
-        self._anim.valueChanged.connect(self._animate_to)
+        self._animation: QVariantAnimation | None = None    # made on the first animated move (start-up time)
         self._anim_from = self._anim_to = None
         from .canvas.minimap import Minimap
         self.minimap = Minimap(self)   # the overview in a corner, while part of the graph is out of view
@@ -127,16 +122,31 @@ class GraphView(QGraphicsView):
         self.resetTransform()
         self.centerOn(center)
 
+    @property
+    def _anim(self) -> QVariantAnimation:
+        if self._animation is None:
+            a = self._animation = QVariantAnimation(self)
+            a.setDuration(camera.ANIMATION_MS)
+            a.setEasingCurve(QEasingCurve(QEasingCurve.OutCubic))
+            a.setStartValue(0.0)
+            a.setEndValue(1.0)
+            a.valueChanged.connect(self._animate_to)
+        return self._animation
+
+    def _stop_animation(self) -> None:
+        if self._animation is not None:
+            self._animation.stop()
+
     def _by_hand(self) -> None:
         """The person took the camera: no refitting, no following until the next step."""
         self._auto_fit = False
         self._paused = True
-        self._anim.stop()
+        self._stop_animation()
 
     def fit_all(self) -> None:
         """Ctrl+9 / F: the whole graph, until the next step."""
         self._paused = True
-        self._anim.stop()
+        self._stop_animation()
         self.fit()
 
     # ---------------------------------------------------------- following the step
@@ -183,12 +193,12 @@ class GraphView(QGraphicsView):
         offset = (vp.center() - avail.center()) / zoom
         dest = (zoom, centre + offset)
         if animate and self.animate and not self.reduce_motion and self.isVisible() \
-                and self._anim.state() != QVariantAnimation.Running:
+                and (self._animation is None or self._anim.state() != QVariantAnimation.Running):
             self._anim_from = (self.zoom_factor, self.mapToScene(self.viewport().rect().center()))
             self._anim_to = dest
             self._anim.start()
         else:
-            self._anim.stop()
+            self._stop_animation()
             self._place(*dest)
         return True
 
@@ -245,7 +255,7 @@ class GraphView(QGraphicsView):
             event.accept()
             return
         self._paused = True
-        self._anim.stop()
+        self._stop_animation()
         super().wheelEvent(event)
         self.camera_moved.emit()
 
@@ -253,7 +263,7 @@ class GraphView(QGraphicsView):
         if event.buttons() & Qt.LeftButton and self.dragMode() == QGraphicsView.ScrollHandDrag \
                 and self.scene() is not None and self.scene()._empty_press is not None:
             self._paused = True              # a pan by hand
-            self._anim.stop()
+            self._stop_animation()
         super().mouseMoveEvent(event)
         if event.buttons():
             self.camera_moved.emit()

@@ -1,6 +1,6 @@
 """`chainview render NET.json -o out.png`: the window as a picture, with no display needed.
 
-    chainview render --step 8 --select Z1->A1 --theme dark --size 1280x720 -o win.png
+    chainview render --step 8 --select 'Z1->A1' --theme dark --size 1280x720 -o win.png
 
 The arguments are parsed by core/cli.py; render_cli builds the real window at the requested
 size (never shown on screen), applies the step, selection, layout, example and theme, and

@@ -108,10 +108,19 @@ class Minimap(QWidget):
         ox = (self.width() - b.width() * s) / 2 - b.left() * s
         oy = (self.height() - b.height() * s) / 2 - b.top() * s
         self._map = (s, QPointF(ox, oy))
+        # shapes only, no text (unreadable this small, and painting every label would cost a frame)
         p = QPainter(pix)
         p.setRenderHint(QPainter.Antialiasing)
-        target = QRectF(ox + b.left() * s, oy + b.top() * s, b.width() * s, b.height() * s)
-        scene.render(p, target, b, Qt.KeepAspectRatio)
+        t = scene.theme
+        p.setPen(QPen(t.edge, 1))
+        for e in scene.edge_items.values():
+            p.drawLine(self.to_widget(e.p0), self.to_widget(e.p1))
+        p.setPen(Qt.NoPen)
+        for item in scene.node_items.values():
+            w, h = getattr(item, "w", None), getattr(item, "h", None)
+            r = item.mapRectToScene(QRectF(-w / 2, -h / 2, w, h)) if w and h else item.sceneBoundingRect()
+            p.setBrush(t.kinds.get(getattr(item, "kind", ""), t.edge) if getattr(item, "known", True) else t.muted)
+            p.drawRect(QRectF(self.to_widget(r.topLeft()), self.to_widget(r.bottomRight())))
         p.end()
         self._pixmap = pix
         self._dirty = False
@@ -125,6 +134,8 @@ class Minimap(QWidget):
         return QPointF((pt.x() - o.x()) / s, (pt.y() - o.y()) / s)
 
     def paintEvent(self, event):  # noqa: N802
+        if self.view.scene() is None:
+            return
         if self._dirty or self._pixmap is None:
             self._render()
         t = self.view.scene().theme
