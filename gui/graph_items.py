@@ -34,7 +34,7 @@ KIND_NAMES = {
 }
 
 MAX_ROWS = 4      # a compact value shows at most this many rows (else 3 and ⋮)
-MAX_COLS = 3      # and this many columns (else 2 and …)
+MAX_COLS = 4      # and this many columns (else 3 and …): a batch of 4 shows whole
 
 
 # ---------------------------------------------------------------- style
@@ -109,7 +109,8 @@ class Style:
         return self.theme.background.lightnessF() < 0.5
 
     def tint(self, kind: str) -> QColor:
-        return mix(self.theme.surface, self.theme.kinds[kind], 0.30 if self.dark else 0.20)
+        # dark: a faint tint, so text inside stays the brightest thing (a screen share's compression and OCR agree)
+        return mix(self.theme.surface, self.theme.kinds[kind], 0.14 if self.dark else 0.20)
 
     def kind_color(self, kind: str) -> QColor:
         return self.theme.kinds[kind]
