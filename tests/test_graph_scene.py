@@ -132,7 +132,8 @@ def test_compact_numbers():
     cells = matrix_cells(np.arange(10.0).reshape(10, 1))
     assert len(cells) == 4 and cells[-1] == ["⋮"]
     cells = matrix_cells(np.arange(20.0).reshape(2, 10))
-    assert cells[0] == ["0", "1", "…"]
+    assert cells[0] == ["0", "1", "2", "…"]
+    assert matrix_cells(np.arange(4.0).reshape(1, 4)) == [["0", "1", "2", "3"]]    # a batch of 4 whole
 
 
 # ---------------------------------------------------------------- stepping
