@@ -270,3 +270,17 @@ def test_a_missing_x11_library_is_named_with_its_apt_package(monkeypatch):
     assert "\n" not in line and "libxcb-cursor.so.0" in line and "apt-get install libxcb-cursor0" in line
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")          # no window: nothing to check
     assert app.missing_xcb_libraries(load) == []
+
+
+def test_following_is_a_remembered_view_toggle(qtbot, settings):
+    w = _window(qtbot, (1280, 720), settings=settings)
+    assert w.follow_action.isChecked() and w.view.follow
+    assert w.follow_action in w.view_menu.actions() and w.presenter.present_action in w.view_menu.actions()
+    w.follow_action.setChecked(False)
+    assert not w.view.follow and settings.follow_step is False
+    w.reduce_motion_action.setChecked(True)
+    assert w.view.reduce_motion and settings.reduce_motion is True
+    w.set_modified(False)
+    w2 = _window(qtbot, (1280, 720), settings=settings)
+    assert not w2.view.follow and not w2.follow_action.isChecked() and w2.view.reduce_motion
+    w2.set_modified(False)
