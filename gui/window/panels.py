@@ -36,15 +36,16 @@ class PanelManager(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.arrange)
-        window.installEventFilter(self)
-        for dock in self.side_docks():
-            self._watch(dock)
+        window.installEventFilter(self)       # the docks are watched from the first arrange() on
 
     # ------------------------------------------------------------ what there is
     def side_docks(self) -> list[QDockWidget]:
         """Docks at the left or right (not the step strip), the inspector first."""
         w = self.window
-        docks = [d for d in w.findChildren(QDockWidget)
+        # the window's own list (add_dock keeps it): findChildren would wrap every widget of the window
+        known = getattr(w, "_docks", None)
+        found = list(known) if known else w.findChildren(QDockWidget)
+        docks = [d for d in found
                  if d is not getattr(w, "steps_dock", None) and not d.isFloating()
                  and (w.dockWidgetArea(d) in SIDE_AREAS or d.objectName() in self._home)]
         inspector = getattr(w, "inspector_dock", None)
