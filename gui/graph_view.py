@@ -133,6 +133,10 @@ class GraphView(QGraphicsView):
             a.valueChanged.connect(self._animate_to)
         return self._animation
 
+    @property
+    def animating(self) -> bool:
+        return self._animation is not None and self._animation.state() == QVariantAnimation.Running
+
     def _stop_animation(self) -> None:
         if self._animation is not None:
             self._animation.stop()

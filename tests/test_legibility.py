@@ -74,7 +74,9 @@ def test_stepping_by_key_moves_the_camera_to_the_step_at_the_floor(qtbot):
     s.jump(3)
     QApplication.processEvents()
     w.next_action.trigger()                      # animated: lands within 250 ms
-    qtbot.wait(400)
+    assert w.view.animating
+    assert w.view._anim.duration() <= 250
+    qtbot.waitUntil(lambda: not w.view.animating, timeout=5000)
     smallest, items = _label_heights(w)
     assert smallest >= 14 - 1e-6
     vp = QRectF(w.view.viewport().rect())
