@@ -214,3 +214,34 @@ def test_a_step_lights_and_frames_only_its_own_items(default_net):
         assert 1 <= len(items) <= 8
         assert all(isinstance(i, (NodeItem, EdgeItem)) or hasattr(i, "edge") for i in items)
         scene.detach()
+
+
+# ---------------------------------------------------------------- minimap
+
+def test_the_minimap_shows_the_net_and_a_click_looks_there(qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+    from PySide6.QtCore import Qt as _Qt
+    w = _window(qtbot, _net(8), (1280, 720))
+    s = w.session
+    s.jump(4)
+    QApplication.processEvents()
+    mm = w.view.minimap
+    qtbot.waitUntil(mm.isVisible, timeout=2000)            # part of the net is out of view
+    # it sits clear of the step it frames
+    items = camera.step_items(w.scene, s.current)
+    framed = QRectF(w.view.mapFromScene(camera.items_rect(items)).boundingRect())
+    assert not QRectF(mm.geometry()).intersects(framed)
+    mm.grab()                                                # paints: the picture is made
+    before = w.view.mapToScene(w.view.viewport().rect().center())
+    QTest.mouseClick(mm, _Qt.LeftButton, pos=QPoint(mm.width() - 6, mm.height() // 2))   # the far end: L
+    after = w.view.mapToScene(w.view.viewport().rect().center())
+    assert after.x() > before.x() + 200
+    assert not w.view.following                              # looking around pauses following...
+    s.next()
+    QApplication.processEvents()
+    assert w.view.following                                  # ...until the next step
+    w.view.fit_action.trigger()
+    QApplication.processEvents()
+    assert not mm.isVisible()                                # everything in view: no overview needed
+    w.set_modified(False)
