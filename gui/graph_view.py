@@ -196,6 +196,10 @@ class GraphView(QGraphicsView):
         vp = QRectF(self.viewport().rect())
         offset = (vp.center() - avail.center()) / zoom
         dest = (zoom, centre + offset)
+        here = self.mapToScene(self.viewport().rect().center())
+        if abs(self.zoom_factor / zoom - 1) < 1e-3 and abs(here.x() - dest[1].x()) < 1 and abs(here.y() - dest[1].y()) < 1:
+            self._stop_animation()
+            return True                        # already there: no move, no repaint
         if animate and self.animate and not self.reduce_motion and self.isVisible() \
                 and (self._animation is None or self._anim.state() != QVariantAnimation.Running):
             self._anim_from = (self.zoom_factor, self.mapToScene(self.viewport().rect().center()))
