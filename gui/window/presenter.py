@@ -156,13 +156,15 @@ class PresenterCard(QFrame):
         cells = []
         joins = list(step.joiners) + [""]
         for op, join in zip(step.operands, joins):
-            try:
-                if op.kind == "jacobian":
-                    a = s.jacobian(*op.ref).dense()
-                else:
-                    a = (ev.grads if op.kind == "grad" else ev.values)[op.ref]
-            except Exception:      # a Jacobian too big to make dense: the name says enough  # noqa: BLE001
-                a = None
+            a = None
+            if op.shape[0] * op.shape[1] <= 64:     # a big one is named only (a 2048-unit Jacobian is never made)
+                try:
+                    if op.kind == "jacobian":
+                        a = s.jacobian(*op.ref).dense()
+                    else:
+                        a = (ev.grads if op.kind == "grad" else ev.values)[op.ref]
+                except (KeyError, ValueError, MemoryError):
+                    a = None
             if a is not None and op.transposed:
                 a = np.asarray(a).T
             if a is not None and a.shape != tuple(op.shape) and a.ndim == 2:
@@ -180,8 +182,12 @@ class PresenterCard(QFrame):
                 cells.append(f"<td valign='middle'>&nbsp;{sep}&nbsp;</td>")
         res_c = readable(t.grad if step.phase == "backward" else t.text, bg).name()
         cells.append("<td valign='middle'>&nbsp;=&nbsp;</td>")
+        value = np.asarray(step.value)
+        if value.ndim == 2 and tuple(step.result_shape) != value.shape and step.result_shape[1] == 1 \
+                and value.shape[1] > s.example:
+            value = value[:, s.example:s.example + 1]       # a batch's backward: the shown example's column
         cells.append(f"<td valign='middle'><div style='color:{res_c}'>{rich(step.title)}</div>"
-                     f"{_matrix_html(step.value, res_c, px)}</td>")
+                     f"{_matrix_html(value, res_c, px)}</td>")
         return "<table cellspacing='4'><tr>" + "".join(cells) + "</tr></table>"
 
     # ------------------------------------------------------------ place
