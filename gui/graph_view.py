@@ -165,7 +165,12 @@ class GraphView(QGraphicsView):
         return camera.floor_px(self.text_floor_scale, self.share_factor)
 
     def available_rect(self, content: QRectF | None = None) -> QRectF:
-        return camera.free_rect(QRectF(self.viewport().rect()), self.covered, content)
+        """The viewport less the presenter's card and any shown child marked camera_keep_clear (the key hint)."""
+        rect = camera.free_rect(QRectF(self.viewport().rect()), self.covered, content)
+        for child in self.children():
+            if child.isWidgetType() and child.property("camera_keep_clear") and child.isVisible():
+                rect = camera.free_rect(rect, QRectF(child.geometry()), content)
+        return rect
 
     def frame_current(self, animate: bool = False) -> bool:
         """Frame the current step (or, when the whole graph fits above the floor, the whole graph).

@@ -84,6 +84,10 @@ class Minimap(QWidget):
                 keep_clear.append(QRectF(v.mapFromScene(camera.items_rect(items)).boundingRect()))
         if getattr(v, "covered", None) is not None:
             keep_clear.append(QRectF(v.covered))
+        for child in v.children():        # the first-run key hint, and anything else that asks
+            if child is not self and child.isWidgetType() and child.property("camera_keep_clear") \
+                    and child.isVisible():
+                keep_clear.append(QRectF(child.geometry()))
         W, H = v.width(), v.height()
         corners = [(MARGIN, H - h - MARGIN), (W - w - MARGIN, H - h - MARGIN), (MARGIN, MARGIN),
                    (W - w - MARGIN, MARGIN)]
