@@ -284,3 +284,23 @@ def test_following_is_a_remembered_view_toggle(qtbot, settings):
     w2 = _window(qtbot, (1280, 720), settings=settings)
     assert not w2.view.follow and not w2.follow_action.isChecked() and w2.view.reduce_motion
     w2.set_modified(False)
+
+
+def test_the_camera_frames_the_step_beside_the_first_run_key_hint(qtbot):
+    w = MainWindow(Session(load_net(example_path("default"))), settings=Settings.ephemeral(), theme="light",
+                   restore_geometry=False, first_run_hint=True)
+    qtbot.addWidget(w)
+    w.resize(1280, 720)
+    w.show()
+    qtbot.waitExposed(w)
+    w.view.reduce_motion = True
+    _settle(qtbot)
+    assert w.key_hint is not None and w.key_hint.isVisible()
+    w.session.jump(1)
+    _settle(qtbot)
+    result = camera.step_items(w.scene, w.session.current)[0]
+    on_screen = QRectF(w.view.mapFromScene(result.sceneBoundingRect()).boundingRect())
+    assert not on_screen.intersects(QRectF(w.key_hint.geometry()))
+    assert not QRectF(w.view.minimap.geometry()).intersects(QRectF(w.key_hint.geometry())) \
+        or not w.view.minimap.isVisible()
+    w.set_modified(False)
