@@ -228,8 +228,12 @@ class GraphView(QGraphicsView):
         vp = self.viewport().rect()
         hx, hy = vp.width() / 2 / zoom + 1, vp.height() / 2 / zoom + 1
         want = QRectF(centre.x() - hx, centre.y() - hy, 2 * hx, 2 * hy)
-        self.setSceneRect(self.scene().sceneRect().united(want))
-        self.setTransform(QTransform.fromScale(zoom, zoom))
+        if not self.sceneRect().contains(want):
+            # grown with room to spare, so the next steps only scroll (a scroll repaints the uncovered strip,
+            # a new scene rect or transform the whole viewport)
+            self.setSceneRect(self.scene().sceneRect().united(want.adjusted(-hx, -hy, hx, hy)))
+        if abs(self.transform().m11() - zoom) > 1e-9 or abs(self.transform().m22() - zoom) > 1e-9:
+            self.setTransform(QTransform.fromScale(zoom, zoom))
         self.centerOn(centre)
         self._fitted = True
         self.camera_moved.emit()
