@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--train", type=int, default=0, metavar="N", help="train N SGD steps first (shows the loss plot)")
     g.add_argument("--lr", type=float, default=0.005)
     g.add_argument("--check", action="store_true", help="run the gradient check first (shows ✓/✗ marks)")
+    g.add_argument("--present", action="store_true", help="presenter mode: the graph fills the window, the step as a card")
+    g.add_argument("--fit", action="store_true", help="the whole graph fitted, instead of following the step")
     g.add_argument("-o", "--output", required=True, metavar="OUT.png")
 
     _compare_parser(sub)

@@ -171,7 +171,48 @@ def no_display_reason() -> str | None:
             "`chainview render -o out.png` makes a picture of the app without one")
 
 
+# what Qt's xcb platform plugin loads, and the Debian/Ubuntu package each comes in
+XCB_LIBRARIES = (("libxcb-cursor.so.0", "libxcb-cursor0"), ("libxcb-icccm.so.4", "libxcb-icccm4"),
+                 ("libxcb-image.so.0", "libxcb-image0"), ("libxcb-keysyms.so.1", "libxcb-keysyms1"),
+                 ("libxcb-render-util.so.0", "libxcb-render-util0"), ("libxcb-shape.so.0", "libxcb-shape0"),
+                 ("libxkbcommon-x11.so.0", "libxkbcommon-x11-0"), ("libxkbcommon.so.0", "libxkbcommon0"),
+                 ("libEGL.so.1", "libegl1"), ("libfontconfig.so.1", "libfontconfig1"))
+
+
+def missing_xcb_libraries(load=None) -> list[tuple[str, str]]:
+    """(library, apt package) that Qt's X11 plugin needs and the system lacks, on Linux with an X11
+    display (Qt would abort with a core dump and a message that blames the plugin, not the library)."""
+    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
+        return []
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if (platform and not platform.startswith("xcb")) or (not platform and os.environ.get("WAYLAND_DISPLAY")):
+        return []
+    if load is None:
+        import ctypes
+
+        def load(name):
+            ctypes.CDLL(name)
+    missing = []
+    for lib, package in XCB_LIBRARIES:
+        try:
+            load(lib)
+        except OSError:
+            missing.append((lib, package))
+    return missing
+
+
+def missing_libraries_message(missing: list[tuple[str, str]]) -> str:
+    libs = ", ".join(lib for lib, _ in missing)
+    packages = " ".join(pkg for _, pkg in missing)
+    return (f"cannot open a window: the system library {libs} is missing (Qt's X11 plugin needs it); "
+            f"install it with: sudo apt-get install {packages}")
+
+
 def run_app(path: str | None = None) -> int:
+    missing = missing_xcb_libraries()
+    if missing:
+        print(f"chainview: {missing_libraries_message(missing)}", file=sys.stderr)
+        return 2
     reason = no_display_reason()
     if reason:
         print(f"chainview: {reason}", file=sys.stderr)

@@ -258,7 +258,11 @@ class EditingTools:
         return error
 
     def train(self) -> bool:
-        return self.controller.train(self.lr_spin.value(), self.steps_spin.value())
+        started = self.controller.train(self.lr_spin.value(), self.steps_spin.value())
+        if started:                          # Ctrl+R: the loss plot comes into view as it fills
+            self.training_dock.show()
+            self.training_dock.raise_()
+        return started
 
     def run_gradient_check(self) -> str:
         """Run the check (the canvas shows ✓ / ✗ marks) and put a one-line summary in the status bar.

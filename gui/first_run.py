@@ -134,6 +134,7 @@ class KeyHint(QFrame):
         self.settings = settings
         self.theme = theme
         self.setObjectName("key_hint")
+        self.setProperty("camera_keep_clear", True)    # the canvas frames the step beside it, not under it
         self.setAccessibleName("Key hints")
         self.setAccessibleDescription("The keys that step through the net; Got it closes this for good")
         self.setFrameShape(QFrame.NoFrame)

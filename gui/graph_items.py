@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from chainview.core import dims_text, pretty, rich, split_id
 
-from .theme import Theme
+from .theme import Theme, operand_color, readable
 
 KIND_NAMES = {
     "A": "activation",
@@ -34,7 +34,7 @@ KIND_NAMES = {
 }
 
 MAX_ROWS = 4      # a compact value shows at most this many rows (else 3 and ⋮)
-MAX_COLS = 3      # and this many columns (else 2 and …)
+MAX_COLS = 4      # and this many columns (else 3 and …): a batch of 4 shows whole
 
 
 # ---------------------------------------------------------------- style
@@ -59,6 +59,7 @@ class Style:
     theme: Theme
     scale: float = 1.0
     fonts: dict = field(default_factory=dict)
+    example: tuple[int, int] | None = None     # (k, b) of a batch's example the Jacobians are for, 0-based
     _texts: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -108,7 +109,8 @@ class Style:
         return self.theme.background.lightnessF() < 0.5
 
     def tint(self, kind: str) -> QColor:
-        return mix(self.theme.surface, self.theme.kinds[kind], 0.30 if self.dark else 0.20)
+        # dark: a faint tint, so text inside stays the brightest thing (a screen share's compression and OCR agree)
+        return mix(self.theme.surface, self.theme.kinds[kind], 0.14 if self.dark else 0.20)
 
     def kind_color(self, kind: str) -> QColor:
         return self.theme.kinds[kind]
@@ -174,9 +176,28 @@ def fmt(x: float) -> str:
     return s
 
 
+NOISE = 1e-14          # relative to a matrix's largest entry: below it a number is float rounding noise
+
+
+def denoise(a: np.ndarray) -> np.ndarray:
+    """a with rounding noise (1.4e-17 beside 0.5) set to 0: what is 0 at the digits shown reads as 0
+    (tooltips keep the exact value). NaN and inf stay."""
+    a = np.atleast_2d(np.asarray(a, dtype=float))
+    finite = np.isfinite(a)
+    if not finite.any():
+        return a
+    top = float(np.max(np.abs(a[finite])))
+    noise = finite & (np.abs(a) < NOISE * max(top, 1.0)) & (a != 0)
+    if not noise.any():
+        return a
+    out = a.copy()
+    out[noise] = 0.0
+    return out
+
+
 def matrix_cells(a: np.ndarray, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS) -> list[list[str]]:
     """A compact view of a matrix: at most max_rows x max_cols entries, with ⋮ … ⋱ where cut."""
-    a = np.atleast_2d(np.asarray(a, dtype=float))
+    a = denoise(a)
     r, c = a.shape
     rows = list(range(r)) if r <= max_rows else list(range(max_rows - 1)) + [None]
     cols = list(range(c)) if c <= max_cols else list(range(max_cols - 1)) + [None]
@@ -271,9 +292,23 @@ def node_kind_name(node: str) -> str:
 
 def matrix_html(a: np.ndarray) -> str:
     a = np.atleast_2d(np.asarray(a, dtype=float))
-    rows = "".join("<tr>" + "".join(f"<td align='right'>&nbsp;{fmt(x)}&nbsp;</td>" for x in row) + "</tr>"
-                   for row in a)
+    shown = denoise(a)
+    rows = "".join("<tr>" + "".join(f"<td align='right'>&nbsp;{_exact(x, y)}&nbsp;</td>" for x, y in zip(row, srow))
+                   + "</tr>" for row, srow in zip(a, shown))
     return f"<table style='font-family: monospace'>{rows}</table>"
+
+
+def _exact(x: float, shown: float) -> str:
+    """A tooltip's cell: as on the canvas, and the exact value where the canvas shows noise as 0."""
+    return fmt(x) if x == shown else f"{fmt(shown)} (exactly {float(x):.4g})"
+
+
+def nonfinite_count(a) -> int:
+    """How many entries of a are NaN or ±inf (a NaN marker says how many, not only that one is)."""
+    if a is None:
+        return 0
+    arr = np.asarray(a, dtype=float)
+    return int(arr.size - np.count_nonzero(np.isfinite(arr)))
 
 
 # ---------------------------------------------------------------- badges and shapes
@@ -404,6 +439,8 @@ class NodeItem(QGraphicsItem):
         self.check = None
         self.hovered = False
         self.card_height: float | None = None     # the scene makes every card of the row equally tall
+        self.lit: dict[str, QColor] = {}          # "value"/"grad" -> operand colour of the current equation
+        self.nonfinite = 0                         # NaN or inf entries in its value and gradient
         self.refreshes = 0                         # how often the scene changed this item's state (tests)
         self.setFlag(QGraphicsItem.ItemIsSelectable, False)
         self.setAcceptHoverEvents(True)
@@ -426,8 +463,42 @@ class NodeItem(QGraphicsItem):
             self.t_scalar = st.text(f"<span>{fmt(value.ravel()[0])}</span>", "number")
         self._make_grad()
         self.t_placeholder = st.text("?", "placeholder")
+        self.nonfinite = nonfinite_count(self.value) + nonfinite_count(self.grad)
         self._measure()
         self.update()
+
+    def label_fonts(self) -> list[QFont]:
+        """The fonts of every text this node draws (what a camera keeps above its pixel floor)."""
+        f = self.style.fonts
+        out = [f["symbol"], f["dims"]]
+        if self.kind == "L" or self.m_value is not None or self.m_grad is not None:
+            out.append(f["number"])
+        if self.m_grad is not None:
+            out.append(f["grad_label"])
+        return out
+
+    def colors(self) -> dict[str, tuple[QColor, QColor]]:
+        """role -> (text colour, colour behind it) as painted now; every text colour is made readable
+        (4.5:1) on what is behind it, so tests check contrast from exactly what is drawn."""
+        t = self.style.theme
+        dim = not self.known
+        fill = t.surface if dim else self.style.tint(self.kind)
+        outside = t.background if not self.current else mix(t.background, t.highlight, 0.22)
+        block_bg = fill if self.placement == "card" else outside
+        out = {"symbol": (readable(t.muted if dim else t.text, fill), fill),
+               "dims": (readable(t.text if (self.current or self.lit) else t.muted, fill), fill),
+               "value": (readable(t.value, block_bg), block_bg),
+               "grad": (readable(t.grad, block_bg), block_bg),
+               "placeholder": (readable(t.muted, block_bg), block_bg)}
+        for part, c in self.lit.items():
+            out[f"lit_{part}"] = (readable(c, block_bg, 3.0), block_bg)     # a ring: 3:1 for graphics
+        return out
+
+    def set_lit(self, lit: dict) -> None:
+        """Operand colours of the current equation on this node's value and/or gradient ({} for none)."""
+        if lit != self.lit:
+            self.lit = dict(lit)
+            self.update()
 
     def _make_grad(self) -> None:
         f = self.style.fonts
@@ -597,6 +668,8 @@ class NodeItem(QGraphicsItem):
                 tip.append(f"∂L/∂{rich(self.symbol)}" + matrix_html(g))
             else:
                 tip.append(f"∂L/∂{rich(self.symbol)}: {g.shape[0]} × {g.shape[1]}")
+        if self.nonfinite:
+            tip.append(f"<b>⚠ {self.nonfinite} entries are NaN or inf</b>")
         if self.check is not None:
             tip.append(check_tooltip(self.check))
         self.setToolTip("<br>".join(tip))
@@ -607,6 +680,7 @@ class NodeItem(QGraphicsItem):
         p.setRenderHint(QPainter.Antialiasing)
         kind_c = st.kind_color(self.kind)
         dim = not self.known
+        colors = self.colors()
 
         if self.current:                                  # glow: a wide soft stroke behind the outline
             glow = QColor(t.highlight)
@@ -615,13 +689,15 @@ class NodeItem(QGraphicsItem):
                 p.setBrush(Qt.NoBrush)
                 p.drawPath(self.path)
 
-        fill = t.surface if dim else st.tint(self.kind)
+        fill = colors["symbol"][1]
         border = alpha(kind_c, 0.55) if dim else kind_c
         pen = QPen(border, (2.0 if dim else 3.0) * s)
         if dim:
             pen.setStyle(Qt.DashLine)
         if self.current:
             pen = QPen(mix(t.highlight, t.text, 0.25), 3.5 * s)
+        elif self.lit:                                    # an operand of the current equation
+            pen = QPen(colors[f"lit_{next(iter(self.lit))}"][0], 3.5 * s)
         p.setPen(pen)
         p.setBrush(fill)
         p.drawPath(self.path)
@@ -633,7 +709,6 @@ class NodeItem(QGraphicsItem):
             p.setBrush(Qt.NoBrush)
             p.drawPath(sel)
 
-        text_c = t.muted if dim else t.text
         pad = 12 * s
         head_h = self.t_symbol.height + sum(d.height for d in self.t_dims)
         if self.placement == "card":
@@ -643,34 +718,53 @@ class NodeItem(QGraphicsItem):
                 y = -content_h / 2
         else:
             y = -head_h / 2
-        self.t_symbol.draw_centered(p, 0, y, text_c)
+        self.t_symbol.draw_centered(p, 0, y, colors["symbol"][0])
         y += self.t_symbol.height
         for d in self.t_dims:
-            d.draw_centered(p, 0, y, t.muted)
+            d.draw_centered(p, 0, y, colors["dims"][0])
             y += d.height
         if self.placement == "card":
             y += (6 if self.kind == "L" else 10) * s
-            self._draw_block(p, y, dim)
+            self._draw_block(p, y, dim, colors)
         else:
             b = self.block_rect()
             if not b.isEmpty():
                 if self.placement == "above":
                     # value nearest the node, gradient above it
-                    self._draw_block(p, b.top(), dim, value_last=True)
+                    self._draw_block(p, b.top(), dim, colors, value_last=True)
                 else:
-                    self._draw_block(p, b.top(), dim)
+                    self._draw_block(p, b.top(), dim, colors)
 
         if self.check is not None:
             draw_badge(p, QPointF(self.w / 2 - 4 * s, -self.h / 2 + 2 * s), self.check.ok, st)
+        if self.nonfinite and (self.known or self.grad_known):
+            self._draw_nan_marker(p)
 
-    def _draw_block(self, p: QPainter, top: float, dim: bool, value_last: bool = False) -> None:
-        """Value (theme.value) then ∂L/∂(node) (theme.grad); value_last puts the value at the bottom."""
+    def _draw_nan_marker(self, p: QPainter) -> None:
+        """A ⚠ triangle on the top-left corner with how many entries are NaN or inf."""
+        s, t = self.style.scale, self.style.theme
+        c = QPointF(-self.w / 2 + 4 * s, -self.h / 2 + 2 * s)
+        r = 13 * s
+        tri = QPolygonF([QPointF(c.x(), c.y() - r), QPointF(c.x() + r * 1.1, c.y() + r * 0.8),
+                         QPointF(c.x() - r * 1.1, c.y() + r * 0.8)])
+        p.save()
+        p.setPen(QPen(t.surface, 2 * s))
+        p.setBrush(t.bad)
+        p.drawPolygon(tri)
+        p.setPen(QColor("#ffffff"))
+        p.setFont(self.style.fonts["dims"])
+        p.drawText(QRectF(c.x() - r, c.y() - r * 0.6, 2 * r, r * 1.4), Qt.AlignCenter, "!")
+        p.restore()
+
+    def _draw_block(self, p: QPainter, top: float, dim: bool, colors: dict, value_last: bool = False) -> None:
+        """Value (theme.value) then ∂L/∂(node) (theme.grad); value_last puts the value at the bottom.
+        A part that is an operand of the current equation gets a ring in the step card's operand colour."""
         st, t, s = self.style, self.style.theme, self.style.scale
         if self.kind == "L":
             if self.known:
-                self.t_scalar.draw_centered(p, 0, top, t.value)
+                self.t_scalar.draw_centered(p, 0, top, colors["value"][0])
             else:
-                self.t_placeholder.draw_centered(p, 0, top - 4 * s, t.muted)
+                self.t_placeholder.draw_centered(p, 0, top - 4 * s, colors["placeholder"][0])
             return
         parts = []
         if self.m_value is not None:
@@ -682,17 +776,27 @@ class NodeItem(QGraphicsItem):
         y = top
         for part in parts:
             if part == "value":
+                h = self.m_value.height
                 if self.known:
-                    self.m_value.draw(p, -self.m_value.width / 2, y, t.value)
+                    self.m_value.draw(p, -self.m_value.width / 2, y, colors["value"][0])
                 elif self.placement == "card":
                     self.t_placeholder.draw_centered(p, 0, y + (self.m_value.height - self.t_placeholder.height) / 2,
-                                                     t.muted)
-                y += self.m_value.height + 8 * s
+                                                     colors["placeholder"][0])
+                w = self.m_value.width
             else:
+                h = self.t_grad.height + 2 * s + self.m_grad.height
                 if self.grad_known:
-                    self.t_grad.draw_centered(p, 0, y, t.grad)
-                    self.m_grad.draw(p, -self.m_grad.width / 2, y + self.t_grad.height + 2 * s, t.grad)
-                y += self.t_grad.height + 2 * s + self.m_grad.height + 8 * s
+                    self.t_grad.draw_centered(p, 0, y, colors["grad"][0])
+                    self.m_grad.draw(p, -self.m_grad.width / 2, y + self.t_grad.height + 2 * s, colors["grad"][0])
+                w = max(self.t_grad.width, self.m_grad.width)
+            if part in self.lit:
+                m = 4 * s
+                p.save()
+                p.setPen(QPen(colors[f"lit_{part}"][0], 3 * s))
+                p.setBrush(Qt.NoBrush)
+                p.drawRoundedRect(QRectF(-w / 2 - m, y - m, w + 2 * m, h + 2 * m), 6 * s, 6 * s)
+                p.restore()
+            y += h + 8 * s
 
     # -- input
     def mousePressEvent(self, event) -> None:
@@ -727,6 +831,7 @@ class EdgeItem(QGraphicsItem):
         self.selected = False
         self.check = None
         self.hovered = False
+        self.lit: QColor | None = None      # operand colour when its Jacobian is a factor of the current equation
         self.refreshes = 0
         self.p0 = QPointF()
         self.p1 = QPointF()
@@ -846,6 +951,15 @@ class EdgeItem(QGraphicsItem):
             self.update()
             self.label.update()
 
+    def set_lit(self, color: QColor | None) -> None:
+        if color != self.lit:
+            self.lit = color
+            self.label.update()
+
+    def per_example(self) -> bool:
+        """Its Jacobian depends on which example of a batch is shown (f'(Z), A for dZ/dW, the loss's)."""
+        return self.u[0] in ("Z", "Y") or (self.u[0] == "W" and not self.u.startswith("W0")) or self.v == "L"
+
     def set_check(self, result) -> None:
         self.check = result
         self.update_tooltip()
@@ -954,12 +1068,32 @@ class EdgeLabelItem(QGraphicsItem):
         lines.append(("symbol", st.text(sym, "pill_symbol")))
         for line in dims_lines(e.jdims, e.jshape):
             lines.append(("dims", st.text(rich(line), "pill_dims")))
+        if st.example is not None and st.example[1] > 1 and e.per_example():
+            lines.append(("name", st.text(f"ex {st.example[0] + 1} of {st.example[1]}", "pill_name")))
         self.prepareGeometryChange()
         self.lines = lines
         s = e.style.scale
         self.w = max(t.width for _, t in lines) + 2 * 10 * s
         self.h = sum(t.height for _, t in lines) + 2 * 6 * s
         self.update()
+
+    def label_fonts(self) -> list[QFont]:
+        fonts = self.edge.style.fonts
+        return [fonts[{"name": "pill_name", "symbol": "pill_symbol", "dims": "pill_dims"}[role]]
+                for role, _ in self.lines]
+
+    def colors(self) -> dict[str, tuple[QColor, QColor]]:
+        """role -> (text colour, pill fill behind it), readable at 4.5:1, as painted now."""
+        e = self.edge
+        t = e.style.theme
+        backward = e.current and e.phase == "backward"
+        fill = QColor(t.surface)
+        if e.current and not backward:
+            fill = mix(t.surface, t.highlight, 0.22)
+        elif backward:
+            fill = mix(t.surface, t.grad, 0.10)
+        return {"name": (readable(t.muted, fill), fill), "symbol": (readable(t.text, fill), fill),
+                "dims": (readable(t.text, fill), fill)}
 
     def plain(self) -> str:
         """The pill as plain text, dims on one line: '∂A1/∂Z1\ndiag(f'(Z1))\nn1 × n1 = 3 × 3'."""
@@ -988,26 +1122,24 @@ class EdgeLabelItem(QGraphicsItem):
         r = self.rect()
         radius = 11 * s
         backward = e.current and e.phase == "backward"
+        colors = self.colors()
         if e.selected:
             border, bw = t.selection, 3 * s
+        elif e.lit is not None:
+            border, bw = readable(e.lit, colors["name"][1], 3.0), 3.2 * s
         elif e.current:
             border, bw = (t.grad if backward else mix(t.highlight, t.text, 0.25)), 2.6 * s
         elif e.hovered:
             border, bw = alpha(t.selection, 0.6), 2 * s
         else:
             border, bw = alpha(t.edge, 0.7), 1.2 * s
-        fill = QColor(t.surface)
-        if e.current and not backward:
-            fill = mix(t.surface, t.highlight, 0.22)
-        elif backward:
-            fill = mix(t.surface, t.grad, 0.10)
+        fill = colors["name"][1]
         p.setPen(QPen(border, bw))
         p.setBrush(fill)
         p.drawRoundedRect(r, radius, radius)
         y = r.top() + 6 * s
         for role, text in self.lines:
-            color = t.muted if role == "name" else t.text
-            text.draw_centered(p, 0, y, color)
+            text.draw_centered(p, 0, y, colors[role][0])
             y += text.height
         if e.check is not None:
             draw_badge(p, QPointF(r.right() - 2 * s, r.top() + 2 * s), e.check.ok, st)

@@ -31,7 +31,7 @@ from chainview.core import Session
 
 from .canvas.placement import NodeSize, place
 from .graph_items import EdgeItem, EdgeLabelItem, NodeItem, Style, side_x
-from .theme import Theme
+from .theme import Theme, operand_color
 
 INF = float("inf")
 
@@ -65,6 +65,7 @@ class GraphScene(QGraphicsScene):
         self._selected = None
         self._empty_press = None
         self.last_touched: tuple[set, set] = (set(), set())   # what the last position change refreshed
+        self._lit: list = []             # items lit as operands of the current equation
         self.setBackgroundBrush(theme.background)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
         self._connections = []
@@ -114,6 +115,7 @@ class GraphScene(QGraphicsScene):
         self.theme = theme
         self.style.theme = theme
         self.setBackgroundBrush(theme.background)
+        self._light_operands()           # operand colours are the theme's
         for item in self._nodes.values():
             item.update()
         for e in self._edges.values():
@@ -149,6 +151,8 @@ class GraphScene(QGraphicsScene):
         G = s.graph
         ev = s.evaluation
         self._index_steps()
+        self._lit = []
+        self.style.example = (s.example, s.net.batch)
         numerator = s.layout == "numerator"
         for node, data in G.nodes(data=True):
             kind = data["kind"]
@@ -238,6 +242,34 @@ class GraphScene(QGraphicsScene):
             self._refresh_node(node, pos, cur)
         for edge in self._edges:
             self._refresh_edge(edge, pos, cur)
+        self._light_operands()
+
+    # ------------------------------------------------------------ lighting the current equation
+    def lit_operands(self) -> list[tuple[str, object]]:
+        """(kind, ref) of every factor of the current equation, as lit on the canvas, in its order:
+        ("value", "A1"), ("grad", "Z2"), ("jacobian", ("Z1", "A1"))."""
+        cur = self.session.current
+        return [] if cur is None else [(op.kind, tuple(op.ref) if op.kind == "jacobian" else op.ref)
+                                       for op in cur.operands]
+
+    def _light_operands(self) -> None:
+        """Light the current equation's factors in the step card's operand colours (O(operands))."""
+        for item in self._lit:
+            item.set_lit({} if isinstance(item, NodeItem) else None)
+        self._lit = []
+        lit_nodes: dict[str, dict] = {}
+        for kind, ref in self.lit_operands():
+            color = operand_color(self.theme, kind)
+            if kind == "jacobian":
+                e = self._edges.get(ref)
+                if e is not None:
+                    e.set_lit(color)
+                    self._lit.append(e)
+            elif ref in self._nodes:
+                lit_nodes.setdefault(ref, {})["value" if kind == "value" else "grad"] = color
+        for node, parts in lit_nodes.items():
+            self._nodes[node].set_lit(parts)
+            self._lit.append(self._nodes[node])
 
     def _on_position_changed(self, old: int, new: int) -> None:
         """Refresh only the nodes/edges of steps in [min, max) plus the old and new current step."""
@@ -257,6 +289,7 @@ class GraphScene(QGraphicsScene):
             self._refresh_node(node, new, cur)
         for edge in edges:
             self._refresh_edge(edge, new, cur)
+        self._light_operands()
         self.last_touched = (nodes, edges)
 
     def _update_edge_labels(self) -> None:
@@ -275,6 +308,7 @@ class GraphScene(QGraphicsScene):
         self.layout_updated.emit()
 
     def _on_example_changed(self, k: int) -> None:
+        self.style.example = (k, self.session.net.batch)
         self._update_edge_labels()
 
     def _on_net_changed(self) -> None:

@@ -35,7 +35,8 @@ from chainview.core.budget import over_budget, tensor_estimate, tensor_slice
 
 from .matrix_model import DEFAULT_PRECISION, format_number, pretty_label
 from .matrix_view import MatrixView, use_table
-from .theme import Theme
+from .theme import Theme, operand_color
+from .window.numbering import step_tag, step_words
 from .theme import palette as theme_palette
 
 KIND_WORDS = {"A": "activation", "Z": "pre-activation", "W": "weights", "W0": "offsets",
@@ -856,9 +857,10 @@ class Inspector(QWidget):
                 lay.addWidget(self._label(_no_break(html.escape(pretty(nxt.equation))), scale=1.2))
             return
         phase_color = t.value if step.phase == "forward" else t.grad
+        phase, where = step_words(step.index, s.forward_length, len(steps))     # as the chips and toolbar count
         lay.addWidget(self._label(
-            f"Step {step.index + 1} of {len(steps)} <span style='color:{phase_color.name()}'>· {step.phase}</span>",
-            scale=1.15, bold=True, color=t.muted))
+            f"<span style='color:{phase_color.name()}'>{step_tag(step.index, s.forward_length)} · {phase}</span>"
+            f" {where}", scale=1.15, bold=True, color=t.muted))
         lay.addWidget(self._label(_no_break(html.escape(pretty(step.equation))), scale=1.35, bold=True))
         lay.addWidget(self._label(f"shapes: {shapes_text(step.shapes)}", scale=1.1))
         if step.note:
@@ -923,7 +925,7 @@ class Inspector(QWidget):
             arr, rows, cols = self._operand(op)
             if not summed:
                 arr, rows, cols = self._fit(arr, rows, cols, op.shape)
-            accent = G if op.name.lstrip("(").startswith("dL/") else None
+            accent = operand_color(t, op.kind)     # the colour the canvas lights this factor in
             items.append(("m", rich(op.name), arr, rows, cols, accent))
             if k < len(joiners):
                 items.append(("t", {"": "·", "+": "+", ",": ","}.get(joiners[k], joiners[k] or "·")))
@@ -946,7 +948,7 @@ class Inspector(QWidget):
                     (len(cols) if cols else value.shape[1]) != value.shape[1]:
                 rows = cols = None
         value, rows, cols = self._fit(value, rows, cols, res_shape)
-        title = rich(step.title + ("^T" if backward and s.layout == "numerator" and kind == "W" else ""))
+        title = rich(step.title)      # one name for it: the equation's (in numerator layout it is n x m)
         items.append(("r", title, value, rows, cols, G if backward else None))
         return items
 

@@ -35,6 +35,7 @@ from .graph_view import GraphView
 from .inspector import Inspector
 from .settings import DEFAULT_PRECISION, FONT_SCALES, PRECISIONS, Settings
 from .step_list import StepList
+from .window.numbering import step_tag
 
 NET_FILTER = "chainview nets (*.chainview.json *.json);;All files (*)"
 SUFFIX = ".chainview.json"
@@ -149,6 +150,9 @@ class MainWindow(QMainWindow):
         if editing:
             self.install_editing_tools()   # before the saved layout is restored: it has their docks too
         self._initial_geometry()
+        from .window.panels import PanelManager
+        self.panels = PanelManager(self)       # side panels tab together below 1366 px (gui/window/panels.py)
+        self._install_camera_actions()
         self.compare_tools = None     # File ▸ Compare with my code… (gui/compare), made when first used
         if os.environ.get("CHAINVIEW_COMPARE_MODULES"):
             self.install_compare_tools()
@@ -395,6 +399,16 @@ class MainWindow(QMainWindow):
         self.step_label.setObjectName("step_label")
         self.step_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         sb.addWidget(self.step_label, 1)
+        # a passing message ("Text size 110%") replaces the step's line, never draws over it
+        sb.messageChanged.connect(self._on_status_message)
+        # a message about what was done ("Trained 200 steps") is stale once it is undone or redone
+        self.undo_stack.indexChanged.connect(self._on_undo_index)
+
+    def _on_status_message(self, message: str) -> None:
+        self.step_label.setVisible(not message)
+
+    def _on_undo_index(self, _index: int) -> None:
+        self.statusBar().clearMessage()
 
     def _connect(self) -> None:
         s = self.session
@@ -446,6 +460,8 @@ class MainWindow(QMainWindow):
         """Show the net editor (`chainview render --edit`)."""
         dock = self.install_editing_tools().editor_dock
         dock.show()
+        if getattr(self, "panels", None) is not None:
+            self.panels.arrange()
         dock.raise_()
 
     def train_steps(self, steps: int, lr: float, timeout: float = 120.0) -> None:
@@ -505,6 +521,7 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             if not (self._persist and self.settings.window_state is not None):
                 self.proportion_docks()
+            self.panels.arrange()
 
     def proportion_docks(self) -> None:
         """Canvas first: the inspector gets ~27% of the width, the step strip just its height."""
@@ -594,24 +611,37 @@ class MainWindow(QMainWindow):
         if problems and known:
             loss_color = t.bad.name()
         self.loss_label.setText(f"<span style='color:{loss_color}'>{self.loss_text()}</span>")
-        self.loss_label.setToolTip(pretty(next(iter(problems.values()))) if problems else "The loss, once computed")
+        if problems:
+            first = next(iter(problems))
+            self.loss_label.setToolTip(pretty(problems[first]) + self._nonfinite_words(first))
+        else:
+            self.loss_label.setToolTip("The loss, once computed")
         step = s.current
         if step is None:
             first = s.steps[0] if s.steps else None
             hint = "Press → or Space to take the first step"
             self.step_label.setText(hint + (f": {pretty(first.equation)}" if first else ""))
         else:
-            text = f"{pretty(step.equation)}     {step.shapes}"
+            text = f"{step_tag(step.index, s.forward_length)}   {pretty(step.equation)}     {step.shapes}"
             if step.note:
                 text += f"     — {pretty(step.note)}"
             if problems and step.node in problems:   # the first non-finite number appears at this step
-                text = f"⚠ {pretty(problems[step.node])}     {text}"
+                text = f"⚠ {pretty(problems[step.node])}{self._nonfinite_words(step.node)}     {text}"
             self.step_label.setText(text)
         self.previous_action.setEnabled(pos > 0)
         self.reset_action.setEnabled(pos > 0)
         self.next_action.setEnabled(pos < n)
         self.run_to_end_action.setEnabled(pos < n)
         self.finish_forward_action.setEnabled(pos < s.forward_length)
+
+    def _nonfinite_words(self, node: str) -> str:
+        """' (4 of 6 entries are NaN or inf)': every non-finite entry counted, not only the first named."""
+        from .graph_items import nonfinite_count
+        ev = self.session.evaluation
+        bad = nonfinite_count(ev.values.get(node)) + nonfinite_count(ev.grads.get(node))
+        size = (getattr(ev.values.get(node), "size", 0) or 0) + \
+            (getattr(ev.grads.get(node), "size", 0) or 0)
+        return f" ({bad} of {size} entries are NaN or inf)" if bad else ""
 
     def _update_net_widgets(self) -> None:
         s = self.session
@@ -629,7 +659,10 @@ class MainWindow(QMainWindow):
     def _update_layout_widgets(self) -> None:
         num = self.session.layout == "numerator"
         self.numerator_layout_action.setChecked(num)
-        self.layout_button.setText("Layout: numerator" if num else "Layout: 6.390")
+        if getattr(self, "_compact", False):
+            self.layout_button.setText("numerator" if num else "6.390")
+        else:
+            self.layout_button.setText("Layout: numerator" if num else "Layout: 6.390")
         self.layout_button.setToolTip("Jacobian layout: " + (
             "numerator (the transpose of 6.390's)" if num else "denominator, as MIT 6.390 writes it")
             + "  (Ctrl+L switches)")
@@ -845,6 +878,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if self._persist:
+            self.panels.save_current()
             self.settings.geometry = self.saveGeometry()
             self.settings.window_state = self.saveState()
             self.settings.sync()
@@ -882,6 +916,8 @@ class MainWindow(QMainWindow):
                     widget.set_theme(t)
             if getattr(self, "key_hint", None) is not None:
                 self.key_hint.set_theme(t)
+            if getattr(self, "presenter", None) is not None:
+                self.presenter.set_theme(t)
         for act in (*self.step_actions, self.toggle_theme_action, self.larger_text_action, self.smaller_text_action):
             kind = act.property("icon_kind")
             if kind:
@@ -917,6 +953,7 @@ class MainWindow(QMainWindow):
         self._font_scale = scale
         font = _set_app_font(scale)
         changed = abs(font.pointSizeF() - before) > 1e-6
+        self.view.text_floor_scale = scale      # larger text raises the canvas's label floor too
         scene_scale = getattr(self.scene, "font_scale", None)
         scene_scale = scene_scale() if callable(scene_scale) else None
         if hasattr(self.scene, "set_font_scale") and (scene_scale is None or abs(scene_scale - scale) > 1e-9):
@@ -934,6 +971,8 @@ class MainWindow(QMainWindow):
                     if hasattr(pane, "refresh"):
                         pane.refresh()
             self.step_list.doItemsLayout()
+            # chips changed size: the current one back into view once they are laid out again
+            QTimer.singleShot(0, self._step_list_to_current)
         big = QFont(font)
         big.setPointSizeF(font.pointSizeF() * 1.25)
         self.phase_label.setFont(big)
@@ -951,6 +990,11 @@ class MainWindow(QMainWindow):
         if save:
             self.settings.font_scale = scale
             self.statusBar().showMessage(f"Text size {round(scale * 100)}%", 2000)
+
+    def _step_list_to_current(self) -> None:
+        follow = getattr(self.step_list, "_follow", None)
+        if callable(follow):
+            follow()
 
     def _extra_docked(self) -> list[QWidget]:
         """Widgets other modules docked with add_dock."""
@@ -973,6 +1017,46 @@ class MainWindow(QMainWindow):
         else:
             self.showFullScreen()
         self.full_screen_action.setChecked(self.isFullScreen())
+
+    # ---------------------------------------------------------------- camera, presenting, compact toolbar
+    def _install_camera_actions(self) -> None:
+        """View ▸ Follow the step / Reduce motion / Present (F5) / Sharing at 1280×720 (gui/canvas, gui/window)."""
+        v = self.view
+        v.follow = self.settings.follow_step
+        v.reduce_motion = self.settings.reduce_motion
+        self.follow_action = QAction("F&ollow the step", self, checkable=True)
+        self.follow_action.setObjectName("follow_step")
+        self.follow_action.setChecked(v.follow)
+        self.follow_action.setToolTip("Each step frames its nodes with every label at least 14 px high")
+        self.follow_action.toggled.connect(self.set_follow)
+        self.reduce_motion_action = QAction("Reduce &motion", self, checkable=True)
+        self.reduce_motion_action.setObjectName("reduce_motion")
+        self.reduce_motion_action.setChecked(v.reduce_motion)
+        self.reduce_motion_action.toggled.connect(self.set_reduce_motion)
+        from .window.presenter import Presenter
+        self.presenter = Presenter(self)
+        m = self.view_menu
+        first = m.actions()[4] if len(m.actions()) > 4 else None     # after the zoom actions
+        for act in (self.follow_action, self.reduce_motion_action):
+            m.insertAction(first, act)
+        m.insertSeparator(first)
+        m.addAction(self.presenter.present_action)
+        m.addAction(self.presenter.share_action)
+
+    def set_follow(self, on: bool) -> None:
+        self.view.follow = bool(on)
+        self.settings.follow_step = bool(on)
+        if on:
+            self.view.frame_current(animate=True)
+
+    def set_reduce_motion(self, on: bool) -> None:
+        self.view.reduce_motion = bool(on)
+        self.settings.reduce_motion = bool(on)
+
+    def set_compact_labels(self, compact: bool) -> None:
+        """A narrow window: shorter words on the toolbar (the tooltips keep the long ones)."""
+        self._compact = compact
+        self._update_layout_widgets()
 
     def fit_view(self) -> None:
         if hasattr(self.view, "fit"):

@@ -299,7 +299,10 @@ class MatrixModel(QAbstractTableModel):
             return None
         i, j = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_number(self._a[i, j], self._precision)
+            v = self._a[i, j]
+            if v != 0 and abs(v) < 1e-14 * max(1.0, self._scale):   # rounding noise: 0 here, exact in the tooltip
+                return "0"
+            return format_number(v, self._precision)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.entry_text(i, j)
         if role == Qt.ItemDataRole.BackgroundRole:

@@ -1,6 +1,6 @@
 """`chainview render NET.json -o out.png`: the window as a picture, with no display needed.
 
-    chainview render --step 8 --select Z1->A1 --theme dark --size 1280x720 -o win.png
+    chainview render --step 8 --select 'Z1->A1' --theme dark --size 1280x720 -o win.png
 
 The arguments are parsed by core/cli.py; render_cli builds the real window at the requested
 size (never shown on screen), applies the step, selection, layout, example and theme, and
@@ -158,6 +158,8 @@ def _render(args) -> int:
                 raise RenderError(f"--train {train_steps} did not finish in time; ask for fewer steps")
         if getattr(args, "edit", False):
             window.show_editor()
+        if getattr(args, "present", False):
+            window.presenter.set_active(True)     # --present: presenter mode, the card in its corner
         window.setUpdatesEnabled(False)   # laid out but not painted: the grab is the one paint
         window.show()
         window.resize(*size)          # a window manager may not honour the size asked before show
@@ -165,7 +167,13 @@ def _render(args) -> int:
         if train_steps:                   # training replaced the net: back to the step asked for
             session.jump(len(session.steps) if step is None else min(step, len(session.steps)))
             app.processEvents()
-        window.fit_view()
+        view = window.view
+        view.animate = False                  # a picture has no time for a camera move
+        if getattr(args, "fit", False):
+            view.follow = False
+            window.fit_view()                 # --fit: the whole graph, as for a slide
+        elif not view.frame_current(animate=False):
+            window.fit_view()                 # step 0: nothing to follow yet
         window.statusBar().clearMessage()     # a passing message ("Trained 50 steps") is not the picture
         app.processEvents()
         window.setUpdatesEnabled(True)

@@ -132,6 +132,52 @@ class Settings:
             raise ValueError(f"precision must be one of {PRECISIONS}")
         self._store.setValue("view/precision", int(digits))
 
+    def _bool(self, key: str, default: bool) -> bool:
+        value = self._store.value(key, default)
+        if isinstance(value, str):            # QSettings' INI backend hands "true" / "false" back
+            return value.strip().lower() in ("true", "1", "yes")
+        return bool(value) if isinstance(value, (bool, int)) else default
+
+    # ---- the camera and presenting
+    @property
+    def follow_step(self) -> bool:
+        """The canvas frames each step at a readable text size (View ▸ Follow the step; on by default)."""
+        return self._bool("view/follow_step", True)
+
+    @follow_step.setter
+    def follow_step(self, on: bool) -> None:
+        self._store.setValue("view/follow_step", bool(on))
+
+    @property
+    def reduce_motion(self) -> bool:
+        """No camera animation (View ▸ Reduce motion)."""
+        return self._bool("view/reduce_motion", False)
+
+    @reduce_motion.setter
+    def reduce_motion(self, on: bool) -> None:
+        self._store.setValue("view/reduce_motion", bool(on))
+
+    @property
+    def share_720(self) -> bool:
+        """Presenting: keep text readable when the screen is shared scaled down to 1280×720 (default on)."""
+        return self._bool("present/share_720", True)
+
+    @share_720.setter
+    def share_720(self, on: bool) -> None:
+        self._store.setValue("present/share_720", bool(on))
+
+    def panels(self, size_class: str) -> list[str] | None:
+        """The side panels open at this window size class ("wide", "medium", "small"), None if never set."""
+        value = self._store.value(f"panels/{size_class}")
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return [v for v in value.split(",") if v]
+        return [str(v) for v in value] if isinstance(value, (list, tuple)) else None
+
+    def set_panels(self, size_class: str, names: list[str]) -> None:
+        self._store.setValue(f"panels/{size_class}", ",".join(names))
+
     # ---- first run
     @property
     def hint_dismissed(self) -> bool:

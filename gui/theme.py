@@ -97,3 +97,65 @@ def fill_rect(painter, rect, color: QColor) -> None:
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(color)
     painter.drawRect(rect)
+
+
+# ---------------------------------------------------------------- contrast (WCAG 2)
+
+MIN_CONTRAST = 4.5          # WCAG AA for small text: what a screen share's canvas text must reach
+
+
+def luminance(c: QColor) -> float:
+    """WCAG relative luminance of an opaque colour (0 black .. 1 white)."""
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast(fg: QColor, bg: QColor) -> float:
+    """WCAG contrast ratio between two opaque colours, 1 .. 21."""
+    a, b = luminance(fg), luminance(bg)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def blend(a: QColor, b: QColor, t: float) -> QColor:
+    """a blended toward b by t (0 -> a, 1 -> b), opaque."""
+    return QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * t, a.greenF() + (b.greenF() - a.greenF()) * t,
+                           a.blueF() + (b.blueF() - a.blueF()) * t, 1.0)
+
+
+_READABLE: dict = {}
+
+
+def readable(fg: QColor, bg: QColor, minimum: float = MIN_CONTRAST) -> QColor:
+    """fg, or fg moved toward black or white (whichever bg contrasts more with) just far enough to reach
+    `minimum` contrast on bg: the hue stays, so a gradient's pink is still pink, only darker or lighter."""
+    key = (fg.rgb(), bg.rgb(), minimum)
+    out = _READABLE.get(key)
+    if out is None:
+        if contrast(fg, bg) >= minimum:
+            out = QColor(fg)
+        else:
+            end = QColor("#000000") if contrast(QColor("#000000"), bg) >= contrast(QColor("#ffffff"), bg) \
+                else QColor("#ffffff")
+            out = end
+            for k in range(1, 21):
+                c = blend(fg, end, k / 20)
+                if contrast(c, bg) >= minimum:
+                    out = c
+                    break
+        if len(_READABLE) > 2048:
+            _READABLE.clear()
+        _READABLE[key] = out
+    return QColor(out)
+
+
+def operand_color(theme: Theme, kind: str) -> QColor:
+    """The accent of an operand of a step's equation, the same on the canvas and on the step card:
+    gradients in the theme's gradient colour, values and Jacobians in a violet of their own."""
+    if kind == "grad":
+        return theme.grad
+    return QColor(_OPERAND_VALUE["dark" if theme.background.lightnessF() < 0.5 else "light"])
+
+
+# a violet no node kind uses (Okabe–Ito has none): a lit operand never looks like a node's own colour
+_OPERAND_VALUE = {"light": "#5e35b1", "dark": "#b39ddb"}

@@ -132,7 +132,8 @@ def test_compact_numbers():
     cells = matrix_cells(np.arange(10.0).reshape(10, 1))
     assert len(cells) == 4 and cells[-1] == ["⋮"]
     cells = matrix_cells(np.arange(20.0).reshape(2, 10))
-    assert cells[0] == ["0", "1", "…"]
+    assert cells[0] == ["0", "1", "2", "…"]
+    assert matrix_cells(np.arange(4.0).reshape(1, 4)) == [["0", "1", "2", "3"]]    # a batch of 4 whole
 
 
 # ---------------------------------------------------------------- stepping
@@ -300,8 +301,11 @@ def test_example_switch_keeps_labels(example_net):
     s = Session(example_net("softmax-3class"))
     sc = GraphScene(s, LIGHT)
     before = {k: e.label_text() for k, e in sc.edge_items.items()}
+    assert "ex 1 of 3" in before[("Z1", "A1")] and "ex 1 of 3" not in before[("A0", "Z1")]   # W is one for all
     s.set_example(2)
-    assert {k: e.label_text() for k, e in sc.edge_items.items()} == before
+    after = {k: e.label_text() for k, e in sc.edge_items.items()}
+    assert "ex 3 of 3" in after[("Z1", "A1")] and "ex 3 of 3" in after[("W1", "Z1")]
+    assert {k: t.replace("ex 3 of 3", "ex 1 of 3") for k, t in after.items()} == before
     assert "n1 × b = 4 × 3" in sc.node_item("Z1").label_text()
     sc.detach()
 

@@ -183,7 +183,7 @@ def test_step_section_before_and_during(make, session):
     assert "Step 0 of 14" in insp.step_text() and "Press → to compute" in insp.step_text()
     session.next()
     text = insp.step_text()
-    assert "Step 1 of 14" in text and "Z¹ = W¹ᵀ A⁰ + W0¹" in text and "(3×2)(2×1) + (3×1) → (3×1)" in text
+    assert "F1 · Forward step 1 of 5" in text and "Z¹ = W¹ᵀ A⁰ + W0¹" in text and "(3×2)(2×1) + (3×1) → (3×1)" in text
     W, A, W0 = (v.current_matrix() for v in insp.step_views[:3])
     np.testing.assert_allclose(W @ A + W0, insp.step_result_view.current_matrix())
 
@@ -323,7 +323,7 @@ def test_scrolls_at_small_sizes_and_uses_a_bigger_font(make, session, qapp):
     assert insp.scroll.verticalScrollBar().maximum() > 0
     assert insp.font().pointSizeF() > qapp.font().pointSizeF()
     session.select("A1")              # built while shown: its labels wait for the event loop to show them
-    assert "A¹ · activation" in insp.selection_text() and "Step 14 of 14" in insp.text()
+    assert "A¹ · activation" in insp.selection_text() and "B9 · Backward step 9 of 9" in insp.text()
 
 
 @pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
