@@ -159,17 +159,21 @@ def _producer(net: Net, phase: str, node: str, convention: str | None) -> tuple[
         if l == net.L and convention == "fused":
             return f"{loss}.backward (passed through {act(l)}.backward)", None
         return f"{act(l)}.backward", ("backward", f"A{l}")
+    if kind == "A":                                     # dL/dA^l comes from layer l+1's Linear.backward
+        return "Linear.backward", ("backward", f"Z{l + 1}")
     return "Linear.backward", ("backward", f"Z{l}")
 
 
 def _context(net: Net, ev: Evaluation, phase: str, node: str, lr, convention, candidates) -> Context:
     producer, given = _producer(net, phase, node, convention)
     kind, l = split_id(node)
-    sizes = {}
-    if l:
+    sizes = {}                                          # the sizes a wrong shape of this node could be made of
+    if kind == "A":                                     # A^l is n^l x b (A^0: m^1 x b); dL/dZ^(l+1) is n^(l+1) x b
+        sizes = {f"n^{l}": net.n(l)} if l else {"m^1": net.m(1)}
+        if l < net.L:
+            sizes[f"n^{l + 1}"] = net.n(l + 1)
+    elif l:
         sizes = {f"m^{l}": net.m(l), f"n^{l}": net.n(l)}
-        if kind == "A" and l < net.L:
-            sizes.update({f"m^{l + 1}": net.m(l + 1)})
     sizes["b"] = net.batch
     return Context(node, phase, net.L, net.batch, producer, given, lr, candidates, sizes)
 

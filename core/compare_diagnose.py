@@ -40,7 +40,7 @@ def close(a: np.ndarray, b: np.ndarray) -> bool:
         return False
     with np.errstate(all="ignore"):
         same = (a == b) | (np.isnan(a) & np.isnan(b))
-        ok = np.abs(a - b) <= ATOL + RTOL * np.maximum(np.abs(a), np.abs(b))
+        ok = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) <= ATOL + RTOL * np.maximum(np.abs(a), np.abs(b)))
     return bool(np.all(same | ok))
 
 
@@ -102,7 +102,32 @@ def diagnose(yours, expected: np.ndarray, ctx: Context) -> Diagnosis | None:
         diff = np.where(np.isfinite(t) & np.isfinite(e), np.abs(t - e), np.inf)
     idx = tuple(int(k) for k in np.unravel_index(int(np.argmax(diff)), diff.shape))
     return Diagnosis("values", f"largest difference at {_where(idx, e.shape)}: yours {t[idx]:.6g}, "
-                               f"expected {e[idx]:.6g}{_equals_other(ctx, t)}")
+                               f"expected {e[idx]:.6g}{_slip(ctx, t, e) or _equals_other(ctx, t)}")
+
+
+def _slip(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
+    """A known slip that explains these numbers: W A for Wᵀ A (a square W), a forgotten W0, relu'(0) = 1."""
+    kind, l = split_id(ctx.node)
+    get = lambda node: ctx.candidates.get(("forward", node))
+    if ctx.phase == "forward" and kind == "Z":
+        W, W0, A = get(f"W{l}"), get(f"W0_{l}"), get(f"A{l - 1}")
+        if W is None or W0 is None or A is None:
+            return ""
+        z, w, w0, a = (pretty(node_symbol(n)) for n in (f"Z{l}", f"W{l}", f"W0_{l}", f"A{l - 1}"))
+        if W.shape[0] == W.shape[1] and close(t, W @ A + W0):
+            return (f"; yours equals {w} {a} + {w0}: W not transposed - {w} is {pretty(f'm^{l} x n^{l}')}, "
+                    f"so {z} = {w}ᵀ {a} + {w0}")
+        if close(t, W.T @ A):
+            return f"; yours equals {w}ᵀ {a}: the offset {w0} was not added"
+    if ctx.phase == "backward" and kind == "Z" and ctx.producer.startswith("ReLU"):
+        Z = get(f"Z{l}")
+        wrong = ~np.isclose(t, e, rtol=RTOL, atol=ATOL)
+        if Z is not None and Z.shape == t.shape and wrong.any() and np.all(Z[wrong] == 0):
+            idx = tuple(int(k) for k in np.argwhere(wrong)[0])
+            return (f"; {pretty(node_symbol(f'Z{l}'))} is exactly 0 at {_where(idx, Z.shape)}, relu's kink: the course "
+                    f"takes relu'(0) = 0 (Z > 0, not Z >= 0)")
+    return ""
+
 
 
 def _where(idx, shape) -> str:
@@ -194,7 +219,10 @@ def _equals_other(ctx: Context, t: np.ndarray) -> str:
             continue
         if close(t, arr):
             text = f"; yours equals {title(*key)}"
-            if key == ctx.input_key and ctx.producer:
+            if "passed through" in ctx.producer and key == ("backward", f"A{ctx.L}"):
+                text += (" - SoftMax.backward passes its input through (the fused convention), so NLL.backward "
+                         "must return A − Y = dL/dZ; or keep −Y/A and apply softmax's Jacobian in SoftMax.backward")
+            elif key == ctx.input_key and ctx.producer:
                 text += f" - did {ctx.producer} return its input?"
             elif ctx.node == f"A{ctx.L}" and key == ("backward", f"Z{ctx.L}"):
                 text += (" - that is the fused shortcut A − Y; with it, SoftMax.backward must pass its input "

@@ -1,0 +1,177 @@
+"""The bugs a course sees, each reported at its first node, phase and kind (`chainview compare --modules`).
+
+Every buggy file is tests/compare_cases/hw_student.py (a correct file written the way students write the
+6.390 homework) with one line replaced, run in the real child process on a shipped example net. The
+expected (node, phase, kind) of each case was worked out by hand from the schedule's order: forward
+Z¹ A¹ … L, backward dL/dA^L, then per layer from the top dL/dZ, dL/dW, dL/dW0, dL/dA, then the steps.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chainview.core import example_path
+from chainview.core.cli import main
+
+CASES = Path(__file__).parent / "compare_cases"
+STUDENT = (CASES / "hw_student.py").read_text()
+HW = str(CASES / "hw_net.chainview.json")           # 2 -> 3 tanh -> 2 softmax, nllm, batch 4
+NETS = {"hw": HW, **{name: str(example_path(name)) for name in (
+    "default", "relu-kink", "relu-regression", "sigmoid-classifier", "softmax-3class")}}
+
+
+def make(tmp_path, replacements, name="hw.py") -> Path:
+    source = STUDENT
+    for old, new in replacements:
+        assert old in source, old
+        source = source.replace(old, new, 1)
+    path = tmp_path / name
+    path.write_text(source)
+    return path
+
+
+def run(capsys, net, path, *extra):
+    code = main(["compare", net, "--modules", str(path), "--json", "--timeout", "3", *extra])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out)
+
+
+@pytest.mark.parametrize("net", list(NETS))
+@pytest.mark.parametrize("lr", [None, "0.05"])
+def test_the_student_file_agrees_on_every_example(capsys, tmp_path, net, lr):
+    path = make(tmp_path, [])
+    code, data = run(capsys, NETS[net], path, *(["--lr", lr] if lr else []))
+    assert code == 0 and data["agree"] and data["first"] is None, data["first"]
+    assert all(r["status"] in ("ok", "not_checked") for r in data["results"])
+    checked = [r for r in data["results"] if r["status"] == "ok"]
+    assert len(checked) >= len(data["results"]) - 2
+    assert data["convention"] == ("fused" if net in ("hw", "default", "softmax-3class") else None)
+    assert code == main(["compare", NETS[net], "--modules", str(path)])
+    assert "everything agrees" in capsys.readouterr().out
+
+
+TANH_Z = ("self.A = np.tanh(Z)\n        return self.A", "self.Z = Z\n        self.A = np.tanh(Z)\n        return self.A")
+RELU_Z = ("self.A = np.maximum(0, Z)\n", "self.Z = Z\n        self.A = np.maximum(0, Z)\n")
+LIN_FWD = "return np.dot(self.W.T, self.A) + self.W0"
+LIN_BACK = "return np.dot(self.W, dLdZ)"
+DLDW = "self.dLdW = np.dot(self.A, dLdZ.T)"
+DLDW0 = "self.dLdW0 = dLdZ.sum(axis=1).reshape((self.n, 1))"
+TANH_BACK = "return dLdA * (1.0 - (self.A ** 2))"
+NLL_FWD = "return float(np.sum(-Y * np.log(Ypred)))"
+NLL_BACK = "        return self.Ypred - self.Y\n\n\nclass Sq"
+SQ_BACK = "return 2 * (self.Ypred - self.Y)"
+HALF_BACK = "return np.matmul(np.eye(self.Ypred.shape[0]), self.Ypred - self.Y)"
+STEP_W = "self.W = self.W - lrate * self.dLdW"
+STEP_W0 = "self.W0 = self.W0 - lrate * self.dLdW0"
+SOFTMAX_BACK = "    def backward(self, dLdZ):  # Assume that dLdZ is passed in\n        return dLdZ"
+SOFTMAX_FWD = "return np.exp(Z) / np.sum(np.exp(Z), axis=0)"
+
+# name: (replacements, net, (node, phase, kind), words in the message, extra arguments)
+BUGS = {
+    "dLdW = dLdZ A^T": ([(DLDW, "self.dLdW = np.dot(dLdZ, self.A.T)")], "hw",
+                        ("W2", "backward", "transposed"), ["dL/dZ² A¹ᵀ (2 × 3)", "3 × 2"]),
+    "dLdW transposed, square W": ([(DLDW, "self.dLdW = np.dot(dLdZ, self.A.T)")], "relu-kink",
+                                  ("W2", "backward", "transposed"), ["dL/dZ² A¹ᵀ (1 × 2)"]),
+    "dLdW0 not summed": ([(DLDW0, "self.dLdW0 = dLdZ")], "hw", ("W0_2", "backward", "batch_sum"),
+                         ["4 columns were not summed"]),
+    "dLdW0 not summed, 3 x 3": ([(DLDW0, "self.dLdW0 = dLdZ")], "softmax-3class", ("W0_2", "backward", "batch_sum"),
+                                ["3 columns were not summed"]),
+    "dLdW0 summed over the wrong axis": ([(DLDW0, "self.dLdW0 = dLdZ.sum(axis=0).reshape((-1, 1))")], "hw",
+                                         ("W0_2", "backward", "shape"), ["4 × 1", "n² × 1 = 2 × 1"]),
+    "dLdW0 1-D": ([(DLDW0, "self.dLdW0 = dLdZ.sum(axis=1)")], "hw", ("W0_2", "backward", "shape"),
+                  ["1-D array of 2", "keepdims"]),
+    "dLdW0 summed over the examples' rows, b = n": (
+        [(DLDW0, "self.dLdW0 = dLdZ.sum(axis=0)")], "softmax-3class", ("W0_2", "backward", "shape"),
+        ["1-D array of 3"]),
+    "tanh' = 1 - Z^2": ([TANH_Z, (TANH_BACK, "return dLdA * (1.0 - (self.Z ** 2))")], "hw",
+                        ("Z1", "backward", "values"), ["largest difference"]),
+    "Tanh.backward returns dLdA": ([(TANH_BACK, "return dLdA")], "hw", ("Z1", "backward", "values"),
+                                   ["yours equals dL/dA¹", "did Tanh.backward return its input?"]),
+    "tanh' sign": ([(TANH_BACK, "return -dLdA * (1.0 - (self.A ** 2))")], "hw", ("Z1", "backward", "scaled"),
+                   ["-1 ×", "sign"]),
+    "relu' = 1 at the kink": ([RELU_Z, ("return dLdA * (self.A != 0)", "return dLdA * (self.Z >= 0)")], "relu-kink",
+                              ("Z1", "backward", "values"), ["entry (1, 1)", "exactly 0", "Z > 0"]),
+    "sigmoid' missing (1 - a)": ([("return dLdA * self.out * (1 - self.out)", "return dLdA * self.out")],
+                                 "sigmoid-classifier", ("Z2", "backward", "values"), ["largest difference"]),
+    "squared loss without the 2": ([(SQ_BACK, "return self.Ypred - self.Y")], "relu-regression",
+                                   ("A2", "backward", "scaled"), ["1/2 ×", "2(a−y)"]),
+    "half-squared loss with a 2": ([(HALF_BACK, "return 2 * (self.Ypred - self.Y)")], "relu-kink",
+                                   ("A2", "backward", "scaled"), ["2 ×", "half-squared"]),
+    "NLL forward is a mean": ([(NLL_FWD, "return float(np.mean(np.sum(-Y * np.log(Ypred), axis=0)))")], "hw",
+                              ("L", "forward", "scaled"), ["1/4 ×", "mean"]),
+    "NLL backward a mean": ([(NLL_BACK, "        return (self.Ypred - self.Y) / self.Y.shape[1]\n\n\nclass Sq")], "hw",
+                            ("Z2", "backward", "scaled"), ["1/4 ×", "mean"]),
+    "NLL backward sign": ([(NLL_BACK, "        return self.Y - self.Ypred\n\n\nclass Sq")], "default",
+                          ("Z2", "backward", "scaled"), ["-1 ×", "sign"]),
+    "log of Y, not of Ypred": ([(NLL_FWD, "return float(np.sum(-Ypred * np.log(Y)))")], "hw",
+                               ("L", "forward", "nonfinite"), ["infinity"]),
+    "Linear.forward W A": ([(LIN_FWD, "return np.dot(self.W, self.A) + self.W0")], "hw",
+                           ("Z1", "forward", "exception"), ["hw.py, line", "in forward: ValueError"]),
+    "Linear.forward W A, square W": ([(LIN_FWD, "return np.dot(self.W, self.A) + self.W0")], "relu-kink",
+                                     ("Z1", "forward", "values"), ["W not transposed", "m¹ × n¹"]),
+    "Linear.forward forgets W0": ([(LIN_FWD, "return np.dot(self.W.T, self.A)")], "hw", ("Z1", "forward", "values"),
+                                  ["W0¹ was not added"]),
+    "Linear.backward returns dLdZ": ([(LIN_BACK, "return dLdZ")], "hw", ("A1", "backward", "shape"),
+                                     ["2 × 4 (n² × b)", "did Linear.backward return its input?"]),
+    "Linear.backward W^T dLdZ": ([(LIN_BACK, "return np.dot(self.W.T, dLdZ)")], "hw",
+                                 ("W2", "backward", "exception"), ["in backward: ValueError"]),
+    "Linear.backward sets a wrong-shaped dLdW": ([(DLDW, "self.dLdW = np.outer(self.A, dLdZ)")], "hw",
+                                                 ("W2", "backward", "shape"), ["12 × 8", "3 × 2"]),
+    "sgd_step goes up": ([(STEP_W, "self.W = self.W + lrate * self.dLdW")], "hw", ("W1", "update", "scaled"),
+                         ["-1 ×", "up the gradient"], ["--lr", "0.1"]),
+    "sgd_step in place, up": ([(STEP_W, "self.W += lrate * self.dLdW")], "relu-regression",
+                              ("W1", "update", "scaled"), ["-1 ×"], ["--lr", "0.1"]),
+    "sgd_step forgets W0": ([(STEP_W0, "pass")], "hw", ("W0_1", "update", "values"), ["unchanged"], ["--lr", "0.1"]),
+    "sgd_step forgets lrate": ([(STEP_W, "self.W = self.W - self.dLdW")], "hw", ("W1", "update", "scaled"),
+                               ["learning rate 0.1 was not applied"], ["--lr", "0.1"]),
+    "SoftMax.backward applies its Jacobian while NLL is fused": (
+        [(SOFTMAX_FWD, "self.A = np.exp(Z) / np.sum(np.exp(Z), axis=0)\n        return self.A"),
+         ("return dLdZ\n\n    def class_fun",
+          "return self.A * dLdZ - self.A * np.sum(self.A * dLdZ, axis=0)\n\n    def class_fun")],
+        "hw", ("A2", "backward", "values"), ["yours equals dL/dZ²", "fused shortcut"]),
+    "NLL.backward is -Y/A while SoftMax passes it through": (
+        [(NLL_BACK, "        return -self.Y / self.Ypred\n\n\nclass Sq")], "hw", ("Z2", "backward", "values"),
+        ["yours equals dL/dA²", "must return A − Y"]),
+    "exception in forward": ([("self.A = np.maximum(0, Z)", "self.A = np.maximun(0, Z)")], "relu-regression",
+                             ("A1", "forward", "exception"), ["in forward: AttributeError", "maximun"]),
+    "exception in a loss backward": ([(SQ_BACK, "return 2 * (self.Ypred - self.y)")], "relu-regression",
+                                     ("A2", "backward", "exception"), ["in backward: AttributeError"]),
+    "endless loop in Linear.backward": ([(DLDW, "while True:\n            pass")], "hw",
+                                        ("W2", "backward", "timeout"), ["Linear.backward did not finish within 3 s"]),
+    "an import that does not exist": ([("import math\n", "import math\nimport hw_utils_missing\n")], "hw",
+                                      (None, "load", "exception"), ["ModuleNotFoundError", "hw_utils_missing"]),
+    "syntax error": ([("def backward(self, dLdA):  # Uses stored self.A", "def backward(self, dLdA)  # Uses stored")],
+                     "hw", (None, "load", "exception"), ["SyntaxError"]),
+    "an __init__ that fails": ([("self.m, self.n = (m, n)", "self.m, self.n = (m, n, 1)")], "hw",
+                               (None, "load", "exception"), ["in __init__: ValueError"]),
+}
+
+
+@pytest.mark.parametrize("bug", [b for b in BUGS if BUGS[b] is not None])
+def test_each_course_bug_is_found_first_where_it_is(tmp_path, capsys, bug):
+    replacements, net, (node, phase, kind), words, *extra = BUGS[bug]
+    path = make(tmp_path, replacements)
+    code, data = run(capsys, NETS[net], path, *(extra[0] if extra else []))
+    first = data["first"]
+    assert code == 1 and data["agree"] is False
+    assert (first["node"], first["phase"], first["kind"]) == (node, phase, kind), first["message"]
+    for word in words:
+        assert word in first["message"], (word, first["message"])
+    if node is not None:
+        rows = data["results"]
+        at = next(i for i, r in enumerate(rows) if (r["node"], r["phase"]) == (node, phase))
+        assert rows[at]["status"] == "differs"
+        assert all(r["status"] in ("ok", "not_checked") for r in rows[:at])
+    # the plain report names the same step, in a line or two
+    assert main(["compare", NETS[net], "--modules", str(path), "--timeout", "3", *(extra[0] if extra else [])]) == 1
+    out = capsys.readouterr().out
+    assert f": {kind}\n" in out and out.count("\n") < len(data["results"]) + 6
+
+
+def test_relu_derivative_from_Z_is_right_at_the_kink(tmp_path, capsys):
+    path = make(tmp_path, [RELU_Z, ("return dLdA * (self.A != 0)", "return dLdA * (self.Z > 0)")])
+    code, data = run(capsys, NETS["relu-kink"], path)
+    assert code == 0, data["first"]
