@@ -22,8 +22,11 @@ import numpy as np
 class Records:
     def __init__(self, path):
         self._file = open(path, "w", encoding="utf-8")
+        self._pid = os.getpid()
 
     def write(self, **record):
+        if os.getpid() != self._pid:   # their code forked: only the process we started reports
+            os._exit(0)
         self._file.write(json.dumps(record, allow_nan=True) + "\n")
         self._file.flush()
 
@@ -35,6 +38,8 @@ def describe_error(exc, path):
     """Their file, line, function, source line and the message, as Python writes them."""
     folder = os.path.dirname(path)
     message = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    if isinstance(exc, MemoryError):   # numpy's is numpy._core._exceptions._ArrayMemoryError
+        message = f"MemoryError: {exc}" if str(exc) else "MemoryError"
     if isinstance(exc, SyntaxError) and exc.filename:
         return {"file": os.path.basename(exc.filename), "line": exc.lineno, "func": None,
                 "type": type(exc).__name__, "message": message, "source": (exc.text or "").strip()}
@@ -56,7 +61,10 @@ def as_record(value):
     try:
         arr = np.array(value, dtype=float)
     except Exception:
-        return {"value": None, "type": type(value).__name__}
+        what = type(value).__name__
+        if isinstance(value, np.ndarray):
+            what = f"array of {value.dtype} (not numbers)"
+        return {"value": None, "type": what}
     return {"value": arr.tolist(), "shape": list(arr.shape), "type": type(value).__name__}
 
 
@@ -183,13 +191,17 @@ def address_space() -> int:
         return 0
 
 
+FILE_LIMIT = 1024 ** 3   # bytes in any one file their code writes (their prints go to a file too)
+
+
 def limit_resources(cpu_seconds, memory_bytes):
-    """CPU time and address space caps (Linux, macOS); the parent's wall clock is the backstop."""
+    """CPU time, address space and file size caps (Linux, macOS); the parent's wall clock is the backstop."""
     try:
         import resource
     except ImportError:  # Windows: the wall-clock time-out alone
         return
-    for which, amount in ((resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_AS, address_space() + memory_bytes)):
+    for which, amount in ((resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_AS, address_space() + memory_bytes),
+                          (resource.RLIMIT_FSIZE, FILE_LIMIT)):
         try:
             soft, hard = resource.getrlimit(which)
             cap = amount if hard == resource.RLIM_INFINITY else min(amount, hard)
@@ -233,6 +245,12 @@ def main(argv):
     task = json.loads(sys.stdin.read())
     sys.stdin = open(os.devnull)
     run(task, argv[1], argv[2])
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(0)   # not sys.exit: a thread their code started must not keep the process alive
 
 
 if __name__ == "__main__":

@@ -81,16 +81,17 @@ def diagnose(yours, expected: np.ndarray, ctx: Context) -> Diagnosis | None:
         return Diagnosis("batch_sum", f"yours is {shape_text(t.shape)}: the batch's {b} columns were not summed "
                                       f"(np.sum(..., axis=1, keepdims=True)); {name} is {_dims(ctx, e.shape)}")
     if t.shape != e.shape:
-        hint = ""
-        if t.size == e.size and t.ndim < 2:
-            hint = " - keep it a column (keepdims=True, or .reshape(-1, 1))"
+        hint = _shape_hint(ctx, t, e)
         return Diagnosis("shape", f"yours is {_their_dims(ctx, t.shape)}; {name} is {_dims(ctx, e.shape)}{hint}"
                                   f"{_equals_other(ctx, t)}")
     bad = ~np.isfinite(t) & np.isfinite(e)
     if bad.any():
         idx = tuple(int(k) for k in np.argwhere(bad)[0])
         what = "NaN" if np.isnan(t[idx]) else "infinity"
-        return Diagnosis("nonfinite", f"yours has {what} at {_where(idx, e.shape)}, where {name} is {e[idx]:.6g}")
+        at = f" at {_where(idx, e.shape)}" if e.size > 1 else ""
+        return Diagnosis("nonfinite", f"yours has {what}{at}, where {name} is {e[idx]:.6g}"
+                                      + (" (NaN comes from 0/0, 0 · ∞ or ∞ − ∞, e.g. 0 · log(0))" if what == "NaN"
+                                         else " (∞ comes from log(0), a division by 0 or an overflowing exp)"))
     scaled = _scale(t, e)
     hint = _scale_hint(scaled, ctx) if scaled is not None else ""
     if scaled is not None and (t.size > 1 or hint):   # any two numbers are "scaled": a lone one needs a known factor
@@ -128,6 +129,20 @@ def _slip(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
                     f"takes relu'(0) = 0 (Z > 0, not Z >= 0)")
     return ""
 
+
+
+def _shape_hint(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
+    """Why the shape is wrong when the numbers say so: a lost column axis, a flattened matrix, the wrong axis summed."""
+    if t.size == e.size and t.ndim < 2 and close(t.reshape(e.shape), e):
+        if e.ndim == 2 and e.shape[1] == 1:
+            return " - the numbers are right: keep it a column (keepdims=True, or .reshape(-1, 1))"
+        return f" - the numbers are right but flattened: keep it {shape_text(e.shape)}"
+    kind, l = split_id(ctx.node)
+    dZ = ctx.candidates.get(("backward", f"Z{l}"))
+    if ctx.phase == "backward" and kind == "W0" and dZ is not None and t.size == dZ.shape[1] \
+            and close(t.reshape(-1), dZ.sum(axis=0)):
+        return " - summed over axis 0 (each example's units); the batch is axis 1: np.sum(dLdZ, axis=1, keepdims=True)"
+    return ""
 
 
 def _where(idx, shape) -> str:

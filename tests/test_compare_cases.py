@@ -9,6 +9,7 @@ Z¹ A¹ … L, backward dL/dA^L, then per layer from the top dL/dZ, dL/dW, dL/dW
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -80,12 +81,12 @@ BUGS = {
     "dLdW0 not summed, 3 x 3": ([(DLDW0, "self.dLdW0 = dLdZ")], "softmax-3class", ("W0_2", "backward", "batch_sum"),
                                 ["3 columns were not summed"]),
     "dLdW0 summed over the wrong axis": ([(DLDW0, "self.dLdW0 = dLdZ.sum(axis=0).reshape((-1, 1))")], "hw",
-                                         ("W0_2", "backward", "shape"), ["4 × 1", "n² × 1 = 2 × 1"]),
+                                         ("W0_2", "backward", "shape"), ["4 × 1", "n² × 1 = 2 × 1", "axis 0"]),
     "dLdW0 1-D": ([(DLDW0, "self.dLdW0 = dLdZ.sum(axis=1)")], "hw", ("W0_2", "backward", "shape"),
-                  ["1-D array of 2", "keepdims"]),
+                  ["1-D array of 2", "the numbers are right", "keepdims"]),
     "dLdW0 summed over the examples' rows, b = n": (
         [(DLDW0, "self.dLdW0 = dLdZ.sum(axis=0)")], "softmax-3class", ("W0_2", "backward", "shape"),
-        ["1-D array of 3"]),
+        ["1-D array of 3", "axis 0"]),
     "tanh' = 1 - Z^2": ([TANH_Z, (TANH_BACK, "return dLdA * (1.0 - (self.Z ** 2))")], "hw",
                         ("Z1", "backward", "values"), ["largest difference"]),
     "Tanh.backward returns dLdA": ([(TANH_BACK, "return dLdA")], "hw", ("Z1", "backward", "values"),
@@ -175,3 +176,67 @@ def test_relu_derivative_from_Z_is_right_at_the_kink(tmp_path, capsys):
     path = make(tmp_path, [RELU_Z, ("return dLdA * (self.A != 0)", "return dLdA * (self.Z > 0)")])
     code, data = run(capsys, NETS["relu-kink"], path)
     assert code == 0, data["first"]
+
+
+# ---- hostile and odd files: each is a result with exit code 0 or 1, never chainview's crash
+
+FWD = "return np.dot(self.W.T, self.A) + self.W0"
+HOSTILE = {
+    # name: (replacements, None for "agrees" or (node, phase, kind, words))
+    "sys.exit in backward": ([(LIN_BACK, "import sys; sys.exit(3)")], ("W2", "backward", "exception", "SystemExit: 3")),
+    "SystemExit while loading": ([("np.random.seed(0)", "raise SystemExit('bye')")],
+                                 (None, "load", "exception", "in <module>: SystemExit: bye")),
+    "KeyboardInterrupt in forward": ([("self.A = np.tanh(Z)", "raise KeyboardInterrupt")],
+                                     ("A1", "forward", "exception", "KeyboardInterrupt")),
+    "os._exit in backward": ([(TANH_BACK, "import os; os._exit(0)")],
+                             ("Z1", "backward", "exception", "Tanh.backward ended the process (exit code 0)")),
+    "50 GB": ([(FWD, "return np.ones(50 * 1024 ** 3 // 8)")], ("Z1", "forward", "exception", "MemoryError: ")),
+    "input()": ([(FWD, "input('go on?')")], ("Z1", "forward", "exception", "EOFError")),
+    "endless recursion": ([(FWD, "return self.forward(A)")], ("Z1", "forward", "exception", "RecursionError")),
+    "a flattened matrix": ([(FWD, "return (" + FWD[7:] + ").ravel()")],
+                           ("Z1", "forward", "shape", "1-D array of 12; Z¹ is n¹ × b = 3 × 4 - the numbers are right but flattened")),
+    "a str": ([(FWD, "return 'Z'")], ("Z1", "forward", "shape", "returned a str, not an array")),
+    "an object array": ([(FWD, "return np.array([object()])")], ("Z1", "forward", "shape", "array of object")),
+    "NaN loss": ([(NLL_FWD, "return float('nan')")], ("L", "forward", "nonfinite", "yours has NaN, where L is")),
+    "printing in an endless loop": ([(TANH_BACK, "while True:\n            print('debug', dLdA)")],
+                                    ("Z1", "backward", "timeout", "Tanh.backward did not finish")),
+    "a list": ([(FWD, "return (" + FWD[7:] + ").tolist()")], None),
+    "a numpy matrix": ([(FWD, "return np.matrix(" + FWD[7:] + ")")], None),
+    "float32": ([(FWD, "return np.dot(self.W.T.astype(np.float32), self.A.astype(np.float32)) + self.W0")], None),
+    "in-place updates and masks": ([(STEP_W, "self.W -= lrate * self.dLdW"),
+                                    (TANH_BACK, "dLdA *= 1.0 - self.A ** 2\n        return dLdA")], None),
+    "debug prints everywhere": ([(FWD, "print('Z =', " + FWD[7:] + ")\n        " + FWD),
+                                 (LIN_BACK, "print('dLdZ', dLdZ, file=__import__('sys').stderr)\n        " + LIN_BACK)], None),
+    "a thread that never ends": ([("np.random.seed(0)", "import threading, time\n"
+                                   "threading.Thread(target=time.sleep, args=(1000,)).start()")], None),
+    "writes a file beside itself": ([(FWD, "open('beside.txt', 'a').write('x')\n        " + FWD)], None),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_and_odd_files_are_results(tmp_path, capsys, case):
+    replacements, expect = HOSTILE[case]
+    path = make(tmp_path, replacements)
+    code, data = run(capsys, HW, path, "--lr", "0.1")
+    if expect is None:
+        assert code == 0 and data["agree"], data["first"]
+    else:
+        node, phase, kind, words = expect
+        first = data["first"]
+        assert code == 1 and (first["node"], first["phase"], first["kind"]) == (node, phase, kind), first
+        assert words in first["message"], first["message"]
+        assert "Traceback" not in first["message"] and "\n" not in first["message"]
+
+
+def test_a_process_their_code_forks_is_ended_with_it(tmp_path, capsys):
+    path = make(tmp_path, [(FWD, "import os, time\n        if os.fork() == 0:\n"
+                                 "            open('child.pid', 'w').write(str(os.getpid()))\n"
+                                 "            time.sleep(1000)\n        " + FWD)])
+    code, data = run(capsys, HW, path)
+    assert code == 0 and data["agree"]
+    stat = Path(f"/proc/{(tmp_path / 'child.pid').read_text()}/stat")
+    state = lambda: stat.read_text().split(")")[1].split()[0] if stat.exists() else "gone"
+    deadline = time.monotonic() + 5                   # SIGKILL is delivered at once, acted on a moment later
+    while state() not in ("Z", "X", "gone") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert state() in ("Z", "X", "gone")              # killed (a zombie until init reaps it)
