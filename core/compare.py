@@ -136,6 +136,13 @@ def check_supported(net: Net) -> None:
                                f"built-in activation ({', '.join(ACTIVATION_CLASSES)}) with a class in your file")
 
 
+def _fusable(net: Net) -> bool:
+    """An output activation NLL can be fused with: softmax + nllm, and sigmoid + nll (both give A − Y = dL/dZ^L).
+    Only softmax + NLL is reported as a `convention`; a fused sigmoid + NLL is understood the same way."""
+    return (net.layers[-1].activation.name, net.loss.name) in (("softmax", "nllm"), ("softmax", "nll"),
+                                                                 ("sigmoid", "nll"), ("sigmoid", "nllm"))
+
+
 def _softmax_nll(net: Net) -> bool:
     return net.layers[-1].activation.name == "softmax" and net.loss.name in ("nll", "nllm")
 
@@ -235,7 +242,7 @@ def _task(net: Net, ev: Evaluation, lr: float | None) -> dict:
                "activation": layer.activation.name, "cls": ACTIVATION_CLASSES[layer.activation.name]}
               for l, layer in enumerate(net.layers, start=1)]
     return {"layers": layers, "loss": net.loss.name, "loss_cls": LOSS_CLASSES[net.loss.name],
-            "softmax_nll": _softmax_nll(net), "lr": lr, "expected": given}
+            "fusable": _fusable(net), "lr": lr, "expected": given}
 
 
 def _check_modules_path(path) -> str:
@@ -289,21 +296,23 @@ def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) 
         elif arr is None and rec.get("type") not in (None, "None"):
             arr = f"returned a {rec['type']}, not an array"
         theirs[key] = arr
-    convention = outcome.convention if _softmax_nll(net) else None
-    skipped = _skipped(net, outcome, convention, errors)
+    fused = outcome.convention if _fusable(net) else None     # how their file is read
+    convention = fused if _softmax_nll(net) else None         # what is reported
+    skipped = _skipped(net, outcome, fused, errors)
     failure = None                                      # (phase, node), kind, message: where it stopped short
     if not outcome.finished and not outcome.stopped and load_error is None:
         kind = "timeout" if outcome.timed_out else "exception"
         at = outcome.last_started
-        what = _producer(net, *at, convention)[0] if at is not None and at[1] else f"loading {name}"
+        what = _producer(net, *at, fused)[0] if at is not None and at[1] else f"loading {name}"
         message = (f"{what} did not finish within {timeout:g} s - an endless loop?" if outcome.timed_out
                    else f"{what} ended the process ({_exit_text(outcome.exit_code)})")
         if at is None or at[0] == "load":
             load_error = Row(None, "load", "differs", kind, message)
         else:
             failure = (at, kind, message)
-    report = build_report(net, theirs, source=path, lr=lr, convention=convention, errors=errors,
+    report = build_report(net, theirs, source=path, lr=lr, convention=fused, errors=errors,
                           failure=failure, skipped=skipped)
+    report.convention = convention
     report.load_error = load_error
     report.stopped = outcome.stopped
     report.output = outcome.output
@@ -314,7 +323,8 @@ def _skipped(net: Net, outcome, convention, errors) -> dict:
     """(phase, node) -> why it is not checked: the fused convention, an identity with no class, no sgd_step."""
     L, skipped = net.L, {}
     if convention == "fused":
-        skipped[("backward", f"A{L}")] = ("fused convention: NLL.backward returns dL/dZ^L = A^L − Y and SoftMax.backward "
+        act = ACTIVATION_CLASSES[net.layers[-1].activation.name]
+        skipped[("backward", f"A{L}")] = (f"fused convention: NLL.backward returns dL/dZ^L = A^L − Y and {act}.backward "
                                           "passes it on, so dL/dA^L is never computed")
     for l, layer in enumerate(net.layers, start=1):
         key = ("forward", f"A{l}")

@@ -129,8 +129,8 @@ class Runner:
         if ok:
             self.result("backward", f"A{L}", dA)
             last = layers[-1][1]
-            if task["softmax_nll"] and last is not None:
-                # the homework's convention: SoftMax.backward passes NLL's A - Y (= dL/dZ^L) through
+            if task["fusable"] and last is not None:
+                # the homework's convention: SoftMax.backward (or Sigmoid's) passes NLL's A - Y (= dL/dZ^L) through
                 probe = np.array(dA, dtype=float, copy=True) if isinstance(dA, np.ndarray) else dA
                 ok_probe, passed = self.call("backward", f"Z{L}", last.backward, probe)
                 fused = ok_probe and (passed is probe or _same(passed, dA))

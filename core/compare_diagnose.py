@@ -76,10 +76,13 @@ def diagnose(yours, expected: np.ndarray, ctx: Context) -> Diagnosis | None:
     if t.ndim == 2 and t.shape == e.T.shape and close(t.T, e):
         return Diagnosis("transposed", _transposed(ctx, t, e))
     b = ctx.batch
-    if b > 1 and e.ndim == 2 and e.shape[1] == 1 and t.ndim == 2 and t.shape == (e.shape[0], b) \
-            and close(t.sum(axis=1, keepdims=True), e):
+    rows = t.reshape(1, -1) if t.ndim == 1 and e.shape == (1, 1) else t     # one number per example, as a row
+    if b > 1 and e.ndim == 2 and e.shape[1] == 1 and rows.ndim == 2 and rows.shape == (e.shape[0], b) \
+            and close(rows.sum(axis=1, keepdims=True), e):
+        how = ("the loss is one number, the sum over the batch" if ctx.node == "L"
+               else "np.sum(..., axis=1, keepdims=True)")
         return Diagnosis("batch_sum", f"yours is {shape_text(t.shape)}: the batch's {b} columns were not summed "
-                                      f"(np.sum(..., axis=1, keepdims=True)); {name} is {_dims(ctx, e.shape)}")
+                                      f"({how}); {name} is {_dims(ctx, e.shape)}")
     if t.shape != e.shape:
         hint = _shape_hint(ctx, t, e)
         return Diagnosis("shape", f"yours is {_their_dims(ctx, t.shape)}; {name} is {_dims(ctx, e.shape)}{hint}"
@@ -235,8 +238,10 @@ def _equals_other(ctx: Context, t: np.ndarray) -> str:
         if close(t, arr):
             text = f"; yours equals {title(*key)}"
             if "passed through" in ctx.producer and key == ("backward", f"A{ctx.L}"):
-                text += (" - SoftMax.backward passes its input through (the fused convention), so NLL.backward "
-                         "must return A − Y = dL/dZ; or keep −Y/A and apply softmax's Jacobian in SoftMax.backward")
+                act = ctx.producer.split("passed through ")[1].split(".")[0]
+                text += (f" - {act}.backward returned its input unchanged: that is the fused convention, where "
+                         f"NLL.backward must return A − Y = dL/dZ; or keep NLL's dL/dA and apply {act}'s derivative "
+                         f"in {act}.backward")
             elif key == ctx.input_key and ctx.producer:
                 text += f" - did {ctx.producer} return its input?"
             elif ctx.node == f"A{ctx.L}" and key == ("backward", f"Z{ctx.L}"):

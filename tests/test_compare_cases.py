@@ -103,6 +103,10 @@ BUGS = {
                                    ("A2", "backward", "scaled"), ["2 ×", "half-squared"]),
     "NLL forward is a mean": ([(NLL_FWD, "return float(np.mean(np.sum(-Y * np.log(Ypred), axis=0)))")], "hw",
                               ("L", "forward", "scaled"), ["1/4 ×", "mean"]),
+    "NLL forward per example": ([(NLL_FWD, "return np.sum(-Y * np.log(Ypred), axis=0)")], "hw",
+                                ("L", "forward", "batch_sum"), ["a 1-D array of 4", "4 columns were not summed"]),
+    "squared loss per example, keepdims": ([("return np.sum((Ypred - Y) ** 2)", "return np.sum((Ypred - Y) ** 2, axis=0, keepdims=True)")],
+                                           "relu-regression", ("L", "forward", "batch_sum"), ["1 × 4"]),
     "NLL backward a mean": ([(NLL_BACK, "        return (self.Ypred - self.Y) / self.Y.shape[1]\n\n\nclass Sq")], "hw",
                             ("Z2", "backward", "scaled"), ["1/4 ×", "mean"]),
     "NLL backward sign": ([(NLL_BACK, "        return self.Y - self.Ypred\n\n\nclass Sq")], "default",
@@ -136,6 +140,9 @@ BUGS = {
     "NLL.backward is -Y/A while SoftMax passes it through": (
         [(NLL_BACK, "        return -self.Y / self.Ypred\n\n\nclass Sq")], "hw", ("Z2", "backward", "values"),
         ["yours equals dL/dA²", "must return A − Y"]),
+    "Sigmoid.backward returns dLdA (binary NLL unfused)": (
+        [("return dLdA * self.out * (1 - self.out)", "return dLdA")], "sigmoid-classifier",
+        ("Z2", "backward", "values"), ["yours equals dL/dA²", "Sigmoid.backward returned its input unchanged"]),
     "exception in forward": ([("self.A = np.maximum(0, Z)", "self.A = np.maximun(0, Z)")], "relu-regression",
                              ("A1", "forward", "exception"), ["in forward: AttributeError", "maximun"]),
     "exception in a loss backward": ([(SQ_BACK, "return 2 * (self.Ypred - self.y)")], "relu-regression",
@@ -240,3 +247,20 @@ def test_a_process_their_code_forks_is_ended_with_it(tmp_path, capsys):
     while state() not in ("Z", "X", "gone") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert state() in ("Z", "X", "gone")              # killed (a zombie until init reaps it)
+
+
+SIGMOID_FUSED = [("return dLdA * self.out * (1 - self.out)", "return dLdA"),
+                 ("return (self.Ypred - self.Y) / (self.Ypred * (1 - self.Ypred))", "return self.Ypred - self.Y")]
+
+
+def test_a_fused_sigmoid_and_nll_is_right_too(tmp_path, capsys):
+    """Sigmoid + binary NLL fused like softmax + NLL (NLL.backward returns A − Y, Sigmoid.backward passes it
+    through): it agrees; `convention` stays null, as it is only reported for softmax + NLL."""
+    code, data = run(capsys, NETS["sigmoid-classifier"], make(tmp_path, SIGMOID_FUSED), "--lr", "0.1")
+    assert code == 0 and data["convention"] is None, data["first"]
+    st = {(r["phase"], r["node"]): r["status"] for r in data["results"]}
+    assert st[("backward", "A2")] == "not_checked" and st[("backward", "Z2")] == "ok"
+    # fused, with the sign of A − Y flipped: found where NLL's output is checked, dL/dZ²
+    bad = make(tmp_path, [SIGMOID_FUSED[0], (SIGMOID_FUSED[1][0], "return self.Y - self.Ypred")])
+    code, data = run(capsys, NETS["sigmoid-classifier"], bad)
+    assert (data["first"]["node"], data["first"]["phase"], data["first"]["kind"]) == ("Z2", "backward", "scaled")
