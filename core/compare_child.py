@@ -72,13 +72,15 @@ class Runner:
     def __init__(self, task, module, path, records):
         self.task, self.mod, self.path, self.out = task, module, path, records
 
-    def call(self, phase, node, fn, *args):
-        """fn(*args) as step (phase, node); (True, result) or (False, None) after recording their exception."""
+    def call(self, phase, node, fn, *args, raised_at=None):
+        """fn(*args) as step (phase, node); (True, result) or (False, None) after recording their exception
+        (at the node raised_at() names, when the call makes several numbers)."""
         self.out.start(phase, node)
         try:
             with np.errstate(all="ignore"):
                 return True, fn(*args)
         except BaseException as exc:  # noqa: B902 - SystemExit and KeyboardInterrupt from their code too
+            node = raised_at() if raised_at is not None else node
             self.out.write(kind="error", phase=phase, node=node, error=describe_error(exc, self.path))
             return False, None
 
@@ -144,8 +146,16 @@ class Runner:
                 ok, dZ = self.call("backward", f"Z{l}", act.backward, given(f"dA{l}"))
                 if ok:
                     self.result("backward", f"Z{l}", dZ)
-            ok, dA = self.call("backward", f"W{l}", lin.backward, given(f"dZ{l}"))
+            # Linear.backward makes dL/dW, dL/dW0 and dL/dA: an exception is pinned on the first it had not set
+            before = {attr: getattr(lin, attr, None) for attr in ("dLdW", "dLdW0")}
+            made = lambda: [attr for attr in before if getattr(lin, attr, None) is not before[attr]]
+            raised_at = lambda: (f"W{l}" if "dLdW" not in made() else f"W0_{l}" if "dLdW0" not in made()
+                                 else f"A{l - 1}")
+            ok, dA = self.call("backward", f"W{l}", lin.backward, given(f"dZ{l}"), raised_at=raised_at)
             if not ok:
+                for node, attr in ((f"W{l}", "dLdW"), (f"W0_{l}", "dLdW0")):
+                    if attr in made() and node != raised_at():
+                        self.result("backward", node, getattr(lin, attr))
                 continue
             for node, attr in ((f"W{l}", "dLdW"), (f"W0_{l}", "dLdW0")):
                 if hasattr(lin, attr):

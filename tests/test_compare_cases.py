@@ -122,7 +122,11 @@ BUGS = {
     "Linear.backward returns dLdZ": ([(LIN_BACK, "return dLdZ")], "hw", ("A1", "backward", "shape"),
                                      ["2 × 4 (n² × b)", "did Linear.backward return its input?"]),
     "Linear.backward W^T dLdZ": ([(LIN_BACK, "return np.dot(self.W.T, dLdZ)")], "hw",
-                                 ("W2", "backward", "exception"), ["in backward: ValueError"]),
+                                 ("A1", "backward", "exception"), ["in backward: ValueError"]),
+    "Linear.backward raises computing dLdW": ([(DLDW, "self.dLdW = np.dot(self.A.T, dLdZ)")], "hw",
+                                              ("W2", "backward", "exception"), ["in backward: ValueError"]),
+    "Linear.backward raises computing dLdW0": ([(DLDW0, "self.dLdW0 = dLdZ.sum(axis=1).reshape((self.m, 1))")], "hw",
+                                               ("W0_2", "backward", "exception"), ["cannot reshape"]),
     "Linear.backward sets a wrong-shaped dLdW": ([(DLDW, "self.dLdW = np.outer(self.A, dLdZ)")], "hw",
                                                  ("W2", "backward", "shape"), ["12 × 8", "3 × 2"]),
     "sgd_step goes up": ([(STEP_W, "self.W = self.W + lrate * self.dLdW")], "hw", ("W1", "update", "scaled"),
@@ -190,7 +194,7 @@ def test_relu_derivative_from_Z_is_right_at_the_kink(tmp_path, capsys):
 FWD = "return np.dot(self.W.T, self.A) + self.W0"
 HOSTILE = {
     # name: (replacements, None for "agrees" or (node, phase, kind, words))
-    "sys.exit in backward": ([(LIN_BACK, "import sys; sys.exit(3)")], ("W2", "backward", "exception", "SystemExit: 3")),
+    "sys.exit in backward": ([(LIN_BACK, "import sys; sys.exit(3)")], ("A1", "backward", "exception", "SystemExit: 3")),
     "SystemExit while loading": ([("np.random.seed(0)", "raise SystemExit('bye')")],
                                  (None, "load", "exception", "in <module>: SystemExit: bye")),
     "KeyboardInterrupt in forward": ([("self.A = np.tanh(Z)", "raise KeyboardInterrupt")],
