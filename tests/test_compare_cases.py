@@ -89,6 +89,11 @@ BUGS = {
         ["1-D array of 3", "axis 0"]),
     "tanh' = 1 - Z^2": ([TANH_Z, (TANH_BACK, "return dLdA * (1.0 - (self.Z ** 2))")], "hw",
                         ("Z1", "backward", "values"), ["largest difference"]),
+    "Tanh.forward overwrites its stored Z in place": (
+        [("self.A = np.tanh(Z)\n        return self.A", "self.Z = Z\n        self.A = np.tanh(Z, out=Z)\n        return self.A"),
+         (TANH_BACK, "return dLdA * (1.0 - np.tanh(self.Z) ** 2)")], "hw", ("Z1", "backward", "values"), ["largest"]),
+    "softmax over the wrong axis": ([(SOFTMAX_FWD, "return np.exp(Z) / np.sum(np.exp(Z), axis=1, keepdims=True)")], "hw",
+                                    ("A2", "forward", "values"), ["largest"]),
     "Tanh.backward returns dLdA": ([(TANH_BACK, "return dLdA")], "hw", ("Z1", "backward", "values"),
                                    ["yours equals dL/dA¹", "did Tanh.backward return its input?"]),
     "tanh' sign": ([(TANH_BACK, "return -dLdA * (1.0 - (self.A ** 2))")], "hw", ("Z1", "backward", "scaled"),
