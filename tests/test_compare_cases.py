@@ -273,3 +273,30 @@ def test_a_fused_sigmoid_and_nll_is_right_too(tmp_path, capsys):
     bad = make(tmp_path, [SIGMOID_FUSED[0], (SIGMOID_FUSED[1][0], "return self.Y - self.Ypred")])
     code, data = run(capsys, NETS["sigmoid-classifier"], bad)
     assert (data["first"]["node"], data["first"]["phase"], data["first"]["kind"]) == ("Z2", "backward", "scaled")
+
+
+UNFUSED_LOOP = [(SOFTMAX_FWD, "self.A = np.exp(Z) / np.sum(np.exp(Z), axis=0)\n        return self.A"),
+                (SOFTMAX_BACK, "    def backward(self, dLdA):\n        out = np.zeros_like(dLdA)\n"
+                               "        for j in range(dLdA.shape[1]):\n            a = self.A[:, j:j + 1]\n"
+                               "            out[:, j:j + 1] = (np.diagflat(a) - a @ a.T) @ dLdA[:, j:j + 1]\n"
+                               "        return out"),
+                (NLL_BACK, "        return -self.Y / self.Ypred\n\n\nclass Sq")]
+CORRECT_VARIANTS = {
+    "unfused, a loop over the batch": UNFUSED_LOOP,
+    "no sgd_step anywhere": [("def sgd_step(self, lrate):\n        pass", "def helper(self):\n        pass"),
+                             ("def sgd_step(self, lrate):  # Gradient descent step", "def step(self, lrate):")],
+    "@ and other cache names": [("self.A = A  # (m x b)", "self.inp = A"), (LIN_FWD, "return self.W.T @ self.inp + self.W0"),
+                                (DLDW, "self.dLdW = self.inp @ dLdZ.T")],
+    "other capitals": [("class ReLU(Module)", "class Relu(Module)"), ("class SoftMax(Module)", "class Softmax(Module)")],
+}
+
+
+@pytest.mark.parametrize("variant", list(CORRECT_VARIANTS))
+@pytest.mark.parametrize("net", ["hw", "relu-regression", "softmax-3class"])
+def test_correct_variants_agree(tmp_path, capsys, variant, net):
+    code, data = run(capsys, NETS[net], make(tmp_path, CORRECT_VARIANTS[variant]), "--lr", "0.1")
+    assert code == 0 and data["agree"], data["first"]
+    update = [r["status"] for r in data["results"] if r["phase"] == "update"]
+    assert set(update) == ({"not_checked"} if variant == "no sgd_step anywhere" else {"ok"})
+    if net != "relu-regression":
+        assert data["convention"] == ("unfused" if variant.startswith("unfused") else "fused")
