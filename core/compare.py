@@ -342,8 +342,6 @@ def _exit_text(code) -> str:
         return "no exit code"
     if code < 0:
         import signal
-        if code == -getattr(signal, "SIGXFSZ", 0):
-            return "killed for writing a file of more than 1 GB - printing in an endless loop?"
         try:
             return f"killed by {signal.Signals(-code).name}"
         except ValueError:
