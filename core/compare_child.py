@@ -165,14 +165,19 @@ class Runner:
             self.result("backward", f"A{l - 1}", dA)
 
         # update: their sgd_step after their own backward
+        spec_W = [spec["W"] for spec in task["layers"]]
         if task["lr"] is not None:
             for l, (lin, _) in enumerate(layers, start=1):
                 if not hasattr(lin, "sgd_step"):
                     out.write(kind="no_update", layer=l)
                     continue
-                ok, _ = self.call("update", f"W{l}", lin.sgd_step, task["lr"])
-                if ok:
+                old_W = np.array(spec_W[l - 1], dtype=float)
+                stepped = lambda: not _same(getattr(lin, "W", None), old_W)   # W done: it raised on W0
+                ok, _ = self.call("update", f"W{l}", lin.sgd_step, task["lr"],
+                                  raised_at=lambda: f"W0_{l}" if stepped() else f"W{l}")
+                if ok or stepped():
                     self.result("update", f"W{l}", getattr(lin, "W", None))
+                if ok:
                     self.result("update", f"W0_{l}", getattr(lin, "W0", None))
 
 

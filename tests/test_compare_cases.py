@@ -139,6 +139,8 @@ BUGS = {
     "sgd_step in place, up": ([(STEP_W, "self.W += lrate * self.dLdW")], "relu-regression",
                               ("W1", "update", "scaled"), ["-1 ×"], ["--lr", "0.1"]),
     "sgd_step forgets W0": ([(STEP_W0, "pass")], "hw", ("W0_1", "update", "values"), ["unchanged"], ["--lr", "0.1"]),
+    "sgd_step raises on W0": ([(STEP_W0, "self.W0 = self.W0 - lrate * self.dLdW0.T @ self.W")], "hw",
+                              ("W0_1", "update", "exception"), ["in sgd_step: ValueError"], ["--lr", "0.1"]),
     "sgd_step forgets lrate": ([(STEP_W, "self.W = self.W - self.dLdW")], "hw", ("W1", "update", "scaled"),
                                ["learning rate 0.1 was not applied"], ["--lr", "0.1"]),
     "SoftMax.backward applies its Jacobian while NLL is fused": (
