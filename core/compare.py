@@ -296,7 +296,7 @@ def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) 
         elif arr is None and rec.get("type") not in (None, "None"):
             arr = f"returned a {rec['type']}, not an array"
         theirs[key] = arr
-    fused = outcome.convention if _fusable(net) else None     # how their file is read
+    fused = (outcome.convention or _convention_from_loss(net, outcome)) if _fusable(net) else None  # how it is read
     convention = fused if _softmax_nll(net) else None         # what is reported
     skipped = _skipped(net, outcome, fused, errors)
     failure = None                                      # (phase, node), kind, message: where it stopped short
@@ -317,6 +317,19 @@ def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) 
     report.stopped = outcome.stopped
     report.output = outcome.output
     return report
+
+
+def _convention_from_loss(net: Net, outcome) -> str | None:
+    """When SoftMax.backward raised or never returned, NLL.backward's output says which convention the file
+    meant: the correct dL/dZ^L (A − Y) is fused; anything else is read as dL/dA^L. None without an output."""
+    from .compare_diagnose import close
+    from .compare_runner import record_array
+    rec = outcome.results.get(("backward", f"A{net.L}"))
+    theirs = record_array(rec) if rec is not None else None
+    if theirs is None:
+        return None
+    dZ = evaluate(net).grads[f"Z{net.L}"]
+    return "fused" if theirs.shape == dZ.shape and close(theirs, dZ) else "unfused"
 
 
 def _skipped(net: Net, outcome, convention, errors) -> dict:

@@ -70,6 +70,12 @@ STEP_W0 = "self.W0 = self.W0 - lrate * self.dLdW0"
 SOFTMAX_BACK = "    def backward(self, dLdZ):  # Assume that dLdZ is passed in\n        return dLdZ"
 SOFTMAX_FWD = "return np.exp(Z) / np.sum(np.exp(Z), axis=0)"
 
+UNFUSED_LOOP = [(SOFTMAX_FWD, "self.A = np.exp(Z) / np.sum(np.exp(Z), axis=0)\n        return self.A"),
+                (SOFTMAX_BACK, "    def backward(self, dLdA):\n        out = np.zeros_like(dLdA)\n"
+                               "        for j in range(dLdA.shape[1]):\n            a = self.A[:, j:j + 1]\n"
+                               "            out[:, j:j + 1] = (np.diagflat(a) - a @ a.T) @ dLdA[:, j:j + 1]\n"
+                               "        return out"),
+                (NLL_BACK, "        return -self.Y / self.Ypred\n\n\nclass Sq")]
 # name: (replacements, net, (node, phase, kind), words in the message, extra arguments)
 BUGS = {
     "dLdW = dLdZ A^T": ([(DLDW, "self.dLdW = np.dot(dLdZ, self.A.T)")], "hw",
@@ -160,6 +166,14 @@ BUGS = {
                                      ("A2", "backward", "exception"), ["in backward: AttributeError"]),
     "endless loop in Linear.backward": ([(DLDW, "while True:\n            pass")], "hw",
                                         ("W2", "backward", "timeout"), ["Linear.backward did not finish within 3 s"]),
+    "endless loop in NLL.backward": ([(NLL_BACK, "        while True:\n            pass\n\n\nclass Sq")], "hw",
+                                     ("A2", "backward", "timeout"), ["NLL.backward did not finish"]),
+    "endless loop in a fused SoftMax.backward": ([(SOFTMAX_BACK, SOFTMAX_BACK.replace("return dLdZ", "while True: pass"))],
+                                                 "hw", ("Z2", "backward", "timeout"), ["did not finish"]),
+    "exception in a fused SoftMax.backward": ([(SOFTMAX_BACK, SOFTMAX_BACK.replace("return dLdZ", "return dLdZ * self.A"))],
+                                              "hw", ("Z2", "backward", "exception"), ["AttributeError"]),
+    "exception in an unfused SoftMax.backward": (UNFUSED_LOOP[:2] + [(NLL_BACK, "        return -self.Y / self.Ypred\n\n\nclass Sq"),
+                                                 ("a @ a.T)", "a.T @ a.T)")], "hw", ("Z2", "backward", "exception"), ["ValueError"]),
     "an import that does not exist": ([("import math\n", "import math\nimport hw_utils_missing\n")], "hw",
                                       (None, "load", "exception"), ["ModuleNotFoundError", "hw_utils_missing"]),
     "syntax error": ([("def backward(self, dLdA):  # Uses stored self.A", "def backward(self, dLdA)  # Uses stored")],
@@ -277,12 +291,6 @@ def test_a_fused_sigmoid_and_nll_is_right_too(tmp_path, capsys):
     assert (data["first"]["node"], data["first"]["phase"], data["first"]["kind"]) == ("Z2", "backward", "scaled")
 
 
-UNFUSED_LOOP = [(SOFTMAX_FWD, "self.A = np.exp(Z) / np.sum(np.exp(Z), axis=0)\n        return self.A"),
-                (SOFTMAX_BACK, "    def backward(self, dLdA):\n        out = np.zeros_like(dLdA)\n"
-                               "        for j in range(dLdA.shape[1]):\n            a = self.A[:, j:j + 1]\n"
-                               "            out[:, j:j + 1] = (np.diagflat(a) - a @ a.T) @ dLdA[:, j:j + 1]\n"
-                               "        return out"),
-                (NLL_BACK, "        return -self.Y / self.Ypred\n\n\nclass Sq")]
 CORRECT_VARIANTS = {
     "unfused, a loop over the batch": UNFUSED_LOOP,
     "no sgd_step anywhere": [("def sgd_step(self, lrate):\n        pass", "def helper(self):\n        pass"),
