@@ -129,8 +129,16 @@ def expected_arrays(ev: Evaluation, lr: float | None = None) -> dict:
 
 
 def check_supported(net: Net) -> None:
-    """A typed f(z) has no homework class: refuse it (exit 2) before running anything."""
+    """A typed f(z), a skip connection, a tied W or weight decay has no homework class: refuse it (exit 2)
+    before running anything."""
+    if getattr(net, "weight_decay", 0):
+        raise CompareError("the net has weight decay (λ > 0), which the homework modules do not compute; "
+                           "set weight_decay to 0 to compare")
     for l, layer in enumerate(net.layers, start=1):
+        for attr, what in (("skip_from", "a skip connection"), ("tie", "a tied W")):
+            if getattr(layer, attr, None) is not None:
+                raise CompareError(f"layer {l} has {what} ({attr}), which the homework's Linear cannot express; "
+                                   f"compare needs a plain chain of layers")
         if layer.activation.expr is not None:
             raise CompareError(f"layer {l}'s activation is the formula {layer.activation.formula}; compare needs a "
                                f"built-in activation ({', '.join(ACTIVATION_CLASSES)}) with a class in your file")

@@ -310,3 +310,16 @@ def test_correct_variants_agree(tmp_path, capsys, variant, net):
     assert set(update) == ({"not_checked"} if variant == "no sgd_step anywhere" else {"ok"})
     if net != "relu-regression":
         assert data["convention"] == ("unfused" if variant.startswith("unfused") else "fused")
+
+
+@pytest.mark.parametrize("attr,value,words", [("skip_from", 1, "skip connection"), ("tie", 1, "tied W"),
+                                              ("weight_decay", 0.1, "weight decay")])
+def test_nets_the_homework_modules_cannot_express_are_refused(attr, value, words):
+    """Skips, ties and weight decay (net files v2) have no homework class: exit 2 before running anything."""
+    from chainview.core import load_net
+    from chainview.core.compare import CompareError, check_supported
+    net = load_net(HW)
+    target = net if attr == "weight_decay" else net.layers[1]
+    object.__setattr__(target, attr, value)          # the v2 fields, on a net of this branch's kind
+    with pytest.raises(CompareError, match=words):
+        check_supported(net)
