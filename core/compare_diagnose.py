@@ -133,7 +133,6 @@ def _slip(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
     return ""
 
 
-
 def _shape_hint(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
     """Why the shape is wrong when the numbers say so: a lost column axis, a flattened matrix, the wrong axis summed."""
     if t.size == e.size and t.ndim < 2 and close(t.reshape(e.shape), e):
@@ -245,8 +244,8 @@ def _equals_other(ctx: Context, t: np.ndarray) -> str:
             elif key == ctx.input_key and ctx.producer:
                 text += f" - did {ctx.producer} return its input?"
             elif ctx.node == f"A{ctx.L}" and key == ("backward", f"Z{ctx.L}"):
-                text += (" - that is the fused shortcut A − Y; with it, SoftMax.backward must pass its input "
-                         "through unchanged")
+                text += (" - that is the fused shortcut A − Y; with it, the output activation's backward "
+                         "(SoftMax or Sigmoid) must pass its input through unchanged")
             elif key[0] == "forward" and ctx.phase == "backward":
                 text += " (a value, not a gradient)"
             return text
