@@ -129,11 +129,26 @@ def expected_arrays(ev: Evaluation, lr: float | None = None) -> dict:
 
 
 def check_supported(net: Net) -> None:
-    """A typed f(z) has no homework class: refuse it (exit 2) before running anything."""
+    """A typed f(z), a skip connection, a tied W or weight decay has no homework class: refuse it (exit 2)
+    before running anything."""
+    if getattr(net, "weight_decay", 0):
+        raise CompareError("the net has weight decay (λ > 0), which the homework modules do not compute; "
+                           "set weight_decay to 0 to compare")
     for l, layer in enumerate(net.layers, start=1):
+        for attr, what in (("skip_from", "a skip connection"), ("tie", "a tied W")):
+            if getattr(layer, attr, None) is not None:
+                raise CompareError(f"layer {l} has {what} ({attr}), which the homework's Linear cannot express; "
+                                   f"compare needs a plain chain of layers")
         if layer.activation.expr is not None:
             raise CompareError(f"layer {l}'s activation is the formula {layer.activation.formula}; compare needs a "
                                f"built-in activation ({', '.join(ACTIVATION_CLASSES)}) with a class in your file")
+
+
+def _fusable(net: Net) -> bool:
+    """An output activation NLL can be fused with: softmax + nllm, and sigmoid + nll (both give A − Y = dL/dZ^L).
+    Only softmax + NLL is reported as a `convention`; a fused sigmoid + NLL is understood the same way."""
+    return (net.layers[-1].activation.name, net.loss.name) in (("softmax", "nllm"), ("softmax", "nll"),
+                                                                 ("sigmoid", "nll"), ("sigmoid", "nllm"))
 
 
 def _softmax_nll(net: Net) -> bool:
@@ -159,17 +174,21 @@ def _producer(net: Net, phase: str, node: str, convention: str | None) -> tuple[
         if l == net.L and convention == "fused":
             return f"{loss}.backward (passed through {act(l)}.backward)", None
         return f"{act(l)}.backward", ("backward", f"A{l}")
+    if kind == "A":                                     # dL/dA^l comes from layer l+1's Linear.backward
+        return "Linear.backward", ("backward", f"Z{l + 1}")
     return "Linear.backward", ("backward", f"Z{l}")
 
 
 def _context(net: Net, ev: Evaluation, phase: str, node: str, lr, convention, candidates) -> Context:
     producer, given = _producer(net, phase, node, convention)
     kind, l = split_id(node)
-    sizes = {}
-    if l:
+    sizes = {}                                          # the sizes a wrong shape of this node could be made of
+    if kind == "A":                                     # A^l is n^l x b (A^0: m^1 x b); dL/dZ^(l+1) is n^(l+1) x b
+        sizes = {f"n^{l}": net.n(l)} if l else {"m^1": net.m(1)}
+        if l < net.L:
+            sizes[f"n^{l + 1}"] = net.n(l + 1)
+    elif l:
         sizes = {f"m^{l}": net.m(l), f"n^{l}": net.n(l)}
-        if kind == "A" and l < net.L:
-            sizes.update({f"m^{l + 1}": net.m(l + 1)})
     sizes["b"] = net.batch
     return Context(node, phase, net.L, net.batch, producer, given, lr, candidates, sizes)
 
@@ -231,7 +250,7 @@ def _task(net: Net, ev: Evaluation, lr: float | None) -> dict:
                "activation": layer.activation.name, "cls": ACTIVATION_CLASSES[layer.activation.name]}
               for l, layer in enumerate(net.layers, start=1)]
     return {"layers": layers, "loss": net.loss.name, "loss_cls": LOSS_CLASSES[net.loss.name],
-            "softmax_nll": _softmax_nll(net), "lr": lr, "expected": given}
+            "fusable": _fusable(net), "lr": lr, "expected": given}
 
 
 def _check_modules_path(path) -> str:
@@ -285,32 +304,48 @@ def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) 
         elif arr is None and rec.get("type") not in (None, "None"):
             arr = f"returned a {rec['type']}, not an array"
         theirs[key] = arr
-    convention = outcome.convention if _softmax_nll(net) else None
-    skipped = _skipped(net, outcome, convention, errors)
+    fused = (outcome.convention or _convention_from_loss(net, outcome)) if _fusable(net) else None  # how it is read
+    convention = fused if _softmax_nll(net) else None         # what is reported
+    skipped = _skipped(net, outcome, fused, errors)
     failure = None                                      # (phase, node), kind, message: where it stopped short
     if not outcome.finished and not outcome.stopped and load_error is None:
         kind = "timeout" if outcome.timed_out else "exception"
         at = outcome.last_started
-        what = _producer(net, *at, convention)[0] if at is not None and at[1] else f"loading {name}"
+        what = _producer(net, *at, fused)[0] if at is not None and at[1] else f"loading {name}"
         message = (f"{what} did not finish within {timeout:g} s - an endless loop?" if outcome.timed_out
                    else f"{what} ended the process ({_exit_text(outcome.exit_code)})")
         if at is None or at[0] == "load":
             load_error = Row(None, "load", "differs", kind, message)
         else:
             failure = (at, kind, message)
-    report = build_report(net, theirs, source=path, lr=lr, convention=convention, errors=errors,
+    report = build_report(net, theirs, source=path, lr=lr, convention=fused, errors=errors,
                           failure=failure, skipped=skipped)
+    report.convention = convention
     report.load_error = load_error
     report.stopped = outcome.stopped
     report.output = outcome.output
     return report
 
 
+def _convention_from_loss(net: Net, outcome) -> str | None:
+    """When SoftMax.backward raised or never returned, NLL.backward's output says which convention the file
+    meant: the correct dL/dZ^L (A − Y) is fused; anything else is read as dL/dA^L. None without an output."""
+    from .compare_diagnose import close
+    from .compare_runner import record_array
+    rec = outcome.results.get(("backward", f"A{net.L}"))
+    theirs = record_array(rec) if rec is not None else None
+    if theirs is None:
+        return None
+    dZ = evaluate(net).grads[f"Z{net.L}"]
+    return "fused" if theirs.shape == dZ.shape and close(theirs, dZ) else "unfused"
+
+
 def _skipped(net: Net, outcome, convention, errors) -> dict:
     """(phase, node) -> why it is not checked: the fused convention, an identity with no class, no sgd_step."""
     L, skipped = net.L, {}
     if convention == "fused":
-        skipped[("backward", f"A{L}")] = ("fused convention: NLL.backward returns dL/dZ^L = A^L − Y and SoftMax.backward "
+        act = ACTIVATION_CLASSES[net.layers[-1].activation.name]
+        skipped[("backward", f"A{L}")] = (f"fused convention: NLL.backward returns dL/dZ^L = A^L − Y and {act}.backward "
                                           "passes it on, so dL/dA^L is never computed")
     for l, layer in enumerate(net.layers, start=1):
         key = ("forward", f"A{l}")

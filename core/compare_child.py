@@ -22,8 +22,11 @@ import numpy as np
 class Records:
     def __init__(self, path):
         self._file = open(path, "w", encoding="utf-8")
+        self._pid = os.getpid()
 
     def write(self, **record):
+        if os.getpid() != self._pid:   # their code forked: only the process we started reports
+            os._exit(0)
         self._file.write(json.dumps(record, allow_nan=True) + "\n")
         self._file.flush()
 
@@ -35,6 +38,8 @@ def describe_error(exc, path):
     """Their file, line, function, source line and the message, as Python writes them."""
     folder = os.path.dirname(path)
     message = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    if isinstance(exc, MemoryError):   # numpy's is numpy._core._exceptions._ArrayMemoryError
+        message = f"MemoryError: {exc}" if str(exc) else "MemoryError"
     if isinstance(exc, SyntaxError) and exc.filename:
         return {"file": os.path.basename(exc.filename), "line": exc.lineno, "func": None,
                 "type": type(exc).__name__, "message": message, "source": (exc.text or "").strip()}
@@ -56,7 +61,10 @@ def as_record(value):
     try:
         arr = np.array(value, dtype=float)
     except Exception:
-        return {"value": None, "type": type(value).__name__}
+        what = type(value).__name__
+        if isinstance(value, np.ndarray):
+            what = f"array of {value.dtype} (not numbers)"
+        return {"value": None, "type": what}
     return {"value": arr.tolist(), "shape": list(arr.shape), "type": type(value).__name__}
 
 
@@ -64,13 +72,15 @@ class Runner:
     def __init__(self, task, module, path, records):
         self.task, self.mod, self.path, self.out = task, module, path, records
 
-    def call(self, phase, node, fn, *args):
-        """fn(*args) as step (phase, node); (True, result) or (False, None) after recording their exception."""
+    def call(self, phase, node, fn, *args, raised_at=None):
+        """fn(*args) as step (phase, node); (True, result) or (False, None) after recording their exception
+        (at the node raised_at() names, when the call makes several numbers)."""
         self.out.start(phase, node)
         try:
             with np.errstate(all="ignore"):
                 return True, fn(*args)
         except BaseException as exc:  # noqa: B902 - SystemExit and KeyboardInterrupt from their code too
+            node = raised_at() if raised_at is not None else node
             self.out.write(kind="error", phase=phase, node=node, error=describe_error(exc, self.path))
             return False, None
 
@@ -121,13 +131,14 @@ class Runner:
         if ok:
             self.result("backward", f"A{L}", dA)
             last = layers[-1][1]
-            if task["softmax_nll"] and last is not None:
-                # the homework's convention: SoftMax.backward passes NLL's A - Y (= dL/dZ^L) through
+            if task["fusable"] and last is not None:
+                # the homework's convention: SoftMax.backward (or Sigmoid's) passes NLL's A - Y (= dL/dZ^L) through
                 probe = np.array(dA, dtype=float, copy=True) if isinstance(dA, np.ndarray) else dA
                 ok_probe, passed = self.call("backward", f"Z{L}", last.backward, probe)
                 fused = ok_probe and (passed is probe or _same(passed, dA))
                 probe_failed = not ok_probe
-                out.write(kind="convention", value="fused" if fused else "unfused")
+                if ok_probe:                 # when it raised, chainview decides from NLL's output
+                    out.write(kind="convention", value="fused" if fused else "unfused")
                 if fused:
                     self.result("backward", f"Z{L}", passed)
         for l in range(L, 0, -1):
@@ -136,8 +147,16 @@ class Runner:
                 ok, dZ = self.call("backward", f"Z{l}", act.backward, given(f"dA{l}"))
                 if ok:
                     self.result("backward", f"Z{l}", dZ)
-            ok, dA = self.call("backward", f"W{l}", lin.backward, given(f"dZ{l}"))
+            # Linear.backward makes dL/dW, dL/dW0 and dL/dA: an exception is pinned on the first it had not set
+            before = {attr: getattr(lin, attr, None) for attr in ("dLdW", "dLdW0")}
+            made = lambda: [attr for attr in before if getattr(lin, attr, None) is not before[attr]]
+            raised_at = lambda: (f"W{l}" if "dLdW" not in made() else f"W0_{l}" if "dLdW0" not in made()
+                                 else f"A{l - 1}")
+            ok, dA = self.call("backward", f"W{l}", lin.backward, given(f"dZ{l}"), raised_at=raised_at)
             if not ok:
+                for node, attr in ((f"W{l}", "dLdW"), (f"W0_{l}", "dLdW0")):
+                    if attr in made() and node != raised_at():
+                        self.result("backward", node, getattr(lin, attr))
                 continue
             for node, attr in ((f"W{l}", "dLdW"), (f"W0_{l}", "dLdW0")):
                 if hasattr(lin, attr):
@@ -147,14 +166,19 @@ class Runner:
             self.result("backward", f"A{l - 1}", dA)
 
         # update: their sgd_step after their own backward
+        spec_W = [spec["W"] for spec in task["layers"]]
         if task["lr"] is not None:
             for l, (lin, _) in enumerate(layers, start=1):
                 if not hasattr(lin, "sgd_step"):
                     out.write(kind="no_update", layer=l)
                     continue
-                ok, _ = self.call("update", f"W{l}", lin.sgd_step, task["lr"])
-                if ok:
+                old_W = np.array(spec_W[l - 1], dtype=float)
+                stepped = lambda: not _same(getattr(lin, "W", None), old_W)   # W done: it raised on W0
+                ok, _ = self.call("update", f"W{l}", lin.sgd_step, task["lr"],
+                                  raised_at=lambda: f"W0_{l}" if stepped() else f"W{l}")
+                if ok or stepped():
                     self.result("update", f"W{l}", getattr(lin, "W", None))
+                if ok:
                     self.result("update", f"W0_{l}", getattr(lin, "W0", None))
 
 
@@ -183,13 +207,17 @@ def address_space() -> int:
         return 0
 
 
+FILE_LIMIT = 1024 ** 3   # bytes in any one file their code writes (their prints go to a file too)
+
+
 def limit_resources(cpu_seconds, memory_bytes):
-    """CPU time and address space caps (Linux, macOS); the parent's wall clock is the backstop."""
+    """CPU time, address space and file size caps (Linux, macOS); the parent's wall clock is the backstop."""
     try:
         import resource
     except ImportError:  # Windows: the wall-clock time-out alone
         return
-    for which, amount in ((resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_AS, address_space() + memory_bytes)):
+    for which, amount in ((resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_AS, address_space() + memory_bytes),
+                          (resource.RLIMIT_FSIZE, FILE_LIMIT)):
         try:
             soft, hard = resource.getrlimit(which)
             cap = amount if hard == resource.RLIM_INFINITY else min(amount, hard)
@@ -233,6 +261,12 @@ def main(argv):
     task = json.loads(sys.stdin.read())
     sys.stdin = open(os.devnull)
     run(task, argv[1], argv[2])
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(0)   # not sys.exit: a thread their code started must not keep the process alive
 
 
 if __name__ == "__main__":

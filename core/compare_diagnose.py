@@ -40,7 +40,7 @@ def close(a: np.ndarray, b: np.ndarray) -> bool:
         return False
     with np.errstate(all="ignore"):
         same = (a == b) | (np.isnan(a) & np.isnan(b))
-        ok = np.abs(a - b) <= ATOL + RTOL * np.maximum(np.abs(a), np.abs(b))
+        ok = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) <= ATOL + RTOL * np.maximum(np.abs(a), np.abs(b)))
     return bool(np.all(same | ok))
 
 
@@ -76,21 +76,25 @@ def diagnose(yours, expected: np.ndarray, ctx: Context) -> Diagnosis | None:
     if t.ndim == 2 and t.shape == e.T.shape and close(t.T, e):
         return Diagnosis("transposed", _transposed(ctx, t, e))
     b = ctx.batch
-    if b > 1 and e.ndim == 2 and e.shape[1] == 1 and t.ndim == 2 and t.shape == (e.shape[0], b) \
-            and close(t.sum(axis=1, keepdims=True), e):
+    rows = t.reshape(1, -1) if t.ndim == 1 and e.shape == (1, 1) else t     # one number per example, as a row
+    if b > 1 and e.ndim == 2 and e.shape[1] == 1 and rows.ndim == 2 and rows.shape == (e.shape[0], b) \
+            and close(rows.sum(axis=1, keepdims=True), e):
+        how = ("the loss is one number, the sum over the batch" if ctx.node == "L"
+               else "np.sum(..., axis=1, keepdims=True)")
         return Diagnosis("batch_sum", f"yours is {shape_text(t.shape)}: the batch's {b} columns were not summed "
-                                      f"(np.sum(..., axis=1, keepdims=True)); {name} is {_dims(ctx, e.shape)}")
+                                      f"({how}); {name} is {_dims(ctx, e.shape)}")
     if t.shape != e.shape:
-        hint = ""
-        if t.size == e.size and t.ndim < 2:
-            hint = " - keep it a column (keepdims=True, or .reshape(-1, 1))"
+        hint = _shape_hint(ctx, t, e)
         return Diagnosis("shape", f"yours is {_their_dims(ctx, t.shape)}; {name} is {_dims(ctx, e.shape)}{hint}"
                                   f"{_equals_other(ctx, t)}")
     bad = ~np.isfinite(t) & np.isfinite(e)
     if bad.any():
         idx = tuple(int(k) for k in np.argwhere(bad)[0])
         what = "NaN" if np.isnan(t[idx]) else "infinity"
-        return Diagnosis("nonfinite", f"yours has {what} at {_where(idx, e.shape)}, where {name} is {e[idx]:.6g}")
+        at = f" at {_where(idx, e.shape)}" if e.size > 1 else ""
+        return Diagnosis("nonfinite", f"yours has {what}{at}, where {name} is {e[idx]:.6g}"
+                                      + (" (NaN comes from 0/0, 0 · ∞ or ∞ − ∞, e.g. 0 · log(0))" if what == "NaN"
+                                         else " (∞ comes from log(0), a division by 0 or an overflowing exp)"))
     scaled = _scale(t, e)
     hint = _scale_hint(scaled, ctx) if scaled is not None else ""
     if scaled is not None and (t.size > 1 or hint):   # any two numbers are "scaled": a lone one needs a known factor
@@ -102,7 +106,45 @@ def diagnose(yours, expected: np.ndarray, ctx: Context) -> Diagnosis | None:
         diff = np.where(np.isfinite(t) & np.isfinite(e), np.abs(t - e), np.inf)
     idx = tuple(int(k) for k in np.unravel_index(int(np.argmax(diff)), diff.shape))
     return Diagnosis("values", f"largest difference at {_where(idx, e.shape)}: yours {t[idx]:.6g}, "
-                               f"expected {e[idx]:.6g}{_equals_other(ctx, t)}")
+                               f"expected {e[idx]:.6g}{_slip(ctx, t, e) or _equals_other(ctx, t)}")
+
+
+def _slip(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
+    """A known slip that explains these numbers: W A for Wᵀ A (a square W), a forgotten W0, relu'(0) = 1."""
+    kind, l = split_id(ctx.node)
+    get = lambda node: ctx.candidates.get(("forward", node))
+    if ctx.phase == "forward" and kind == "Z":
+        W, W0, A = get(f"W{l}"), get(f"W0_{l}"), get(f"A{l - 1}")
+        if W is None or W0 is None or A is None:
+            return ""
+        z, w, w0, a = (pretty(node_symbol(n)) for n in (f"Z{l}", f"W{l}", f"W0_{l}", f"A{l - 1}"))
+        if W.shape[0] == W.shape[1] and close(t, W @ A + W0):
+            return (f"; yours equals {w} {a} + {w0}: W not transposed - {w} is {pretty(f'm^{l} x n^{l}')}, "
+                    f"so {z} = {w}ᵀ {a} + {w0}")
+        if close(t, W.T @ A):
+            return f"; yours equals {w}ᵀ {a}: the offset {w0} was not added"
+    if ctx.phase == "backward" and kind == "Z" and ctx.producer.startswith("ReLU"):
+        Z = get(f"Z{l}")
+        wrong = ~np.isclose(t, e, rtol=RTOL, atol=ATOL)
+        if Z is not None and Z.shape == t.shape and wrong.any() and np.all(Z[wrong] == 0):
+            idx = tuple(int(k) for k in np.argwhere(wrong)[0])
+            return (f"; {pretty(node_symbol(f'Z{l}'))} is exactly 0 at {_where(idx, Z.shape)}, relu's kink: the course "
+                    f"takes relu'(0) = 0 (Z > 0, not Z >= 0)")
+    return ""
+
+
+def _shape_hint(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
+    """Why the shape is wrong when the numbers say so: a lost column axis, a flattened matrix, the wrong axis summed."""
+    if t.size == e.size and t.ndim < 2 and close(t.reshape(e.shape), e):
+        if e.ndim == 2 and e.shape[1] == 1:
+            return " - the numbers are right: keep it a column (keepdims=True, or .reshape(-1, 1))"
+        return f" - the numbers are right but flattened: keep it {shape_text(e.shape)}"
+    kind, l = split_id(ctx.node)
+    dZ = ctx.candidates.get(("backward", f"Z{l}"))
+    if ctx.phase == "backward" and kind == "W0" and dZ is not None and t.size == dZ.shape[1] \
+            and close(t.reshape(-1), dZ.sum(axis=0)):
+        return " - summed over axis 0 (each example's units); the batch is axis 1: np.sum(dLdZ, axis=1, keepdims=True)"
+    return ""
 
 
 def _where(idx, shape) -> str:
@@ -194,11 +236,16 @@ def _equals_other(ctx: Context, t: np.ndarray) -> str:
             continue
         if close(t, arr):
             text = f"; yours equals {title(*key)}"
-            if key == ctx.input_key and ctx.producer:
+            if "passed through" in ctx.producer and key == ("backward", f"A{ctx.L}"):
+                act = ctx.producer.split("passed through ")[1].split(".")[0]
+                text += (f" - {act}.backward returned its input unchanged: that is the fused convention, where "
+                         f"NLL.backward must return A − Y = dL/dZ; or keep NLL's dL/dA and apply {act}'s derivative "
+                         f"in {act}.backward")
+            elif key == ctx.input_key and ctx.producer:
                 text += f" - did {ctx.producer} return its input?"
             elif ctx.node == f"A{ctx.L}" and key == ("backward", f"Z{ctx.L}"):
-                text += (" - that is the fused shortcut A − Y; with it, SoftMax.backward must pass its input "
-                         "through unchanged")
+                text += (" - that is the fused shortcut A − Y; with it, the output activation's backward "
+                         "(SoftMax or Sigmoid) must pass its input through unchanged")
             elif key[0] == "forward" and ctx.phase == "backward":
                 text += " (a value, not a gradient)"
             return text

@@ -130,9 +130,10 @@ class ModuleRun:
         self._stopped.set()
         self._kill()
 
-    def _kill(self) -> None:
+    def _kill(self, group: bool = False) -> None:
+        """Kill the child; group=True (right after it ran) also what it left behind in its process group."""
         proc = self._proc
-        if proc is not None and proc.poll() is None:
+        if proc is not None and (proc.poll() is None or (group and hasattr(os, "killpg"))):
             try:
                 if hasattr(os, "killpg"):
                     os.killpg(proc.pid, signal.SIGKILL)   # their code may have started processes of its own
@@ -176,8 +177,8 @@ class ModuleRun:
                             break
                         time.sleep(pause)
                         pause = min(pause * 2, 0.02)
-            finally:                                    # a Ctrl+C here must not leave their process running
-                self._kill()
+            finally:                                    # a Ctrl+C here must not leave their process running,
+                self._kill(group=True)                  # nor a process their code forked
             code = self._proc.wait() if self._proc is not None else None
             outcome = read_records(records)
             cpu_limit = getattr(signal, "SIGXCPU", None)   # the CPU cap ran out before the wall clock did
