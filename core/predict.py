@@ -355,22 +355,26 @@ class Predictor:
             del self.records[k]
 
     def _on_position(self, old: int, new: int) -> None:
-        if new > old:
-            self._ask_current()
         self.changed.emit(None)
 
     def _ask_current(self) -> None:
-        step = self.session.current
-        if step is not None and step.index not in self.records:
-            qs = questions_for(self.session, step, self.kinds)
+        if self.session.position:
+            self._ask(self.session.position - 1)
+
+    def _ask(self, index: int) -> None:
+        steps = self.session.steps
+        if 0 <= index < len(steps) and index not in self.records:
+            qs = questions_for(self.session, steps[index], self.kinds)
             if qs:
-                self.records[step.index] = StepRecord(qs)
+                self.records[index] = StepRecord(qs)
 
     def allows(self, old: int, new: int) -> bool:
         """The session's jump guard: no forward move while the current step waits for an answer."""
         if new > old and self.pending():
             self.blocked.emit(old)
             return False
+        if new > old:       # asked before the move is announced, so every view hides the result at once
+            self._ask(new - 1)
         return True
 
     # ---- the question at the cursor

@@ -210,6 +210,8 @@ class Inspector(QWidget):
         self._last_selection = object()
         self._built_key = None
         self._step_key = None
+        # callable(step) -> bool, or None: gui/teaching hides the step's result as "?" until it is predicted
+        self.conceal = None
         self._reset_refs()
         self._follow_app_font()
 
@@ -297,6 +299,13 @@ class Inspector(QWidget):
     def refresh(self, force: bool = False) -> None:
         self._update_selection(force)
         self._update_step(force)
+
+    def insert_card(self, widget: QWidget, index: int = 0) -> None:
+        """Put another card (gui/teaching's question) into the inspector's column, at the top by default."""
+        self._content.layout().insertWidget(index, widget)
+
+    def _concealed(self, step) -> bool:
+        return step is not None and self.conceal is not None and bool(self.conceal(step))
 
     def matrix_views(self) -> list[MatrixView]:
         return list(self.views)
@@ -458,7 +467,12 @@ class Inspector(QWidget):
             state = ()
         report = s.check_report
         return (sel, state, f"Z{s.net.L}" in grads, self._show_tensor, self._tensor_slice, id(s.net),
-                id(s.evaluation), s.layout, s.example, self._theme.name, id(report))
+                id(s.evaluation), s.layout, s.example, self._theme.name, id(report), self._hidden_selection())
+
+    def _hidden_selection(self) -> bool:
+        """The selection is the current step's node and its result is hidden until predicted."""
+        cur = self._session.current
+        return self._concealed(cur) and self._session.selection == cur.node
 
     def _update_selection(self, force: bool = False) -> None:
         sel = self._session.selection
@@ -481,6 +495,10 @@ class Inspector(QWidget):
             lay.addWidget(self._subheading("Nothing selected"))
             lay.addWidget(self._muted("Click a node or an edge in the graph (or press . and , to walk "
                                       "through them) to see its numbers, its gradient or its Jacobian here."))
+        elif self._hidden_selection():
+            cur = self._session.current
+            lay.addWidget(self._heading(html.escape(pretty(cur.title)) + " = ?"))
+            lay.addWidget(self._muted("Predict it first: answer the question above, then it shows here."))
         elif isinstance(sel, tuple):
             self._build_edge(lay, *sel)
         else:
@@ -787,7 +805,8 @@ class Inspector(QWidget):
 
     def _update_step(self, force: bool = False) -> None:
         s = self._session
-        key = (s.position, id(s.net), id(s.evaluation), s.layout, s.example, self._theme.name, self._fused_above())
+        key = (s.position, id(s.net), id(s.evaluation), s.layout, s.example, self._theme.name, self._fused_above(),
+               self._concealed(s.current))
         if not force and key == self._step_key:
             return
         self._step_key = key
@@ -816,12 +835,14 @@ class Inspector(QWidget):
             f"Step {step.index + 1} of {len(steps)} <span style='color:{phase_color.name()}'>· {step.phase}</span>",
             scale=1.15, bold=True, color=t.muted))
         lay.addWidget(self._label(_no_break(html.escape(pretty(step.equation))), scale=1.35, bold=True))
-        lay.addWidget(self._label(f"shapes: {shapes_text(step.shapes)}", scale=1.1))
-        if step.note:
+        hidden = self._concealed(step)
+        shapes = step.shapes.rsplit("->", 1)[0] + "-> ?" if hidden else step.shapes
+        lay.addWidget(self._label(f"shapes: {shapes_text(shapes)}", scale=1.1))
+        if step.note and not hidden:
             lay.addWidget(self._muted(html.escape(pretty(step.note))))
         self._step_numbers(lay, step)
         L = s.net.L
-        if step.phase == "backward" and step.node == f"Z{L}" and not self._fused_above():
+        if step.phase == "backward" and step.node == f"Z{L}" and not self._fused_above() and not hidden:
             self._fused_box(lay)
 
     # Each operand says where its numbers are (core.steps.Operand: kind, ref, transposed) and
@@ -918,6 +939,8 @@ class Inspector(QWidget):
         row.setFont(self._font())
         flow = FlowLayout(row, spacing=8)
         flow.setContentsMargins(0, 0, 0, 0)
+        if self._concealed(step):     # the result waits for the prediction
+            items = items[:-1] + [("t", "?")]
         for item in items:
             if item[0] == "t":
                 flow.addWidget(self._token(item[1]))

@@ -1,0 +1,175 @@
+"""Predict before reveal in the window, driven by keys only: type, Enter, → (Esc reveals, Home starts afresh)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QLabel
+
+from chainview.core import Session, example_path
+from chainview.core.netfile import load_net
+from chainview.gui.main_window import MainWindow
+from chainview.gui.settings import Settings
+
+
+@pytest.fixture
+def make(qtbot, settings):
+    def make(net="default", layout="denominator", settings=settings):
+        session = Session(load_net(example_path(net)), layout=layout)
+        w = MainWindow(session, settings=settings, theme="light", restore_geometry=False, first_run_hint=False)
+        qtbot.addWidget(w)
+        w.resize(1280, 720)
+        w.show()
+        qtbot.waitExposed(w)
+        w.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=2000)
+        return w
+    yield make
+    QApplication.instance().setProperty("chainview_base_point_size", None)
+
+
+def press(qtbot, key, modifier=Qt.NoModifier):
+    qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+
+
+def type_answer(qtbot, text):
+    field = QApplication.focusWidget()
+    assert field.objectName() == "answer_field", "the answer field has the focus while a question waits"
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key_Return)
+
+
+def shape_text(step, spelling):
+    r, c = step.result_shape
+    return spelling.format(r=r, c=c)
+
+
+def test_a_whole_round_by_keys(qtbot, make):
+    w = make()
+    s, mode = w.session, w.predict_mode
+    w.view.setFocus()
+    press(qtbot, Qt.Key_P, Qt.ControlModifier)                 # Ctrl+P
+    assert mode.enabled and w.predict_action.isChecked()
+    card = mode.card
+    press(qtbot, Qt.Key_Right)
+    assert s.position == 1
+    # the result is hidden everywhere: the canvas, the inspector's step card and the status line
+    z1 = w.scene.node_item("Z1")
+    assert z1.concealed and z1.shown_value() is None
+    assert w.inspector.step_result_view is None and "→ ?" in w.inspector.step_text()
+    assert "-> ?" in w.step_label.text() and "(3x1)" not in w.step_label.text().split("->")[-1]
+    # the question is the largest text on screen
+    prompt_size = card.prompt.font().pointSizeF()
+    others = [lab.font().pointSizeF() for lab in w.findChildren(QLabel) if lab is not card.prompt and lab.isVisible()]
+    assert prompt_size > max(others)
+    from PySide6.QtGui import QFontInfo
+    canvas_px = max(f.pixelSize() for f in w.scene.style.fonts.values()) * w.view.transform().m11()
+    assert QFontInfo(card.prompt.font()).pixelSize() > canvas_px
+    assert "What shape is Z¹?" in card.text()
+    # wrong, in one spelling; then → is refused; then right in another spelling
+    type_answer(qtbot, "2 x 3")
+    assert "✗ Not 2×3" in card.text() and s.position == 1
+    qtbot.keyClick(w.view, Qt.Key_Right)
+    assert s.position == 1 and QApplication.focusWidget() is card.field     # answer first
+    type_answer(qtbot, "3 × 1")
+    assert not z1.concealed and z1.shown_value() is not None and w.inspector.step_result_view is not None
+    assert QApplication.focusWidget() is w.view                              # so → goes on
+    assert w.step_list.itemDelegate().marks(0) == "✗"                        # a retry is still a miss
+    # the rest of the round: right (several spellings) except two, one revealed by Esc
+    spellings = ["{r}x{c}", "{r},{c}", "{r} × {c}", "({r}, {c})", "{r} by {c}"]
+    revealed = wrong = None
+    for k in range(1, len(s.steps)):
+        press(qtbot, Qt.Key_Right)
+        assert s.position == k + 1
+        step = s.current
+        if k == 7:                                 # dL/dW²: reveal with one key after a wrong try
+            type_answer(qtbot, shape_text(step, "{c}x{r}"))
+            press(qtbot, Qt.Key_Escape)
+            revealed = k
+            assert f"The answer: {step.result_shape[0]}×{step.result_shape[1]}" in card.text()
+            assert "A¹ is 3×1 and (dL/dZ²)ᵀ is 1×2, so the product is 3×2" in card.text()
+        elif k == 10:
+            type_answer(qtbot, "1x1")
+            type_answer(qtbot, shape_text(step, "{r}x{c}"))
+            wrong = k
+        else:
+            type_answer(qtbot, shape_text(step, spellings[k % len(spellings)]))
+        assert not mode.predictor.pending()
+    assert mode.score_label.text() == f"{len(s.steps) - 3}/{len(s.steps)} shapes right"
+    # the end: the summary lists the missed steps; a click jumps to one, nothing is asked again
+    assert mode.predictor.finished()
+    names = [b.objectName() for b in card.summary_buttons]
+    assert names == [f"missed_step_{k}" for k in (0, revealed, wrong)]
+    card.summary_buttons[1].click()
+    assert s.position == revealed + 1 and not mode.predictor.pending()
+    assert w.step_list.itemDelegate().marks(revealed) == "✗" and w.step_list.itemDelegate().marks(1) == "✓"
+    # back and forward: nothing is asked again
+    w.view.setFocus()
+    for _ in range(3):
+        press(qtbot, Qt.Key_Left)
+    for _ in range(3):
+        press(qtbot, Qt.Key_Right)
+        assert not mode.predictor.pending() and QApplication.focusWidget() is w.view
+    # Home: a fresh round
+    press(qtbot, Qt.Key_Home)
+    assert s.position == 0 and mode.score_label.text() == "0/0 shapes right"
+    press(qtbot, Qt.Key_Right)
+    assert mode.predictor.pending() and QApplication.focusWidget() is card.field
+
+
+def test_numerator_layout_expects_the_transposes(qtbot, make):
+    w = make(layout="numerator")
+    s, mode = w.session, w.predict_mode
+    mode.set_enabled(True)
+    w.view.setFocus()
+    for k in range(7):
+        press(qtbot, Qt.Key_Right)
+        type_answer(qtbot, shape_text(s.current, "{r}x{c}"))
+    press(qtbot, Qt.Key_Right)
+    assert s.current.node == "W2" and s.current.phase == "backward"
+    assert "(dL/dW²)ᵀ" in mode.card.text()
+    type_answer(qtbot, "3x2")                      # 6.390's shape: wrong in numerator layout
+    assert "✗" in mode.card.text()
+    type_answer(qtbot, "2x3")
+    assert not mode.predictor.pending() and mode.predictor.mark(7) == "✗"
+    assert mode.score_label.text() == "7/8 shapes right"
+
+
+def test_other_question_kinds_and_bad_answers(qtbot, make):
+    w = make()
+    s, mode = w.session, w.predict_mode
+    mode.set_enabled(True)
+    mode.kind_actions["jacobian"].setChecked(True)
+    mode.kind_actions["number"].setChecked(True)
+    w.view.setFocus()
+    s.jump(11)          # a jump forward asks where it lands: dL/dZ¹
+    assert s.current.node == "Z1" and "question 1 of 3" in mode.card.text()
+    w.view.setFocus()
+    press(qtbot, Qt.Key_Right)                                # refused: the answer field takes the focus
+    assert s.position == 11 and QApplication.focusWidget() is mode.card.field
+    type_answer(qtbot, "three by one")                        # not a shape: one line, nothing counted
+    assert "type the shape as rows × columns" in mode.card.text() and mode.predictor.score()["shape"] == (0, 0)
+    QApplication.focusWidget().clear()
+    type_answer(qtbot, "3x1")
+    q = mode.predictor.question()
+    assert q.kind == "jacobian" and "1  dA¹/dZ¹, diagonal" in mode.card.text().replace("\xa0", " ")
+    type_answer(qtbot, str(q.expected + 1))
+    q = mode.predictor.question()
+    assert q.kind == "number"
+    value = np.asarray(s.current.value)[q.entry]
+    type_answer(qtbot, f"{value:.2g}")
+    assert not mode.predictor.pending()
+    assert mode.score_label.text() == "1/1 shapes right · 1/1 Jacobians right · 1/1 numbers right"
+
+
+def test_predict_mode_is_remembered_per_net_file(qtbot, make, settings, tmp_path):
+    w = make()
+    w.predict_action.setChecked(True)
+    assert settings.predict_for("example:default")
+    w.open_path(example_path("relu-regression"), confirm=False)
+    assert not w.predict_action.isChecked()
+    w.open_path(example_path("default"), confirm=False)
+    assert w.predict_action.isChecked()
+    w2 = make(settings=Settings(QSettings(str(tmp_path / "other.ini"), QSettings.IniFormat)))
+    assert not w2.predict_action.isChecked()
