@@ -87,7 +87,7 @@ def test_a_whole_round_by_keys(qtbot, make):
             type_answer(qtbot, shape_text(step, "{c}x{r}"))
             press(qtbot, Qt.Key_Escape)
             revealed = k
-            assert f"The answer: {step.result_shape[0]}×{step.result_shape[1]}" in card.text()
+            assert f"✗ Revealed: {step.result_shape[0]}×{step.result_shape[1]}" in card.text()
             assert "A¹ is 3×1 and (dL/dZ²)ᵀ is 1×2, so the product is 3×2" in card.text()
         elif k == 10:
             type_answer(qtbot, "1x1")

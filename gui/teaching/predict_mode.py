@@ -23,7 +23,7 @@ from chainview.gui.actions import key_sequences
 
 KIND_LABELS = {SHAPE: "&Shape of the result", JACOBIAN: "Which &Jacobian, diagonal or full (backward steps)",
                NUMBER: "One &number, to 2 significant digits (small steps)"}
-PLACEHOLDERS = {SHAPE: "rows × columns, e.g. 3x2", JACOBIAN: "", NUMBER: "e.g. 0.35"}
+PLACEHOLDERS = {SHAPE: "e.g. 3x2", JACOBIAN: "", NUMBER: "e.g. 0.35"}
 
 
 class PredictMode(QObject):
@@ -178,9 +178,8 @@ class PredictMode(QObject):
             self.card.field.setFocus(Qt.OtherFocusReason)
             return
         self._refresh_views()
-        self.sync()
+        self.sync()                                           # the outcome and why, from the round's record
         if not self.predictor.pending():
-            self.card.set_verdict(verdict.message, verdict.ok, verdict.explanation)
             self.window.view.setFocus(Qt.OtherFocusReason)    # so → goes on
         else:                                                 # the next question of the same step
             self.card.explanation.setText(verdict.message + " — " + verdict.explanation)
@@ -195,6 +194,7 @@ class PredictMode(QObject):
     def _on_position(self, old: int, new: int) -> None:
         if self.predictor is not None:
             self.sync()
+            self.window.inspector.scroll.verticalScrollBar().setValue(0)    # the question in sight
 
     def _sync_later(self, *_):
         if self.predictor is not None:
