@@ -15,7 +15,7 @@ import time
 
 from .errors import NetError
 
-COMMANDS = ("trace", "check", "train", "render", "install-desktop", "uninstall-desktop")
+COMMANDS = ("trace", "check", "train", "render", "install-desktop", "uninstall-desktop", "handout")
 
 
 def _load(path: str):
@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--lr", type=float, default=0.005)
     g.add_argument("--check", action="store_true", help="run the gradient check first (shows ✓/✗ marks)")
     g.add_argument("-o", "--output", required=True, metavar="OUT.png")
+
+    h = sub.add_parser("handout", help="a handout of every step for students: .html, .md or .tex (by the suffix)")
+    h.add_argument("net", metavar="NET.json")
+    h.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
+    h.add_argument("--example", type=int, default=0, metavar="K", help="batch column the Jacobians show (default 0)")
+    h.add_argument("--digits", type=int, default=4, metavar="N", help="significant digits (default 4, as the app)")
+    h.add_argument("--predict", action="store_true", help="a worksheet: results left blank, answers at the end")
+    h.add_argument("-o", "--output", required=True, metavar="OUT.html|OUT.md|OUT.tex")
 
     for name in ("install-desktop", "uninstall-desktop"):
         sub.add_parser(name, help=f"{name.split('-')[0]} the desktop entry, icons and MIME type for this user")
@@ -144,6 +152,8 @@ def _run(args) -> int:
     if args.command == "render":
         from chainview.gui.render import render_cli
         return render_cli(args)
+    if args.command == "handout":
+        return _handout(args)
     from . import desktop
     return desktop.install() if args.command == "install-desktop" else desktop.uninstall()
 
@@ -174,6 +184,19 @@ def _check(args) -> int:
         print(f"gradient check FAILED: {bad_nodes} of {len(report.nodes)} node gradients and "
               f"{bad_edges} of {len(report.edges)} edge Jacobians disagree with finite differences")
     return 0 if report.ok else 1
+
+
+def _handout(args) -> int:
+    from .handout import MAX_DIGITS, check_output, write_handout
+    check_output(args.output)                     # before any work: a bad path is one line, exit 2
+    if not 1 <= args.digits <= MAX_DIGITS:
+        raise NetError(f"--digits must be 1..{MAX_DIGITS}; got {args.digits}")
+    s = _session(args)
+    s.run_to_end()                                # the picture shows every value and gradient
+    from chainview.gui.teaching.handout_picture import graph_pictures   # Qt, only for the picture
+    written = write_handout(s, args.output, pictures=graph_pictures(s), digits=args.digits, predict=args.predict)
+    print(f"wrote {written[0]}" + (f" (and {len(written) - 1} file(s) beside it)" if len(written) > 1 else ""))
+    return 0
 
 
 def _train(args) -> int:
