@@ -192,7 +192,8 @@ def _handout(args) -> int:
     if not 1 <= args.digits <= MAX_DIGITS:
         raise NetError(f"--digits must be 1..{MAX_DIGITS}; got {args.digits}")
     s = _session(args)
-    s.run_to_end()                                # the picture shows every value and gradient
+    if not args.predict:                          # the picture shows every value and gradient
+        s.run_to_end()                            # (a worksheet's shows none: they are the questions)
     from chainview.gui.teaching.handout_picture import graph_pictures   # Qt, only for the picture
     written = write_handout(s, args.output, pictures=graph_pictures(s), digits=args.digits, predict=args.predict)
     print(f"wrote {written[0]}" + (f" (and {len(written) - 1} file(s) beside it)" if len(written) > 1 else ""))

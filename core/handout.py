@@ -91,6 +91,7 @@ class StepBlock:
     full: Matrix | None              # every example of a batch, when the result shows one
     explanation: str                 # the shape algebra in a sentence (core.predict.explain)
     user_note: str = ""              # a TA's annotation (the net file's "notes")
+    arrow: str = "="                 # between operands and result: "=", "->" (a list), "f^l" (an activation)
 
 
 @dataclass
@@ -172,8 +173,12 @@ def collect(session, digits: int = DEFAULT_DIGITS, notes: dict | None = None, pr
         title = f"({s.title})^T" if numerator_w else s.title
         full = M(f"step-{s.index}-value", title, value) if shown.shape != value.shape else None
         result = M(f"step-{s.index}-result" if full is not None else f"step-{s.index}-value", title, shown)
+        kind, l = split_id(s.node)
+        arrow = (f"f^{l}" if s.phase == "forward" and kind == "A" else
+                 "->" if any(j.strip() == "," for j in s.joiners) else "=")
         steps.append(StepBlock(s.index, s.phase, title, s.equation, s.shapes, s.note, ops, s.joiners, result, full,
-                               explain(s, session.layout), str(notes.get(s.index, notes.get(str(s.index), "")))))
+                               explain(s, session.layout), str(notes.get(s.index, notes.get(str(s.index), ""))),
+                               arrow))
     edges = []
     for u, v in edge_list(net.L):
         J = session.jacobian(u, v)

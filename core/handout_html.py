@@ -84,7 +84,8 @@ def step_html(s: StepBlock, data: Handout, csv) -> str:
         row.append(matrix_html(m, csv))
         if k < len(s.joiners):
             row.append(f"<span class='op'>{_joiner(s.joiners[k])}</span>")
-    row.append("<span class='op'>=</span>")
+    arrow = {"=": "=", "->": "→"}.get(s.arrow, f"{_sym(s.arrow)} →")
+    row.append(f"<span class='op'>{arrow}</span>")
     row.append(matrix_html(s.result, csv, blank=data.predict))
     out.append(f"<div class='row'>{''.join(row)}</div>")
     if s.full is not None and not data.predict:

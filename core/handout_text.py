@@ -109,6 +109,8 @@ def _labelled(m: Matrix, blank: bool = False) -> str:
     return rf"\underbrace{{{bmatrix(m, blank)}}}_{{{tex_math(m.title)}\;({shape})}}"
 
 
+GIVENS_PER_LINE = 4          # X, Y, W, W0 ... four to a line: a deep net's givens stay legible
+
 _JOIN = {"": r"\,", "+": "+", ",": r",\quad "}
 
 
@@ -118,8 +120,8 @@ def step_math(s: StepBlock, predict: bool) -> str:
         parts.append(_labelled(m))
         if k < len(s.joiners):
             parts.append(_JOIN.get(s.joiners[k].strip(), r"\,"))
-    arrow = r"\;\to\;" if any(j.strip() == "," for j in s.joiners) else "="
-    parts.append(arrow)
+    arrows = {"=": "=", "->": r"\;\to\;"}
+    parts.append(arrows.get(s.arrow, r"\;\xrightarrow{" + tex_math(s.arrow) + r"}\;"))
     parts.append(_labelled(s.result, blank=predict))
     return " ".join(parts)
 
@@ -149,7 +151,8 @@ def markdown_handout(data: Handout, pictures: list[str], csv: dict[str, str]) ->
     out += [f"| {l} | {u} | {_md(a)} | ${tex_math(f)}$ |" for l, u, a, f in data.layers]
     value = "" if data.predict else f" = {data.loss_value.replace('−', '-')}"
     out += ["", f"Loss: **{_md(data.loss[0])}**", "", f"$${tex_math(data.loss[1])}{value}$$", ""]
-    out += ["$$" + r" \qquad ".join(_labelled(m) for m in data.givens) + "$$", ""]
+    for k in range(0, len(data.givens), GIVENS_PER_LINE):
+        out += ["$$" + r" \qquad ".join(_labelled(m) for m in data.givens[k:k + GIVENS_PER_LINE]) + "$$", ""]
     out += _csv_links(data.givens, csv)
     out += ["## The graph", ""] + [f"![the computation graph]({name})" for name in pictures] + [""]
     for s in data.steps:
@@ -228,8 +231,8 @@ def tex_handout(data: Handout, pictures: list[str], csv: dict[str, str]) -> str:
     out.append("\\end{tabular}\n")
     out.append(f"Loss: \\textbf{{{tex_text(data.loss[0])}}}, ${tex_math(data.loss[1])}$"
                + ("" if data.predict else f" $= {data.loss_value.replace('−', '-')}$") + "\n")
-    for m in data.givens:
-        out.append(_display(_labelled(m)))
+    for k in range(0, len(data.givens), GIVENS_PER_LINE):
+        out.append(_display(r" \qquad ".join(_labelled(m) for m in data.givens[k:k + GIVENS_PER_LINE])))
     out += _tex_csv(data.givens, csv)
     out.append("\\section*{The graph}")
     out += [f"\\begin{{center}}\\includegraphics[width=\\linewidth]{{{name}}}\\end{{center}}" for name in pictures]
