@@ -148,8 +148,8 @@ class MainWindow(QMainWindow):
         self._restored = self._persist and self.settings.window_state is not None
         if editing:
             self.install_editing_tools()   # before the saved layout is restored: it has their docks too
-        from .teaching.predict_mode import install_predict
-        install_predict(self)              # View ▸ Predict before reveal (Ctrl+P), remembered per net file
+        from .teaching.install import install_teaching
+        install_teaching(self)             # predict before reveal (Ctrl+P), File ▸ Export handout…, step notes
         self._initial_geometry()
         self.key_hint = None          # the card of the stepping keys (gui/first_run.py): first run only
         if first_run_hint and not self.settings.hint_dismissed:

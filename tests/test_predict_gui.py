@@ -173,3 +173,19 @@ def test_predict_mode_is_remembered_per_net_file(qtbot, make, settings, tmp_path
     assert w.predict_action.isChecked()
     w2 = make(settings=Settings(QSettings(str(tmp_path / "other.ini"), QSettings.IniFormat)))
     assert not w2.predict_action.isChecked()
+
+
+def test_file_menu_exports_a_handout_at_the_windows_digits(qtbot, make, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+    from chainview.core.handout import number_text
+    w = make()
+    assert w.export_handout_action in w.file_menu.actions()
+    w.apply_precision(6)
+    out = tmp_path / "office-hours"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "Markdown handout (*.md)"))
+    w.session.jump(3)
+    w.export_handout_action.trigger()
+    text = (tmp_path / "office-hours.md").read_text(encoding="utf-8")
+    assert w.session.position == 3                                   # the window stays where it was
+    dW2 = next(s for s in w.session.steps if s.phase == "backward" and s.node == "W2").value
+    assert number_text(dW2[0, 0], 6).replace("−", "-") in text and (tmp_path / "office-hours-graph.png").exists()
