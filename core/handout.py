@@ -156,7 +156,7 @@ def collect(session, digits: int = DEFAULT_DIGITS, notes: dict | None = None, pr
     from .predict import explain
     net, ev = session.net, session.evaluation
     digits = max(1, min(MAX_DIGITS, int(digits)))
-    notes = notes if notes is not None else getattr(net, "notes", None) or {}
+    notes = dict(notes if notes is not None else getattr(net, "notes", ()) or ())
     M = lambda ref, title, a: Matrix(ref, title, np.atleast_2d(np.asarray(a, dtype=float)), digits)
     layers = [(str(l), f"{net.m(l)} → {net.n(l)}", net.layers[l - 1].activation.name,
                net.layers[l - 1].activation.formula) for l in range(1, net.L + 1)]

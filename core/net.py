@@ -38,6 +38,7 @@ class Net:
     name: str = ""
     description: str = ""
     seed: int = 0
+    notes: tuple[tuple[int, str], ...] = ()   # (step index, text): a TA's notes (the net file's "notes", version 2)
 
     def __post_init__(self):
         check_net(self)

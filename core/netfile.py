@@ -36,6 +36,8 @@ from .net import MAX_LAYERS, MAX_UNITS, Net, build_net
 MAX_FILE_BYTES = 2_000_000          # a file too large to be a toy net
 FORMAT = "chainview-net"
 VERSION = 1
+NOTES_VERSION = 2                   # a file with "notes" (a TA's notes on steps) is version 2
+MAX_NOTE_CHARS = 500                # one note: a sentence or two for the step card and the handout
 MAX_EXPR_CHARS = 200                # a typed activation, as in the schema
 # Weights drawn at random are not in the file, so a tiny file could ask for gigabytes.
 # A saved net always holds its weights and every number takes at least two bytes
@@ -43,7 +45,8 @@ MAX_EXPR_CHARS = 200                # a typed activation, as in the schema
 MAX_WEIGHTS = MAX_FILE_BYTES // 2
 
 REQUIRED = ("input", "target", "loss", "layers")
-TOP_FIELDS = ("$schema", "format", "version", "name", "description", "input", "target", "loss", "layers", "seed")
+TOP_FIELDS = ("$schema", "format", "version", "name", "description", "input", "target", "loss", "layers", "seed",
+              "notes")
 LAYER_FIELDS = ("units", "activation", "W", "W0")
 
 # Names people reach for that difflib would not connect to ours.
@@ -211,8 +214,9 @@ def net_from_dict(data: dict) -> Net:
     if "version" not in data:
         raise NetError(f"version is missing; this chainview reads version {VERSION} (\"version\": {VERSION})",
                        field="version")
-    if _whole(data["version"]) != VERSION:
-        raise NetError(f"version is {_show(data['version'])}; this chainview reads version {VERSION}", field="version")
+    if _whole(data["version"]) not in (VERSION, NOTES_VERSION):
+        raise NetError(f"version is {_show(data['version'])}; this chainview reads versions {VERSION} and "
+                       f"{NOTES_VERSION}", field="version")
     _check_fields(data, TOP_FIELDS, "")
     for key in REQUIRED:
         if key not in data:
@@ -255,8 +259,37 @@ def net_from_dict(data: dict) -> Net:
                                f"a net file is limited to toy nets", field=f"layers[{i}].units")
         specs.append(spec)
         m = spec["units"]
-    return build_net(X, Y, loss, specs, name=data.get("name", ""), description=data.get("description", ""),
-                     seed=seed)
+    net = build_net(X, Y, loss, specs, name=data.get("name", ""), description=data.get("description", ""),
+                    seed=seed)
+    if "notes" in data:
+        from dataclasses import replace
+        net = replace(net, notes=_notes(data["notes"], _whole(data["version"]), net.L))
+    return net
+
+
+def _notes(value, version, L: int) -> tuple[tuple[int, str], ...]:
+    """{"<step index>": "text"}: keys are steps of this net's schedule (counted from 0), values short strings."""
+    from .steps import schedule
+    if version != NOTES_VERSION:
+        raise NetError(f"notes needs \"version\": {NOTES_VERSION}; this file says version {version}", field="version")
+    if not isinstance(value, dict):
+        raise NetError(f"notes must be an object {{\"<step index>\": \"text\"}}, e.g. {{\"7\": \"watch the transpose\"}}; "
+                       f"got {_kind(value)}", field="notes")
+    n = len(schedule(L))
+    out = []
+    for key, text in value.items():
+        if not (isinstance(key, str) and key.isdigit() and key == str(int(key)) and int(key) < n):
+            raise NetError(f"notes: {_show(key)} is not a step; keys are step indices \"0\" to \"{n - 1}\" "
+                           f"(step 1 of the app is \"0\")", field="notes")
+        if not isinstance(text, str):
+            raise NetError(f"notes[\"{key}\"] must be a string (text in double quotes); got {_kind(text)}",
+                           field="notes")
+        if len(text) > MAX_NOTE_CHARS:
+            raise NetError(f"notes[\"{key}\"] has {len(text)} characters; a note is at most {MAX_NOTE_CHARS}",
+                           field="notes")
+        if text.strip():
+            out.append((int(key), text))
+    return tuple(sorted(out))
 
 
 def _layer(layer, where: str) -> dict:
@@ -432,6 +465,9 @@ def net_to_dict(net: Net) -> dict:
         for layer in net.layers
     ]
     out["seed"] = int(net.seed)
+    if net.notes:
+        out["version"] = NOTES_VERSION
+        out["notes"] = {str(k): text for k, text in net.notes}
     return out
 
 

@@ -308,6 +308,7 @@ class Predictor:
         self.changed = Signal()        # (step index or None): marks, score or the question changed
         self.blocked = Signal()        # a forward move was refused: the current step waits for an answer
         self._attached = False
+        self._net = session.net
         self.attach()
 
     # ---- attaching to the session
@@ -316,7 +317,7 @@ class Predictor:
             s = self.session
             s.position_changed.connect(self._on_position)
             s.layout_changed.connect(self._on_reset)
-            s.net_changed.connect(self._on_reset)
+            s.net_changed.connect(self._on_net)
             s.example_changed.connect(self._on_reset)
             s.jump_guard = self.allows
             self._attached = True
@@ -326,7 +327,7 @@ class Predictor:
             s = self.session
             s.position_changed.disconnect(self._on_position)
             s.layout_changed.disconnect(self._on_reset)
-            s.net_changed.disconnect(self._on_reset)
+            s.net_changed.disconnect(self._on_net)
             s.example_changed.disconnect(self._on_reset)
             if getattr(s, "jump_guard", None) == self.allows:
                 s.jump_guard = None
@@ -349,6 +350,11 @@ class Predictor:
         # a new net, layout or example: the old answers were about other numbers or shapes
         self.records.clear()
         self.changed.emit(None)
+
+    def _on_net(self) -> None:
+        old, self._net = self._net, self.session.net
+        if not same_computation(old, self._net):   # a note edited: the answers still stand
+            self._on_reset()
 
     def _drop_pending(self) -> None:
         for k in [k for k, r in self.records.items() if not r.done and not r.outcomes]:
@@ -464,6 +470,16 @@ class Predictor:
         """The round is over: at the last step, with nothing pending."""
         s = self.session
         return s.position == len(s.steps) and not self.pending()
+
+
+def same_computation(a, b) -> bool:
+    """Whether two nets compute the same steps (they may differ in name, description or notes)."""
+    if a is b:
+        return True
+    if (a.loss.name != b.loss.name or a.L != b.L or not np.array_equal(a.X, b.X) or not np.array_equal(a.Y, b.Y)):
+        return False
+    return all(la.units == lb.units and la.activation.spec == lb.activation.spec and np.array_equal(la.W, lb.W)
+               and np.array_equal(la.W0, lb.W0) for la, lb in zip(a.layers, b.layers))
 
 
 def _echo(q: Question, text: str) -> str:

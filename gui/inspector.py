@@ -212,6 +212,8 @@ class Inspector(QWidget):
         self._step_key = None
         # callable(step) -> bool, or None: gui/teaching hides the step's result as "?" until it is predicted
         self.conceal = None
+        # callable(layout, step) -> None, or None: gui/teaching adds a TA's note (and its edit field) to the step card
+        self.decorate_step = None
         self._reset_refs()
         self._follow_app_font()
 
@@ -840,6 +842,8 @@ class Inspector(QWidget):
         lay.addWidget(self._label(f"shapes: {shapes_text(shapes)}", scale=1.1))
         if step.note and not hidden:
             lay.addWidget(self._muted(html.escape(pretty(step.note))))
+        if self.decorate_step is not None:
+            self.decorate_step(lay, step)
         self._step_numbers(lay, step)
         L = s.net.L
         if step.phase == "backward" and step.node == f"Z{L}" and not self._fused_above() and not hidden:

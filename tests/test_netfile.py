@@ -247,8 +247,8 @@ BAD = [
     ("top-level-list", "[1, 2]", None, ["JSON object", "a list"]),
     ("format-missing", json.dumps(_mut(_del("format"))), "format", ["format is missing", "chainview-net"]),
     ("format-wrong", json.dumps(_mut(_set(["format"], "keras"))), "format", ["format is 'keras'", "chainview-net"]),
-    ("version-2", json.dumps(_mut(_set(["version"], 2))), "version", ["version is 2", "this chainview reads version 1"]),
-    ("version-true", json.dumps(_mut(_set(["version"], True))), "version", ["version is true", "reads version 1"]),
+    ("version-3", json.dumps(_mut(_set(["version"], 3))), "version", ["version is 3", "this chainview reads versions 1 and 2"]),
+    ("version-true", json.dumps(_mut(_set(["version"], True))), "version", ["version is true", "reads versions 1 and 2"]),
     ("version-missing", json.dumps(_mut(_del("version"))), "version", ["version is missing"]),
     ("missing-target", json.dumps(_mut(_del("target"))), "target", ["target is missing"]),
     ("missing-layers", json.dumps(_mut(_del("layers"))), "layers", ["layers is missing"]),
@@ -543,7 +543,7 @@ def test_schema_matches_the_code():
     assert set(props) == set(netfile.TOP_FIELDS)
     assert set(schema["required"]) == {"format", "version", *netfile.REQUIRED}
     assert schema["additionalProperties"] is False
-    assert props["format"]["const"] == FORMAT and props["version"]["const"] == VERSION
+    assert props["format"]["const"] == FORMAT and props["version"]["enum"] == [VERSION, netfile.NOTES_VERSION]
     assert tuple(props["loss"]["enum"]) == tuple(LOSS_NAMES)
     assert props["layers"]["maxItems"] == MAX_LAYERS
     layer = schema["$defs"]["layer"]
@@ -575,3 +575,48 @@ def test_shipped_example_loads_and_validates(path, validator):
     net = load_net(path)
     assert net.L >= 1
     assert_same_net(net, parse_net(dumps_net(net)))
+
+
+# ------------------------------------------------------------------ notes (version 2)
+
+def test_notes_round_trip_in_a_version_2_file(tmp_path):
+    data = json.loads(Path(EXAMPLES[0]).read_text(encoding="utf-8"))
+    data["version"] = 2
+    data["notes"] = {"7": "watch the transpose here", "0": "start with the shapes", "3": "  "}
+    net = net_from_dict(data)
+    assert net.notes == ((0, "start with the shapes"), (7, "watch the transpose here"))    # blank ones dropped
+    out = tmp_path / "noted.chainview.json"
+    save_net(net, out)
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["version"] == 2 and written["notes"] == {"0": "start with the shapes", "7": "watch the transpose here"}
+    assert load_net(out).notes == net.notes
+    plain = net_from_dict(json.loads(Path(EXAMPLES[0]).read_text(encoding="utf-8")))
+    assert net_to_dict(plain)["version"] == VERSION and "notes" not in net_to_dict(plain)
+
+
+@pytest.mark.parametrize("notes,words", [
+    ({"99": "x"}, ["notes:", "not a step", '"0" to "']),
+    ({"-1": "x"}, ["not a step"]),
+    ({"07": "x"}, ["not a step"]),
+    ({"1": 3}, ['notes["1"] must be a string']),
+    ({"1": "x" * 501}, ["501 characters", "at most 500"]),
+    (["x"], ["notes must be an object"]),
+])
+def test_bad_notes_are_one_line(notes, words):
+    data = json.loads(Path(EXAMPLES[0]).read_text(encoding="utf-8"))
+    data["version"] = 2
+    data["notes"] = notes
+    with pytest.raises(NetError) as err:
+        net_from_dict(data)
+    assert "\n" not in err.value.message and all(w in err.value.message for w in words)
+
+
+def test_notes_need_version_2(validator):
+    data = json.loads(Path(EXAMPLES[0]).read_text(encoding="utf-8"))
+    data["notes"] = {"1": "x"}
+    with pytest.raises(NetError, match='notes needs "version": 2'):
+        net_from_dict(data)
+    data["version"] = 2
+    assert list(validator.iter_errors(data)) == []
+    data["notes"] = {"x": "y"}
+    assert list(validator.iter_errors(data))

@@ -189,3 +189,32 @@ def test_file_menu_exports_a_handout_at_the_windows_digits(qtbot, make, tmp_path
     assert w.session.position == 3                                   # the window stays where it was
     dW2 = next(s for s in w.session.steps if s.phase == "backward" and s.node == "W2").value
     assert number_text(dW2[0, 0], 6).replace("−", "-") in text and (tmp_path / "office-hours-graph.png").exists()
+
+
+def test_a_note_on_a_step_is_edited_shown_saved_and_undone(qtbot, make, tmp_path):
+    import json
+    from PySide6.QtWidgets import QLineEdit
+    w = make()
+    s = w.session
+    w.predict_mode.set_enabled(True)
+    w.view.setFocus()
+    for k in range(2):
+        press(qtbot, Qt.Key_Right)
+        type_answer(qtbot, shape_text(s.current, "{r}x{c}"))
+    field = w.inspector.findChild(QLineEdit, "step_note_field")
+    field.setFocus()
+    qtbot.keyClicks(field, "watch the transpose here")
+    qtbot.keyClick(field, Qt.Key_Return)
+    qtbot.waitUntil(lambda: s.net.notes == ((1, "watch the transpose here"),), timeout=2000)
+    assert "📝 watch the transpose here" in w.inspector.step_text()
+    assert w.predict_mode.predictor.mark(1) == "✓"            # a note does not end the round
+    out = tmp_path / "noted.chainview.json"
+    assert w.save_as(str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["version"] == 2 and data["notes"] == {"1": "watch the transpose here"}
+    w.undo_stack.undo()
+    assert s.net.notes == () and "📝" not in w.inspector.step_text()
+    w.undo_stack.redo()
+    from chainview.core.cli import main
+    assert main(["handout", str(out), "-o", str(tmp_path / "h.html")]) == 0
+    assert "Note: watch the transpose here" in (tmp_path / "h.html").read_text(encoding="utf-8")

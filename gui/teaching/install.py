@@ -9,8 +9,10 @@ from PySide6.QtGui import QAction
 
 
 def install_teaching(window):
+    from .notes import install_notes
     from .predict_mode import install_predict
     mode = install_predict(window)
+    install_notes(window)
     act = QAction("Export &handout…", window)
     act.setObjectName("export_handout")
     act.setStatusTip("Every step, edge and the gradient check as HTML, Markdown or LaTeX, for students")
