@@ -214,6 +214,8 @@ class Inspector(QWidget):
         self.conceal = None
         # callable(layout, step) -> None, or None: gui/teaching adds a TA's note (and its edit field) to the step card
         self.decorate_step = None
+        # while a step's result is hidden, hide its Jacobian operands too (gui/teaching asks "diagonal or full?")
+        self.conceal_jacobians = False
         self._reset_refs()
         self._follow_app_font()
 
@@ -945,9 +947,14 @@ class Inspector(QWidget):
         flow.setContentsMargins(0, 0, 0, 0)
         if self._concealed(step):     # the result waits for the prediction
             items = items[:-1] + [("t", "?")]
+        ops = iter(step.operands)
         for item in items:
             if item[0] == "t":
                 flow.addWidget(self._token(item[1]))
+                continue
+            op = next(ops, None) if item[0] == "m" else None
+            if op is not None and op.kind == "jacobian" and self.conceal_jacobians and self._concealed(step):
+                flow.addWidget(self._token(f"{pretty(op.name)} = ?"))
                 continue
             kind, title, arr, rows, cols, accent = item
             view = self._view(compact=True, accent=accent, max_rows=12)

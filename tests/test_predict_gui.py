@@ -145,6 +145,7 @@ def test_other_question_kinds_and_bad_answers(qtbot, make):
     w.view.setFocus()
     s.jump(11)          # a jump forward asks where it lands: dL/dZ¹
     assert s.current.node == "Z1" and "question 1 of 3" in mode.card.text()
+    assert "dA¹/dZ¹ = ?" in w.inspector.step_text()            # its diagonal would give the answer away
     w.view.setFocus()
     press(qtbot, Qt.Key_Right)                                # refused: the answer field takes the focus
     assert s.position == 11 and QApplication.focusWidget() is mode.card.field
@@ -159,7 +160,7 @@ def test_other_question_kinds_and_bad_answers(qtbot, make):
     assert q.kind == "number"
     value = np.asarray(s.current.value)[q.entry]
     type_answer(qtbot, f"{value:.2g}")
-    assert not mode.predictor.pending()
+    assert not mode.predictor.pending() and "dA¹/dZ¹ = ?" not in w.inspector.step_text()
     assert mode.score_label.text() == "1/1 shapes right · 1/1 Jacobians right · 1/1 numbers right"
 
 
@@ -218,3 +219,16 @@ def test_a_note_on_a_step_is_edited_shown_saved_and_undone(qtbot, make, tmp_path
     from chainview.core.cli import main
     assert main(["handout", str(out), "-o", str(tmp_path / "h.html")]) == 0
     assert "Note: watch the transpose here" in (tmp_path / "h.html").read_text(encoding="utf-8")
+
+
+def test_the_question_grows_with_larger_text_and_follows_the_theme(qtbot, make):
+    w = make()
+    w.predict_mode.set_enabled(True)
+    card = w.predict_mode.card
+    before = card.prompt.font().pointSizeF()
+    w.larger_text()
+    qtbot.waitUntil(lambda: card.prompt.font().pointSizeF() > before, timeout=2000)
+    assert card.prompt.font().pointSizeF() > max(lab.font().pointSizeF() for lab in w.inspector.findChildren(QLabel)
+                                                 if lab is not card.prompt and lab.isVisible())
+    w.apply_theme("dark")
+    qtbot.waitUntil(lambda: card._theme.name == "dark", timeout=2000)

@@ -119,6 +119,7 @@ class PredictMode(QObject):
             return
         self._state["predictor"] = self.predictor
         w.inspector.conceal = conceal
+        w.inspector.conceal_jacobians = JACOBIAN in self.kinds
         w.scene.conceal = conceal
         w.step_list.itemDelegate().marks = self.predictor.mark if on else None
         self.card.setVisible(on)
@@ -133,7 +134,8 @@ class PredictMode(QObject):
         if self.card is None:
             from .question_card import QuestionCard
             w = self.window
-            card = self.card = QuestionCard(w.theme, w.inspector.font(), theme_source=lambda: self.window.theme)
+            card = self.card = QuestionCard(w.theme, w.inspector.font(), theme_source=lambda: self.window.theme,
+                                            font_source=lambda: self.window.inspector.font())
             card.kinds_menu.addActions(list(self.kind_actions.values()))
             card.hide()
             card.submitted.connect(self.submit)
@@ -148,6 +150,7 @@ class PredictMode(QObject):
             self.kind_actions[SHAPE].setChecked(True)
             return
         self.kinds = kinds
+        self.window.inspector.conceal_jacobians = JACOBIAN in kinds
         if self.predictor is not None:
             self.predictor.set_kinds(kinds)
             self._refresh_views()

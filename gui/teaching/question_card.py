@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QToolButton, QVBoxLayout,
                                QWidget)
@@ -54,9 +54,10 @@ class QuestionCard(Card):
     reveal_requested = Signal()
     jump_requested = Signal(int)      # a step index from the end-of-round summary
 
-    def __init__(self, theme, font: QFont, parent=None, theme_source=None):
+    def __init__(self, theme, font: QFont, parent=None, theme_source=None, font_source=None):
         super().__init__(theme, parent=parent)
         self._theme_source = theme_source          # the window's theme, read again when the palette changes
+        self._font_source = font_source            # the inspector's font, read again when the text size changes
         self.setObjectName("questionCard")
         self._theme = theme
         self._base = QFont(font)
@@ -105,6 +106,7 @@ class QuestionCard(Card):
 
     def _label(self, text: str, scale: float, bold: bool = False, name: str = "") -> QLabel:
         lab = QLabel(text)
+        lab.setProperty("font_scale", (scale, bold))
         lab.setObjectName(name)
         lab.setWordWrap(True)
         lab.setTextFormat(Qt.TextFormat.RichText)
@@ -120,8 +122,21 @@ class QuestionCard(Card):
             pal.setColor(lab.foregroundRole(), color)
             lab.setPalette(pal)
 
+    def follow_font(self) -> None:
+        """View ▸ Larger text: every line of the card grows with the inspector, the question the most."""
+        self._base = QFont(self._font_source())
+        for lab in self.findChildren(QLabel):
+            scale = lab.property("font_scale")
+            if scale:
+                lab.setFont(scaled(self._base, *scale))
+        self.field.setFont(scaled(self._base, FIELD_SCALE))
+        for b in self.summary_buttons:
+            b.setFont(scaled(self._base, 1.15))
+
     def changeEvent(self, event):  # noqa: N802
         super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._font_source is not None:
+            QTimer.singleShot(0, self.follow_font)     # the inspector took a new text size (View ▸ Larger text)
         if event.type() == QEvent.Type.PaletteChange and self._theme_source is not None:
             theme = self._theme_source()
             if theme is not self._theme:
