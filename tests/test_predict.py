@@ -149,3 +149,17 @@ def test_several_kinds_are_asked_in_order():
     v = p.submit(f"{p.question().expected:.2g}")
     assert v.ok and v.finished and p.mark(10) == "✓"
     assert p.score_text() == "1/1 shapes right · 1/1 Jacobians right · 1/1 numbers right"
+
+
+def test_a_new_note_keeps_the_round_and_a_new_weight_ends_it():
+    from dataclasses import replace
+    s = Session(load_net(example_paths()["default"]))
+    p = Predictor(s)
+    s.next()
+    assert p.submit("3x1").ok and p.mark(0) == "✓"
+    s.set_net(replace(s.net, notes=((0, "shapes first"),)))
+    assert p.mark(0) == "✓"
+    W = s.net.layers[0].W.copy()
+    W[0, 0] += 1
+    s.set_net(s.net.with_weights({"W1": W}))
+    assert p.mark(0) is None and p.score_text() == "0/0 shapes right"

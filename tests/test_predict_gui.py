@@ -94,7 +94,11 @@ def test_a_whole_round_by_keys(qtbot, make):
             type_answer(qtbot, shape_text(step, "{r}x{c}"))
             wrong = k
         else:
+            if step.node == "L":
+                assert "L = ?" in w.loss_label.text()
             type_answer(qtbot, shape_text(step, spellings[k % len(spellings)]))
+            if step.node == "L":
+                assert "L = 0.8661" in w.loss_label.text()
         assert not mode.predictor.pending()
     assert mode.score_label.text() == f"{len(s.steps) - 3}/{len(s.steps)} shapes right"
     # the end: the summary lists the missed steps; a click jumps to one, nothing is asked again

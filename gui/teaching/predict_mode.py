@@ -255,6 +255,9 @@ class PredictMode(QObject):
             if self.window.isActiveWindow() or self.window.isVisible():
                 card.field.setFocus(Qt.OtherFocusReason)
             return
+        restore = getattr(self.window, "_update_position", None)
+        if callable(restore):              # the status line and the loss label may show the numbers now
+            restore()
         lines = []
         for question, outcome in zip(r.questions, r.outcomes):
             word = {"right": "✓ Right", "retried": "✓ Right on a second try", "revealed": "✗ Revealed"}[outcome]
