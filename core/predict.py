@@ -242,7 +242,7 @@ def questions_for(session, step, kinds=(SHAPE,)) -> list[Question]:
             right = options.index((edge, _form(J.kind)))
             choices = tuple(f"{_edge_words(e)}, {f}" for e, f in options)
             reason = J.explanation.split(". ")[0].rstrip(".")
-            out.append(Question(JACOBIAN, f"Which Jacobian does {title} multiply by, and is it diagonal or full?",
+            out.append(Question(JACOBIAN, f"Which Jacobian is in {title}?",
                                 right, choices[right], f"{choices[right]}: {pretty(reason)}", choices))
     if NUMBER in kinds and hand_sized(step):
         value = result_matrix(session, step)
@@ -250,7 +250,7 @@ def questions_for(session, step, kinds=(SHAPE,)) -> list[Question]:
             i, j = divmod(step.index % value.size, value.shape[1])
             where = "" if value.size == 1 else f"entry ({i + 1}, {j + 1}) of "
             x = float(value[i, j])
-            out.append(Question(NUMBER, f"What is {where}{title}, to 2 significant digits?", x, two_digits(x),
+            out.append(Question(NUMBER, f"What is {where}{title}?", x, two_digits(x),
                                 f"{why}; the entry is {x:.4g}", entry=(i, j)))
     return out
 

@@ -23,7 +23,10 @@ from chainview.gui.actions import key_sequences
 
 KIND_LABELS = {SHAPE: "&Shape of the result", JACOBIAN: "Which &Jacobian, diagonal or full (backward steps)",
                NUMBER: "One &number, to 2 significant digits (small steps)"}
-PLACEHOLDERS = {SHAPE: "e.g. 3x2", JACOBIAN: "", NUMBER: "e.g. 0.35"}
+PLACEHOLDERS = {SHAPE: "e.g. 3x2", JACOBIAN: "1, 2, 3 or 4", NUMBER: "2 significant digits, e.g. 0.35"}
+HINTS = {SHAPE: "rows × columns · Enter checks · Esc reveals",
+         JACOBIAN: "its number, and whether it is diagonal or full · Enter checks · Esc reveals",
+         NUMBER: "to 2 significant digits · Enter checks · Esc reveals"}
 
 
 class PredictMode(QObject):
@@ -249,8 +252,7 @@ class PredictMode(QObject):
             k = r.at + 1
             if len(r.questions) > 1:
                 header += f" · question {k} of {len(r.questions)}"
-            card.ask(header, q.prompt, q.choices, PLACEHOLDERS[q.kind],
-                     "Type your answer · Enter checks · Esc reveals")
+            card.ask(header, q.prompt, q.choices, PLACEHOLDERS[q.kind], "Type your answer: " + HINTS[q.kind])
             self._hide_status(step)
             if self.window.isActiveWindow() or self.window.isVisible():
                 card.field.setFocus(Qt.OtherFocusReason)
