@@ -236,3 +236,10 @@ def test_the_question_grows_with_larger_text_and_follows_the_theme(qtbot, make):
                                                  if lab is not card.prompt and lab.isVisible())
     w.apply_theme("dark")
     qtbot.waitUntil(lambda: card._theme.name == "dark", timeout=2000)
+
+
+def test_the_windows_question_kinds_are_core_predicts():
+    from chainview.core import predict
+    from chainview.gui.teaching import predict_mode
+    assert predict_mode.KINDS == predict.KINDS and predict_mode.SHAPE == predict.SHAPE
+    assert set(predict_mode.KIND_LABELS) == set(predict.KINDS)

@@ -13,16 +13,20 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit
 
-from chainview.core.netfile import MAX_NOTE_CHARS
 
 
 def install_notes(window) -> None:
     window.inspector.decorate_step = lambda lay, step: add_note(window, lay, step)
-    window.inspector.refresh(force=True)
+    cur = window.session.current
+    if cur is not None and cur.index in dict(window.session.net.notes):
+        # the step card was built before this hook (a window opened mid-way, e.g. `render --step`): its note
+        # must show; without one the card is left as it is (rebuilding it costs `render` ~25 ms)
+        window.inspector.refresh(force=True)
 
 
 def with_note(net, index: int, text: str):
     """The net with the note of step `index` set (blank: removed)."""
+    from chainview.core.netfile import MAX_NOTE_CHARS
     notes = dict(net.notes)
     text = " ".join(text.split()) if "\n" not in text else text.strip()
     if text:
@@ -49,6 +53,7 @@ def add_note(window, lay, step) -> None:
     field.setAccessibleName(f"Note on step {step.index + 1}")
     field.setPlaceholderText("Add a note for students on this step…")
     field.setToolTip("Saved in the net file and printed in the handout (File ▸ Export handout…)")
+    from chainview.core.netfile import MAX_NOTE_CHARS
     field.setMaxLength(MAX_NOTE_CHARS)
     field.setFont(inspector._font())
     index = step.index

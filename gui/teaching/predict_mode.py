@@ -16,16 +16,18 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
-from chainview.core.predict import JACOBIAN, KINDS, NUMBER, SHAPE, AnswerError, Predictor
 from chainview.core.symbols import pretty
 from chainview.gui.actions import key_sequences
 
 
+# core.predict's kinds, in its order (the module itself is imported when predict mode is first switched on:
+# start-up does not need it)
+SHAPE, JACOBIAN, NUMBER = KINDS = ("shape", "jacobian", "number")
 KIND_LABELS = {SHAPE: "&Shape of the result", JACOBIAN: "Which &Jacobian, diagonal or full (backward steps)",
                NUMBER: "One &number, to 2 significant digits (small steps)"}
 PLACEHOLDERS = {SHAPE: "e.g. 3x2", JACOBIAN: "1, 2, 3 or 4", NUMBER: "2 significant digits, e.g. 0.35"}
 HINTS = {SHAPE: "rows × columns · Enter checks · Esc reveals",
-         JACOBIAN: "its number, and whether it is diagonal or full · Enter checks · Esc reveals",
+         JACOBIAN: "1 to 4 · Enter checks · Esc reveals",
          NUMBER: "to 2 significant digits · Enter checks · Esc reveals"}
 
 
@@ -110,6 +112,7 @@ class PredictMode(QObject):
         if on:
             self._ensure_card()
         if on and self.predictor is None:
+            from chainview.core.predict import Predictor
             self.predictor = Predictor(self.session, self.kinds)
             self.predictor.changed.connect(self._on_changed)
             self.predictor.blocked.connect(self._on_blocked)
@@ -161,6 +164,7 @@ class PredictMode(QObject):
 
     # ---- answering
     def submit(self, text: str) -> None:
+        from chainview.core.predict import AnswerError
         p = self.predictor
         if p is None:
             return
