@@ -130,6 +130,10 @@ class PredictMode(QObject):
         w.step_list.itemDelegate().marks = self.predictor.mark if on else None
         self.card.setVisible(on)
         self.score_label.setVisible(on)
+        dock = getattr(w, "inspector_dock", None)
+        if on and dock is not None:          # the question lives in the inspector: bring it forward
+            dock.show()
+            dock.raise_()
         w.settings.set_predict_for(self._file_key, on)
         w.statusBar().showMessage("Predict before reveal: on — each result stays hidden until you answer" if on
                                   else "Predict before reveal: off", 4000)
