@@ -103,6 +103,15 @@ class StepDelegate(QStyledItemDelegate):
         self.hover_row = -1
         # callable(row) -> "✓" / "✗" / None, or None: gui/teaching marks the steps a learner predicted
         self.marks = None
+        # callable(row) -> bool, or None: gui/teaching hides a step's shape algebra (its tooltip) until predicted
+        self.conceal = None
+
+    def helpEvent(self, event, view, option, index):  # noqa: N802
+        if self.conceal is not None and index.isValid() and self.conceal(index.row()):
+            from PySide6.QtWidgets import QToolTip
+            QToolTip.showText(event.globalPos(), f"{index.data(EquationRole)}\n(shapes: predict them first)", view)
+            return True
+        return super().helpEvent(event, view, option, index)
 
     def _fonts(self, option):
         title = QFont(option.font)

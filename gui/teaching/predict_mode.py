@@ -127,7 +127,10 @@ class PredictMode(QObject):
         w.inspector.conceal = conceal
         w.inspector.conceal_jacobians = JACOBIAN in self.kinds
         w.scene.conceal = conceal
-        w.step_list.itemDelegate().marks = self.predictor.mark if on else None
+        delegate = w.step_list.itemDelegate()
+        delegate.marks = self.predictor.mark if on else None
+        delegate.conceal = (lambda row: self.predictor is not None and self.predictor.hides(self.session.steps[row])
+                            ) if on else None
         self.card.setVisible(on)
         self.score_label.setVisible(on)
         dock = getattr(w, "inspector_dock", None)
