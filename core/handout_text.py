@@ -18,13 +18,18 @@ from .symbols import pretty
 
 _FUNCS = ("diag", "tanh", "exp", "log", "max", "min", "sigmoid", "softmax", "relu", "abs", "sqrt", "sum")
 _MATH_CHARS = {"−": "-", "·": r"\cdot ", "⊙": r"\odot ", "Σ": r"\Sigma ", "½": r"\tfrac{1}{2}", "²": "^{2}",
-               "×": r"\times ", "δ": r"\delta ", "ᵀ": r"^{\top}", "→": r"\to ", "⋯": r"\cdots ", "≈": r"\approx "}
+               "×": r"\times ", "δ": r"\delta ", "ᵀ": r"^{\top}", "→": r"\to ", "⋯": r"\cdots ", "≈": r"\approx ",
+               # what sympy's unicode printing of a typed f(z) may hold
+               "⋅": r"\cdot ", "√": r"\surd ", "π": r"\pi ", "ℯ": "e", "θ": r"\theta ", "≤": r"\le ", "≥": r"\ge ",
+               "³": "^{3}", "∞": r"\infty ", "′": "'"}
 _SUPS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀᴸⁱʲᵏˡᵐⁿᵇ", list("0123456789-") + [r"\top", "L", "i", "j", "k", "l", "m", "n", "b"]))
 _SUBS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ", "0123456789ijk"))
 _TEXT_CHARS = {"−": "-", "—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''", "½": "1/2",
                "×": r"$\times$", "·": r"$\cdot$", "⊙": r"$\odot$", "Σ": r"$\Sigma$", "→": r"$\to$", "δ": r"$\delta$",
                "⋯": r"$\cdots$", "≈": r"$\approx$", "✓": "ok", "✗": "FAILED", "…": "...", "∞": r"$\infty$",
-               "⟷": r"$\leftrightarrow$", "∂": r"$\partial$"}
+               "⟷": r"$\leftrightarrow$", "∂": r"$\partial$", "⋅": r"$\cdot$", "√": r"$\surd$", "π": r"$\pi$",
+               "ℯ": "e", "θ": r"$\theta$", "≤": r"$\le$", "≥": r"$\ge$", "³": "$^{3}$",
+               "′": "'"}
 _TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
                  "<": r"\textless{}", ">": r"\textgreater{}"}

@@ -232,3 +232,26 @@ def test_twelve_layers_stay_readable_and_big_matrices_show_corners(tmp_path, cap
     rows = list(csv.reader(io.StringIO((tmp_path / name).read_text())))
     assert np.allclose(np.array(rows, dtype=float), J, rtol=0, atol=0)
     assert J.shape[0] > BIG
+
+
+@pytest.mark.skipif(_pdflatex() is None, reason="pdflatex is not installed (Debian: apt-get install texlive-latex-base)")
+def test_tex_survives_any_text_in_a_name_or_a_note(tmp_path, capsys):
+    """A TA's note and a net's name are text, not TeX: specials and unicode must not break pdflatex."""
+    from dataclasses import replace
+    net = load_net(example_paths()["notes-z-squared"])
+    nasty = r"50% & $x_1^T$ {~} \\ # 🙂 √ ′ — “quotes” \end{document} <script>alert(1)</script>"
+    net = replace(net, name=nasty, description=nasty, notes=((0, nasty), (3, "watch the transpose here")))
+    src = tmp_path / "nasty.chainview.json"
+    save_net(net, src)
+    out = tmp_path / "nasty.tex"
+    assert main(["handout", str(src), "-o", str(out)]) == 0
+    run = subprocess.run([_pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "nasty.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    md = tmp_path / "nasty.md"
+    assert main(["handout", str(src), "-o", str(md)]) == 0
+    assert "watch the transpose here" in md.read_text(encoding="utf-8")
+    page = tmp_path / "nasty.html"
+    assert main(["handout", str(src), "-o", str(page)]) == 0
+    doc = read_html(page)
+    assert doc.scripts == 0 and "&lt;script&gt;" in page.read_text(encoding="utf-8")
