@@ -196,6 +196,10 @@ def test_file_menu_exports_a_handout_at_the_windows_digits(qtbot, make, tmp_path
     assert w.session.position == 3                                   # the window stays where it was
     dW2 = next(s for s in w.session.steps if s.phase == "backward" and s.node == "W2").value
     assert number_text(dW2[0, 0], 6).replace("−", "-") in text and (tmp_path / "office-hours-graph.png").exists()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "sheet.html"), ""))
+    w.export_worksheet_action.trigger()
+    sheet = (tmp_path / "sheet.html").read_text(encoding="utf-8")
+    assert "worksheet" in sheet and "step-7-value-blank" in sheet and "id='answers'" in sheet
 
 
 def test_a_note_on_a_step_is_edited_shown_saved_and_undone(qtbot, make, tmp_path):

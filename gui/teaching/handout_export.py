@@ -25,20 +25,22 @@ def export_handout(window, path: str, *, predict: bool = False) -> list[str]:
     return write_handout(copy, path, pictures=graph_pictures(copy), digits=precision, predict=predict)
 
 
-def export_handout_dialog(window) -> bool:
+def export_handout_dialog(window, *, predict: bool = False) -> bool:
+    """predict: a worksheet (results blank, answers at the end), as `chainview handout --predict`."""
     from PySide6.QtWidgets import QFileDialog, QMessageBox
     folder = os.path.dirname(window.path) if getattr(window, "path", None) else window.settings.last_dir
-    suggestion = os.path.join(folder, f"{window.name}-handout.html")
-    path, chosen = QFileDialog.getSaveFileName(window, "Export a handout", suggestion, FILTERS)
+    what = "worksheet" if predict else "handout"
+    suggestion = os.path.join(folder, f"{window.name}-{what}.html")
+    path, chosen = QFileDialog.getSaveFileName(window, f"Export a {what}", suggestion, FILTERS)
     if not path:
         return False
     if os.path.splitext(path)[1].lower() not in SUFFIXES.values():
         path += next((suffix for word, suffix in SUFFIXES.items() if chosen.startswith(word)), ".html")
     try:
-        written = export_handout(window, path)
+        written = export_handout(window, path, predict=predict)
     except NetError as err:
-        QMessageBox.warning(window, "Cannot export the handout", err.message)
+        QMessageBox.warning(window, f"Cannot export the {what}", err.message)
         return False
     extra = f" and {len(written) - 1} file(s) beside it" if len(written) > 1 else ""
-    window.statusBar().showMessage(f"Exported the handout {written[0]}{extra}", 6000)
+    window.statusBar().showMessage(f"Exported the {what} {written[0]}{extra}", 6000)
     return True
