@@ -16,6 +16,7 @@ import time
 from .errors import NetError
 
 COMMANDS = ("trace", "check", "train", "render", "install-desktop", "uninstall-desktop", "handout")
+ONE_SHOT = ("render", "handout")     # commands that start Qt, write their files and end: no teardown
 
 
 def _load(path: str):
@@ -81,15 +82,15 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    if as_process and args.command == "render":
+    if as_process and args.command in ONE_SHOT:
         # a one-shot process, ended by os._exit below: Python's cyclic collector would walk the growing
         # heap ~40 times while PySide builds its types and the window is made (~20 ms, a twentieth of
         # the command), to free next to nothing
         gc.disable()
     code = _run_safely(args)
-    if as_process and args.command == "render":
+    if as_process and args.command in ONE_SHOT:
         # the PNG is written and closed and render saves no settings: skip tearing down the
-        # window's Qt objects one by one (about 0.1 s, a fifth of the command's time)
+        # window's Qt objects one by one (about 0.1 s, a fifth of the command's time); a handout's files too
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

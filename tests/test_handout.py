@@ -255,3 +255,19 @@ def test_tex_survives_any_text_in_a_name_or_a_note(tmp_path, capsys):
     assert main(["handout", str(src), "-o", str(page)]) == 0
     doc = read_html(page)
     assert doc.scripts == 0 and "&lt;script&gt;" in page.read_text(encoding="utf-8")
+
+
+def test_the_installed_command_writes_and_exits_with_its_code(tmp_path):
+    """As a process, `handout` ends without tearing Qt down (like render): the files are complete, the code kept."""
+    import sys
+    from pathlib import Path
+    script = Path(sys.executable).with_name("chainview")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.core.cli"]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = tmp_path / "p.html"
+    run = subprocess.run(cmd + ["handout", str(example_paths()["default"]), "-o", str(out)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stderr == "" and read_html(out).tables["step-0-value"]
+    run = subprocess.run(cmd + ["handout", str(example_paths()["default"]), "-o", str(tmp_path / "no" / "p.html")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
