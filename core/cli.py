@@ -15,8 +15,7 @@ import time
 
 from .errors import NetError
 
-COMMANDS = ("trace", "check", "train", "render", "install-desktop", "uninstall-desktop", "handout")
-ONE_SHOT = ("render", "handout")     # commands that start Qt, write their files and end: no teardown
+COMMANDS = ("trace", "check", "train", "render", "install-desktop", "uninstall-desktop")
 
 
 def _load(path: str):
@@ -60,16 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--check", action="store_true", help="run the gradient check first (shows ✓/✗ marks)")
     g.add_argument("-o", "--output", required=True, metavar="OUT.png")
 
-    h = sub.add_parser("handout", help="a handout of every step for students: .html, .md or .tex (by the suffix)")
-    h.add_argument("net", metavar="NET.json")
-    h.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
-    h.add_argument("--example", type=int, default=0, metavar="K", help="batch column the Jacobians show (default 0)")
-    h.add_argument("--digits", type=int, default=4, metavar="N", help="significant digits (default 4, as the app)")
-    h.add_argument("--predict", action="store_true", help="a worksheet: results left blank, answers at the end")
-    h.add_argument("-o", "--output", required=True, metavar="OUT.html|OUT.md|OUT.tex")
-
     for name in ("install-desktop", "uninstall-desktop"):
         sub.add_parser(name, help=f"{name.split('-')[0]} the desktop entry, icons and MIME type for this user")
+    _handout_parser(sub)
     return p
 
 
@@ -185,6 +177,20 @@ def _check(args) -> int:
         print(f"gradient check FAILED: {bad_nodes} of {len(report.nodes)} node gradients and "
               f"{bad_edges} of {len(report.edges)} edge Jacobians disagree with finite differences")
     return 0 if report.ok else 1
+
+
+COMMANDS += ("handout",)
+ONE_SHOT = ("render", "handout")     # commands that start Qt, write their files and end: no teardown
+
+
+def _handout_parser(sub) -> None:
+    h = sub.add_parser("handout", help="a handout of every step for students: .html, .md or .tex (by the suffix)")
+    h.add_argument("net", metavar="NET.json")
+    h.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
+    h.add_argument("--example", type=int, default=0, metavar="K", help="batch column the Jacobians show (default 0)")
+    h.add_argument("--digits", type=int, default=4, metavar="N", help="significant digits (default 4, as the app)")
+    h.add_argument("--predict", action="store_true", help="a worksheet: results left blank, answers at the end")
+    h.add_argument("-o", "--output", required=True, metavar="OUT.html|OUT.md|OUT.tex")
 
 
 def _handout(args) -> int:
