@@ -105,6 +105,7 @@ def test_a_whole_round_by_keys(qtbot, make):
     assert mode.score_label.text() == f"{len(s.steps) - 3}/{len(s.steps)} shapes right"
     # the end: the summary lists the missed steps; a click jumps to one, nothing is asked again
     assert mode.predictor.finished()
+    assert "-> ?" not in w.step_label.text() and "(2x1)" in w.step_label.text()   # the last answer shows
     names = [b.objectName() for b in card.summary_buttons]
     assert names == [f"missed_step_{k}" for k in (0, revealed, wrong)]
     card.summary_buttons[1].click()

@@ -244,6 +244,9 @@ class PredictMode(QObject):
         step = s.current
         n = len(s.steps)
         header = f"Predict · step {step.index + 1} of {n}" if step is not None else f"Predict · {n} steps"
+        restore = getattr(self.window, "_update_position", None)
+        if step is not None and not p.pending() and callable(restore):
+            restore()                      # answered: the status line and the loss label show the numbers again
         if p.finished() and p.records:
             missed = p.missed()
             card.show_summary("Predict · the round is over", f"{p.score_text()}.",
@@ -268,9 +271,6 @@ class PredictMode(QObject):
             if self.window.isActiveWindow() or self.window.isVisible():
                 card.field.setFocus(Qt.OtherFocusReason)
             return
-        restore = getattr(self.window, "_update_position", None)
-        if callable(restore):              # the status line and the loss label may show the numbers now
-            restore()
         lines = []
         for question, outcome in zip(r.questions, r.outcomes):
             word = {"right": "✓ Right", "retried": "✓ Right on a second try", "revealed": "✗ Revealed"}[outcome]
