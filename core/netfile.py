@@ -465,9 +465,12 @@ def net_to_dict(net: Net) -> dict:
         for layer in net.layers
     ]
     out["seed"] = int(net.seed)
-    if net.notes:
+    from .steps import schedule
+    steps = len(schedule(net.L))
+    notes = {str(k): text for k, text in net.notes if 0 <= k < steps}   # a layer removed: its steps' notes go
+    if notes:
         out["version"] = NOTES_VERSION
-        out["notes"] = {str(k): text for k, text in net.notes}
+        out["notes"] = notes
     return out
 
 
