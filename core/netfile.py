@@ -263,19 +263,27 @@ def net_from_dict(data: dict) -> Net:
                     seed=seed)
     if "notes" in data:
         from dataclasses import replace
-        net = replace(net, notes=_notes(data["notes"], _whole(data["version"]), net.L))
+        net = replace(net, notes=_notes(data["notes"], _whole(data["version"]), net))
     return net
 
 
-def _notes(value, version, L: int) -> tuple[tuple[int, str], ...]:
-    """{"<step index>": "text"}: keys are steps of this net's schedule (counted from 0), values short strings."""
+def _step_count(net) -> int:
+    """How many steps the net's schedule has (what a note's key may count up to)."""
     from .steps import schedule
+    try:
+        return len(schedule(net))       # a schedule built from the net's own graph (forks add steps)
+    except TypeError:
+        return len(schedule(net.L))     # a schedule that knows only the number of layers
+
+
+def _notes(value, version, net) -> tuple[tuple[int, str], ...]:
+    """{"<step index>": "text"}: keys are steps of this net's schedule (counted from 0), values short strings."""
     if version != NOTES_VERSION:
         raise NetError(f"notes needs \"version\": {NOTES_VERSION}; this file says version {version}", field="version")
     if not isinstance(value, dict):
         raise NetError(f"notes must be an object {{\"<step index>\": \"text\"}}, e.g. {{\"7\": \"watch the transpose\"}}; "
                        f"got {_kind(value)}", field="notes")
-    n = len(schedule(L))
+    n = _step_count(net)
     out = []
     for key, text in value.items():
         if not (isinstance(key, str) and key.isdigit() and key == str(int(key)) and int(key) < n):
@@ -465,8 +473,7 @@ def net_to_dict(net: Net) -> dict:
         for layer in net.layers
     ]
     out["seed"] = int(net.seed)
-    from .steps import schedule
-    steps = len(schedule(net.L))
+    steps = _step_count(net)
     notes = {str(k): text for k, text in net.notes if 0 <= k < steps}   # a layer removed: its steps' notes go
     if notes:
         out["version"] = NOTES_VERSION
