@@ -37,8 +37,8 @@ class Net:
     layers: tuple[Layer, ...]
     name: str = ""
     description: str = ""
-    seed: int = 0
     notes: tuple[tuple[int, str], ...] = ()   # (step index, text): a TA's notes (the net file's "notes", version 2)
+    seed: int = 0
 
     def __post_init__(self):
         check_net(self)

@@ -19,11 +19,13 @@ describes it for people.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import math
 import os
 import stat
 import tempfile
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -35,9 +37,8 @@ from .net import MAX_LAYERS, MAX_UNITS, Net, build_net
 
 MAX_FILE_BYTES = 2_000_000          # a file too large to be a toy net
 FORMAT = "chainview-net"
-VERSION = 1
-NOTES_VERSION = 2                   # a file with "notes" (a TA's notes on steps) is version 2
-MAX_NOTE_CHARS = 500                # one note: a sentence or two for the step card and the handout
+VERSION = 1                         # what a net without version 2 fields is written as
+VERSIONS = (1, 2)                   # 2 adds skip_from, tie and weight_decay
 MAX_EXPR_CHARS = 200                # a typed activation, as in the schema
 # Weights drawn at random are not in the file, so a tiny file could ask for gigabytes.
 # A saved net always holds its weights and every number takes at least two bytes
@@ -45,8 +46,7 @@ MAX_EXPR_CHARS = 200                # a typed activation, as in the schema
 MAX_WEIGHTS = MAX_FILE_BYTES // 2
 
 REQUIRED = ("input", "target", "loss", "layers")
-TOP_FIELDS = ("$schema", "format", "version", "name", "description", "input", "target", "loss", "layers", "seed",
-              "notes")
+TOP_FIELDS = ("$schema", "format", "version", "name", "description", "input", "target", "loss", "layers", "seed")
 LAYER_FIELDS = ("units", "activation", "W", "W0")
 
 # Names people reach for that difflib would not connect to ours.
@@ -214,9 +214,9 @@ def net_from_dict(data: dict) -> Net:
     if "version" not in data:
         raise NetError(f"version is missing; this chainview reads version {VERSION} (\"version\": {VERSION})",
                        field="version")
-    if _whole(data["version"]) not in (VERSION, NOTES_VERSION):
-        raise NetError(f"version is {_show(data['version'])}; this chainview reads versions {VERSION} and "
-                       f"{NOTES_VERSION}", field="version")
+    version = _whole(data["version"])
+    if version not in VERSIONS:
+        raise NetError(f"version is {_show(data['version'])}; this chainview reads version 1 or 2", field="version")
     _check_fields(data, TOP_FIELDS, "")
     for key in REQUIRED:
         if key not in data:
@@ -259,45 +259,8 @@ def net_from_dict(data: dict) -> Net:
                                f"a net file is limited to toy nets", field=f"layers[{i}].units")
         specs.append(spec)
         m = spec["units"]
-    net = build_net(X, Y, loss, specs, name=data.get("name", ""), description=data.get("description", ""),
-                    seed=seed)
-    if "notes" in data:
-        from dataclasses import replace
-        net = replace(net, notes=_notes(data["notes"], _whole(data["version"]), net))
-    return net
-
-
-def _step_count(net) -> int:
-    """How many steps the net's schedule has (what a note's key may count up to)."""
-    from .steps import schedule
-    try:
-        return len(schedule(net))       # a schedule built from the net's own graph (forks add steps)
-    except TypeError:
-        return len(schedule(net.L))     # a schedule that knows only the number of layers
-
-
-def _notes(value, version, net) -> tuple[tuple[int, str], ...]:
-    """{"<step index>": "text"}: keys are steps of this net's schedule (counted from 0), values short strings."""
-    if version != NOTES_VERSION:
-        raise NetError(f"notes needs \"version\": {NOTES_VERSION}; this file says version {version}", field="version")
-    if not isinstance(value, dict):
-        raise NetError(f"notes must be an object {{\"<step index>\": \"text\"}}, e.g. {{\"7\": \"watch the transpose\"}}; "
-                       f"got {_kind(value)}", field="notes")
-    n = _step_count(net)
-    out = []
-    for key, text in value.items():
-        if not (isinstance(key, str) and key.isdigit() and key == str(int(key)) and int(key) < n):
-            raise NetError(f"notes: {_show(key)} is not a step; keys are step indices \"0\" to \"{n - 1}\" "
-                           f"(step 1 of the app is \"0\")", field="notes")
-        if not isinstance(text, str):
-            raise NetError(f"notes[\"{key}\"] must be a string (text in double quotes); got {_kind(text)}",
-                           field="notes")
-        if len(text) > MAX_NOTE_CHARS:
-            raise NetError(f"notes[\"{key}\"] has {len(text)} characters; a note is at most {MAX_NOTE_CHARS}",
-                           field="notes")
-        if text.strip():
-            out.append((int(key), text))
-    return tuple(sorted(out))
+    return build_net(X, Y, loss, specs, name=data.get("name", ""), description=data.get("description", ""),
+                     seed=seed)
 
 
 def _layer(layer, where: str) -> dict:
@@ -473,11 +436,6 @@ def net_to_dict(net: Net) -> dict:
         for layer in net.layers
     ]
     out["seed"] = int(net.seed)
-    steps = _step_count(net)
-    notes = {str(k): text for k, text in net.notes if 0 <= k < steps}   # a layer removed: its steps' notes go
-    if notes:
-        out["version"] = NOTES_VERSION
-        out["notes"] = notes
     return out
 
 
@@ -577,3 +535,73 @@ def _fsync_folder(folder: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# ---------------------------------------------------------------- notes (version 2)
+# A TA's notes on steps: {"<step index>": "text"}, shown in the step card and printed in the handout.
+# They wrap net_from_dict and net_to_dict (below) rather than edit them: the net is built first, then
+# the notes are checked against its own schedule.
+
+NOTES_VERSION = 2                   # a file with "notes" is version 2 (VERSIONS)
+MAX_NOTE_CHARS = 500                # one note: a sentence or two for the step card and the handout
+TOP_FIELDS += ("notes",)
+
+
+def _step_count(net) -> int:
+    """How many steps the net's schedule has (what a note's key may count up to)."""
+    from .steps import schedule
+    try:
+        return len(schedule(net))       # a schedule built from the net's own graph (forks add steps)
+    except TypeError:
+        return len(schedule(net.L))     # a schedule that knows only the number of layers
+
+
+def _notes(value, version, net) -> tuple[tuple[int, str], ...]:
+    """{"<step index>": "text"}: keys are steps of this net's schedule (counted from 0), values short strings."""
+    if version != NOTES_VERSION:
+        raise NetError(f"notes needs \"version\": {NOTES_VERSION}; this file says version {version}", field="version")
+    if not isinstance(value, dict):
+        raise NetError(f"notes must be an object {{\"<step index>\": \"text\"}}, e.g. {{\"7\": \"watch the transpose\"}}; "
+                       f"got {_kind(value)}", field="notes")
+    n = _step_count(net)
+    out = []
+    for key, text in value.items():
+        if not (isinstance(key, str) and key.isdigit() and key == str(int(key)) and int(key) < n):
+            raise NetError(f"notes: {_show(key)} is not a step; keys are step indices \"0\" to \"{n - 1}\" "
+                           f"(step 1 of the app is \"0\")", field="notes")
+        if not isinstance(text, str):
+            raise NetError(f"notes[\"{key}\"] must be a string (text in double quotes); got {_kind(text)}",
+                           field="notes")
+        if len(text) > MAX_NOTE_CHARS:
+            raise NetError(f"notes[\"{key}\"] has {len(text)} characters; a note is at most {MAX_NOTE_CHARS}",
+                           field="notes")
+        if text.strip():
+            out.append((int(key), text))
+    return tuple(sorted(out))
+
+
+def _reads_notes(read):
+    @functools.wraps(read)
+    def net_from_dict(data: dict) -> Net:
+        net = read(data)
+        if "notes" in data:
+            net = replace(net, notes=_notes(data["notes"], _whole(data["version"]), net))
+        return net
+    return net_from_dict
+
+
+def _writes_notes(write):
+    @functools.wraps(write)
+    def net_to_dict(net: Net) -> dict:
+        out = write(net)
+        steps = _step_count(net)
+        notes = {str(k): text for k, text in net.notes if 0 <= k < steps}   # a layer removed: its steps' notes go
+        if notes:
+            out["version"] = NOTES_VERSION
+            out["notes"] = notes
+        return out
+    return net_to_dict
+
+
+net_from_dict = _reads_notes(net_from_dict)
+net_to_dict = _writes_notes(net_to_dict)
