@@ -311,6 +311,11 @@ class Inspector(QWidget):
     def _concealed(self, step) -> bool:
         return step is not None and self.conceal is not None and bool(self.conceal(step))
 
+    def _hidden_selection(self) -> bool:
+        """The selection is the current step's node and its result is hidden until predicted."""
+        cur = self._session.current
+        return self._concealed(cur) and self._session.selection == cur.node
+
     def matrix_views(self) -> list[MatrixView]:
         return list(self.views)
 
@@ -471,19 +476,14 @@ class Inspector(QWidget):
             state = ()
         report = s.check_report
         return (sel, state, f"Z{s.net.L}" in grads, self._show_tensor, self._tensor_slice, id(s.net),
-                id(s.evaluation), s.layout, s.example, self._theme.name, id(report), self._hidden_selection())
-
-    def _hidden_selection(self) -> bool:
-        """The selection is the current step's node and its result is hidden until predicted."""
-        cur = self._session.current
-        return self._concealed(cur) and self._session.selection == cur.node
+                id(s.evaluation), s.layout, s.example, self._theme.name, id(report))
 
     def _update_selection(self, force: bool = False) -> None:
         sel = self._session.selection
         if sel != self._last_selection:
             self._show_tensor, self._tensor_slice = False, 0
             self._last_selection = sel
-        key = self._selection_key()
+        key = (self._selection_key(), self._hidden_selection())
         if not force and key == self._built_key:
             return
         self._built_key = key
@@ -847,8 +847,10 @@ class Inspector(QWidget):
         if self.decorate_step is not None:
             self.decorate_step(lay, step)
         self._step_numbers(lay, step)
+        if hidden:              # the fused shortcut would show the result
+            return
         L = s.net.L
-        if step.phase == "backward" and step.node == f"Z{L}" and not self._fused_above() and not hidden:
+        if step.phase == "backward" and step.node == f"Z{L}" and not self._fused_above():
             self._fused_box(lay)
 
     # Each operand says where its numbers are (core.steps.Operand: kind, ref, transposed) and
