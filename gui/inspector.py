@@ -311,6 +311,21 @@ class Inspector(QWidget):
     def _concealed(self, step) -> bool:
         return step is not None and self.conceal is not None and bool(self.conceal(step))
 
+    def _concealed_items(self, step, items: list) -> list:
+        """The step's items with what waits for a prediction as "?": the result, and (while gui/teaching asks
+        "diagonal or full?") its Jacobian operands; one item for one, so positions stay."""
+        if not self._concealed(step):
+            return items
+        out, ops = [], iter(step.operands)
+        for item in items:
+            op = next(ops, None) if item[0] == "m" else None
+            if item[0] == "r":
+                item = ("t", "?")
+            elif op is not None and op.kind == "jacobian" and self.conceal_jacobians:
+                item = ("t", f"{pretty(op.name)} = ?")
+            out.append(item)
+        return out
+
     def _hidden_selection(self) -> bool:
         """The selection is the current step's node and its result is hidden until predicted."""
         cur = self._session.current
@@ -937,7 +952,7 @@ class Inspector(QWidget):
 
     def _step_numbers(self, lay: QVBoxLayout, step) -> None:
         s = self._session
-        items = self._step_items(step)
+        items = self._concealed_items(step, self._step_items(step))
         b = s.net.batch
         if step.phase == "backward" and b > 1 and split_id(step.node)[0] not in ("W", "W0"):
             lay.addWidget(self._muted(f"With numbers, for example {s.example + 1} of {b}:"))
@@ -947,16 +962,9 @@ class Inspector(QWidget):
         row.setFont(self._font())
         flow = FlowLayout(row, spacing=8)
         flow.setContentsMargins(0, 0, 0, 0)
-        if self._concealed(step):     # the result waits for the prediction
-            items = items[:-1] + [("t", "?")]
-        ops = iter(step.operands)
         for item in items:
             if item[0] == "t":
                 flow.addWidget(self._token(item[1]))
-                continue
-            op = next(ops, None) if item[0] == "m" else None
-            if op is not None and op.kind == "jacobian" and self.conceal_jacobians and self._concealed(step):
-                flow.addWidget(self._token(f"{pretty(op.name)} = ?"))
                 continue
             kind, title, arr, rows, cols, accent = item
             view = self._view(compact=True, accent=accent, max_rows=12)
