@@ -180,7 +180,7 @@ def collect(session, digits: int = DEFAULT_DIGITS, notes: dict | None = None, pr
                                explain(s, session.layout), str(notes.get(s.index, notes.get(str(s.index), ""))),
                                arrow))
     edges = []
-    for u, v in edge_list(net.L):
+    for u, v in net_edges(net):
         J = session.jacobian(u, v)
         name = f"d{node_symbol(v)}/d{node_symbol(u)}"
         edges.append(EdgeBlock(u, v, name, J.symbol, dims_text(J.dims, J.shape), J.kind, J.explanation,
@@ -193,6 +193,15 @@ def collect(session, digits: int = DEFAULT_DIGITS, notes: dict | None = None, pr
     return Handout(net.name or "net", net.description, session.layout, session.example, net.batch, digits, predict,
                    layers, (net.loss.name, net.loss.formula), givens, steps, edges, report.ok, rows,
                    number_text(loss, digits), [pretty(p) for p in ev.problems.values()])
+
+
+def net_edges(net) -> tuple:
+    """Every edge of the net in drawing order (as trace lists them): from its own graph where the engine
+    builds one per net (skips, ties, weight decay add edges), else from its number of layers."""
+    try:
+        return edge_list(net)
+    except TypeError:
+        return edge_list(net.L)
 
 
 def edge_words(e: EdgeBlock) -> str:

@@ -257,10 +257,10 @@ def questions_for(session, step, kinds=(SHAPE,)) -> list[Question]:
 
 def _neighbours(session, edge):
     """Other diagonal-or-full edges that touch this one: the distractors of the multiple choice."""
-    from .engine import edge_list
+    from .handout import net_edges
     u, v = edge
     out = []
-    for e in edge_list(session.net.L):
+    for e in net_edges(session.net):
         if e == edge or "L" in e or split_id(e[0])[0] in ("W", "W0", "Y"):
             continue
         if u in e or v in e:
