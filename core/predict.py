@@ -126,7 +126,7 @@ def explain(step, layout: str = "denominator") -> str:
                 if len(groups) == 1:
                     parts.append((f"{listed}, so the product is {dims(shape)}", shape))
                 else:
-                    product = "".join(name(k) for k in g)
+                    product = " ".join(name(k) for k in g)
                     parts.append((f"{product} is {dims(shape)} ({listed})", shape))
         if len(groups) == 1 and len(groups[0]) > 1:
             text = parts[0][0]

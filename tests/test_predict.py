@@ -72,7 +72,7 @@ def test_sum_joiners_are_handled_generally():
     st = next(x for x in s.steps if x.phase == "backward" and x.node == "A1")
     fork = replace(st, operands=st.operands * 2, joiners=("", " + ", ""))
     text = explain(fork)
-    assert text.count("W²dL/dZ² is 3×1") == 2 and text.endswith("a sum keeps the shape: 3×1")
+    assert text.count("W² dL/dZ² is 3×1") == 2 and text.endswith("a sum keeps the shape: 3×1")
 
 
 def test_jacobian_question_names_the_edge_and_its_form():
