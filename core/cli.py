@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     _compare_parser(sub)
     for name in ("install-desktop", "uninstall-desktop"):
         sub.add_parser(name, help=f"{name.split('-')[0]} the desktop entry, icons and MIME type for this user")
+    _handout_parser(sub)
     return p
 
 
@@ -98,15 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    if as_process and args.command == "render":
+    if as_process and args.command in ONE_SHOT:
         # a one-shot process, ended by os._exit below: Python's cyclic collector would walk the growing
         # heap ~40 times while PySide builds its types and the window is made (~20 ms, a twentieth of
         # the command), to free next to nothing
         gc.disable()
     code = _run_safely(args)
-    if as_process and args.command == "render":
+    if as_process and args.command in ONE_SHOT:
         # the PNG is written and closed and render saves no settings: skip tearing down the
-        # window's Qt objects one by one (about 0.1 s, a fifth of the command's time)
+        # window's Qt objects one by one (about 0.1 s, a fifth of the command's time); a handout's files too
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
@@ -220,6 +221,8 @@ def _run(args) -> int:
     if args.command == "render":
         from chainview.gui.render import render_cli
         return render_cli(args)
+    if args.command == "handout":
+        return _handout(args)
     from . import desktop
     return desktop.install() if args.command == "install-desktop" else desktop.uninstall()
 
@@ -259,6 +262,34 @@ def _check(args) -> int:
         print(f"gradient check FAILED: {bad_nodes} of {len(report.nodes)} node gradients and "
               f"{bad_edges} of {len(report.edges)} edge Jacobians disagree with finite differences")
     return 0 if report.ok else 1
+
+
+COMMANDS += ("handout",)
+ONE_SHOT = ("render", "handout")     # commands that start Qt, write their files and end: no teardown
+
+
+def _handout_parser(sub) -> None:
+    h = sub.add_parser("handout", help="a handout of every step for students: .html, .md or .tex (by the suffix)")
+    h.add_argument("net", metavar="NET.json")
+    h.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
+    h.add_argument("--example", type=int, default=0, metavar="K", help="batch column the Jacobians show (default 0)")
+    h.add_argument("--digits", type=int, default=4, metavar="N", help="significant digits (default 4, as the app)")
+    h.add_argument("--predict", action="store_true", help="a worksheet: results left blank, answers at the end")
+    h.add_argument("-o", "--output", required=True, metavar="OUT.html|OUT.md|OUT.tex")
+
+
+def _handout(args) -> int:
+    from .handout import MAX_DIGITS, check_output, write_handout
+    check_output(args.output)                     # before any work: a bad path is one line, exit 2
+    if not 1 <= args.digits <= MAX_DIGITS:
+        raise NetError(f"--digits must be 1..{MAX_DIGITS}; got {args.digits}")
+    s = _session(args)
+    if not args.predict:                          # the picture shows every value and gradient
+        s.run_to_end()                            # (a worksheet's shows none: they are the questions)
+    from chainview.gui.teaching.handout_picture import graph_pictures   # Qt, only for the picture
+    written = write_handout(s, args.output, pictures=graph_pictures(s), digits=args.digits, predict=args.predict)
+    print(f"wrote {written[0]}" + (f" (and {len(written) - 1} file(s) beside it)" if len(written) > 1 else ""))
+    return 0
 
 
 def _train(args) -> int:

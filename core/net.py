@@ -41,6 +41,7 @@ class Net:
     layers: tuple[Layer, ...]
     name: str = ""
     description: str = ""
+    notes: tuple[tuple[int, str], ...] = ()   # (step index, text): a TA's notes (the net file's "notes", version 2)
     seed: int = 0
     weight_decay: float = 0.0         # λ in L = Σ loss + λ Σ ‖W^l‖²_F (over the distinct W nodes)
 

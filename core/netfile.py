@@ -19,11 +19,13 @@ describes it for people.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import math
 import os
 import stat
 import tempfile
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -669,3 +671,73 @@ def _fsync_folder(folder: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# ---------------------------------------------------------------- notes (version 2)
+# A TA's notes on steps: {"<step index>": "text"}, shown in the step card and printed in the handout.
+# They wrap net_from_dict and net_to_dict (below) rather than edit them: the net is built first, then
+# the notes are checked against its own schedule.
+
+NOTES_VERSION = 2                   # a file with "notes" is version 2 (VERSIONS)
+MAX_NOTE_CHARS = 500                # one note: a sentence or two for the step card and the handout
+TOP_FIELDS += ("notes",)
+
+
+def _step_count(net) -> int:
+    """How many steps the net's schedule has (what a note's key may count up to)."""
+    from .steps import schedule
+    try:
+        return len(schedule(net))       # a schedule built from the net's own graph (forks add steps)
+    except TypeError:
+        return len(schedule(net.L))     # a schedule that knows only the number of layers
+
+
+def _notes(value, version, net) -> tuple[tuple[int, str], ...]:
+    """{"<step index>": "text"}: keys are steps of this net's schedule (counted from 0), values short strings."""
+    if version != NOTES_VERSION:
+        raise NetError(f"notes needs \"version\": {NOTES_VERSION}; this file says version {version}", field="version")
+    if not isinstance(value, dict):
+        raise NetError(f"notes must be an object {{\"<step index>\": \"text\"}}, e.g. {{\"7\": \"watch the transpose\"}}; "
+                       f"got {_kind(value)}", field="notes")
+    n = _step_count(net)
+    out = []
+    for key, text in value.items():
+        if not (isinstance(key, str) and key.isdigit() and key == str(int(key)) and int(key) < n):
+            raise NetError(f"notes: {_show(key)} is not a step; keys are step indices \"0\" to \"{n - 1}\" "
+                           f"(step 1 of the app is \"0\")", field="notes")
+        if not isinstance(text, str):
+            raise NetError(f"notes[\"{key}\"] must be a string (text in double quotes); got {_kind(text)}",
+                           field="notes")
+        if len(text) > MAX_NOTE_CHARS:
+            raise NetError(f"notes[\"{key}\"] has {len(text)} characters; a note is at most {MAX_NOTE_CHARS}",
+                           field="notes")
+        if text.strip():
+            out.append((int(key), text))
+    return tuple(sorted(out))
+
+
+def _reads_notes(read):
+    @functools.wraps(read)
+    def net_from_dict(data: dict) -> Net:
+        net = read(data)
+        if "notes" in data:
+            net = replace(net, notes=_notes(data["notes"], _whole(data["version"]), net))
+        return net
+    return net_from_dict
+
+
+def _writes_notes(write):
+    @functools.wraps(write)
+    def net_to_dict(net: Net) -> dict:
+        out = write(net)
+        steps = _step_count(net)
+        notes = {str(k): text for k, text in net.notes if 0 <= k < steps}   # a layer removed: its steps' notes go
+        if notes:
+            out["version"] = NOTES_VERSION
+            out["notes"] = notes
+        return out
+    return net_to_dict
+
+
+net_from_dict = _reads_notes(net_from_dict)
+net_to_dict = _writes_notes(net_to_dict)

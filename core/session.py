@@ -38,6 +38,8 @@ class Session:
         self._example = example
         self._position = 0
         self._jacobians: dict = {}
+        # callable(old, new) -> bool, or None: core.predict refuses forward moves past an unanswered step
+        self.jump_guard = None
 
     # ---- the net and what follows from it (cached until it changes)
     @property
@@ -185,7 +187,7 @@ class Session:
 
     def jump(self, k: int) -> None:
         k = max(0, min(int(k), len(self.steps)))
-        if k != self._position:
+        if k != self._position and (self.jump_guard is None or self.jump_guard(self._position, k)):
             old, self._position = self._position, k
             self.position_changed.emit(old, k)
 

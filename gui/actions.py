@@ -42,6 +42,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "reset_text": ("Ctrl+Shift+0",),
     "toggle_theme": ("Ctrl+Shift+T",),
     "full_screen": ("F11",),
+    "predict": ("Ctrl+P",),                     # predict before reveal (gui/teaching)
     # Help
     "shortcuts": ("F1", "?"),
 }

@@ -442,6 +442,7 @@ class NodeItem(QGraphicsItem):
         self.lit: dict[str, QColor] = {}          # "value"/"grad" -> operand colour of the current equation
         self.nonfinite = 0                         # NaN or inf entries in its value and gradient
         self.refreshes = 0                         # how often the scene changed this item's state (tests)
+        self.concealed = False                     # gui/teaching: the current step's result shows as "?"
         self.setFlag(QGraphicsItem.ItemIsSelectable, False)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.PointingHandCursor)
@@ -628,6 +629,16 @@ class NodeItem(QGraphicsItem):
             self.selected = on
             self.update()
 
+    def set_concealed(self, on: bool) -> None:
+        """Show the current step's result (its value forward, its gradient backward) as "?" until predicted."""
+        if bool(on) != self.concealed:
+            self.concealed = bool(on)
+            self.update_tooltip()
+            self.update()
+
+    def _hides(self, phase: str) -> bool:
+        return self.concealed and self.phase == phase
+
     def set_check(self, result) -> None:
         self.check = result
         self.update_tooltip()
@@ -636,14 +647,14 @@ class NodeItem(QGraphicsItem):
     # -- what a test or the inspector can read
     def shown_value(self) -> str | None:
         """The compact value as drawn, or None while it is not known yet."""
-        if not self.known:
+        if not self.known or self._hides("forward"):
             return None
         if self.kind == "L":
             return self.t_scalar.plain()
         return self.m_value.plain() if self.m_value is not None else None
 
     def shown_grad(self) -> str | None:
-        if not self.grad_known or self.m_grad is None:
+        if not self.grad_known or self.m_grad is None or self._hides("backward"):
             return None
         return f"{self.t_grad.plain()} = {self.m_grad.plain()}"
 
@@ -655,14 +666,14 @@ class NodeItem(QGraphicsItem):
         rows, cols = self.array_shape
         tip = [f"<b>{rich(self.symbol)}</b> — {node_kind_name(self.node)} <i>({self.node})</i>",
                f"shape {rich(dims_text(self.dims, self.array_shape))}"]
-        if self.known:
+        if self.known and not self._hides("forward"):
             if self.value.size <= 36:
                 tip.append(("value" if self.kind != "L" else "loss") + matrix_html(self.value))
             else:
                 tip.append(f"value: {rows} × {cols} (the inspector shows it in full)")
         else:
             tip.append("<i>not computed yet: step forward to compute it</i>")
-        if self.grad_known and self.grad is not None:
+        if self.grad_known and self.grad is not None and not self._hides("backward"):
             g = self.grad.T if self.numerator else self.grad
             if g.size <= 36:
                 tip.append(f"∂L/∂{rich(self.symbol)}" + matrix_html(g))
@@ -721,7 +732,8 @@ class NodeItem(QGraphicsItem):
         self.t_symbol.draw_centered(p, 0, y, colors["symbol"][0])
         y += self.t_symbol.height
         for d in self.t_dims:
-            d.draw_centered(p, 0, y, colors["dims"][0])
+            if not (self._hides("forward") and d.plain().startswith("=")):   # the shape is the question
+                d.draw_centered(p, 0, y, colors["dims"][0])
             y += d.height
         if self.placement == "card":
             y += (6 if self.kind == "L" else 10) * s
@@ -760,8 +772,9 @@ class NodeItem(QGraphicsItem):
         """Value (theme.value) then ∂L/∂(node) (theme.grad); value_last puts the value at the bottom.
         A part that is an operand of the current equation gets a ring in the step card's operand colour."""
         st, t, s = self.style, self.style.theme, self.style.scale
+        known = self.known and not self._hides("forward")
         if self.kind == "L":
-            if self.known:
+            if known:
                 self.t_scalar.draw_centered(p, 0, top, colors["value"][0])
             else:
                 self.t_placeholder.draw_centered(p, 0, top - 4 * s, colors["placeholder"][0])
@@ -777,7 +790,7 @@ class NodeItem(QGraphicsItem):
         for part in parts:
             if part == "value":
                 h = self.m_value.height
-                if self.known:
+                if known:
                     self.m_value.draw(p, -self.m_value.width / 2, y, colors["value"][0])
                 elif self.placement == "card":
                     self.t_placeholder.draw_centered(p, 0, y + (self.m_value.height - self.t_placeholder.height) / 2,
@@ -787,7 +800,10 @@ class NodeItem(QGraphicsItem):
                 h = self.t_grad.height + 2 * s + self.m_grad.height
                 if self.grad_known:
                     self.t_grad.draw_centered(p, 0, y, colors["grad"][0])
-                    self.m_grad.draw(p, -self.m_grad.width / 2, y + self.t_grad.height + 2 * s, colors["grad"][0])
+                    if self._hides("backward"):                      # the gradient is the question
+                        self.t_placeholder.draw_centered(p, 0, y + self.t_grad.height + 2 * s, colors["grad"][0])
+                    else:
+                        self.m_grad.draw(p, -self.m_grad.width / 2, y + self.t_grad.height + 2 * s, colors["grad"][0])
                 w = max(self.t_grad.width, self.m_grad.width)
             if part in self.lit:
                 m = 4 * s

@@ -63,6 +63,8 @@ class GraphScene(QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[tuple[str, str], EdgeItem] = {}
         self._selected = None
+        # callable(step) -> bool, or None: gui/teaching hides the current step's result as "?" until predicted
+        self.conceal = None
         self._empty_press = None
         self.last_touched: tuple[set, set] = (set(), set())   # what the last position change refreshed
         self._lit: list = []             # items lit as operands of the current equation
@@ -226,6 +228,13 @@ class GraphScene(QGraphicsScene):
         grad = self._bwd.get(node, INF) < pos
         is_cur = cur[0] == node
         item.set_state(known, grad, is_cur, cur[1] if is_cur else None)
+        item.set_concealed(is_cur and self.conceal is not None and bool(self.conceal(self.session.current)))
+
+    def refresh_current(self) -> None:
+        """Redraw the current step's node (a prediction was answered: its result may show now)."""
+        cur = self._current()
+        if cur[0] is not None:
+            self._refresh_node(cur[0], self.session.position, cur)
 
     def _refresh_edge(self, edge, pos: int, cur) -> None:
         e = self._edges.get(edge)

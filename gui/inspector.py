@@ -215,6 +215,12 @@ class Inspector(QWidget):
         self._last_selection = object()
         self._built_key = None
         self._step_key = None
+        # callable(step) -> bool, or None: gui/teaching hides the step's result as "?" until it is predicted
+        self.conceal = None
+        # callable(layout, step) -> None, or None: gui/teaching adds a TA's note (and its edit field) to the step card
+        self.decorate_step = None
+        # while a step's result is hidden, hide its Jacobian operands too (gui/teaching asks "diagonal or full?")
+        self.conceal_jacobians = False
         self._reset_refs()
         self._follow_app_font()
 
@@ -302,6 +308,33 @@ class Inspector(QWidget):
     def refresh(self, force: bool = False) -> None:
         self._update_selection(force)
         self._update_step(force)
+
+    def insert_card(self, widget: QWidget, index: int = 0) -> None:
+        """Put another card (gui/teaching's question) into the inspector's column, at the top by default."""
+        self._content.layout().insertWidget(index, widget)
+
+    def _concealed(self, step) -> bool:
+        return step is not None and self.conceal is not None and bool(self.conceal(step))
+
+    def _concealed_items(self, step, items: list) -> list:
+        """The step's items with what waits for a prediction as "?": the result, and (while gui/teaching asks
+        "diagonal or full?") its Jacobian operands; one item for one, so positions stay."""
+        if not self._concealed(step):
+            return items
+        out, ops = [], iter(step.operands)
+        for item in items:
+            op = next(ops, None) if item[0] == "m" else None
+            if item[0] == "r":
+                item = ("t", "?")
+            elif op is not None and op.kind == "jacobian" and self.conceal_jacobians:
+                item = ("t", f"{pretty(op.name)} = ?")
+            out.append(item)
+        return out
+
+    def _hidden_selection(self) -> bool:
+        """The selection is the current step's node and its result is hidden until predicted."""
+        cur = self._session.current
+        return self._concealed(cur) and self._session.selection == cur.node
 
     def matrix_views(self) -> list[MatrixView]:
         return list(self.views)
@@ -470,7 +503,7 @@ class Inspector(QWidget):
         if sel != self._last_selection:
             self._show_tensor, self._tensor_slice = False, 0
             self._last_selection = sel
-        key = self._selection_key()
+        key = (self._selection_key(), self._hidden_selection())
         if not force and key == self._built_key:
             return
         self._built_key = key
@@ -487,6 +520,10 @@ class Inspector(QWidget):
                 lay.addWidget(self._subheading("Nothing selected"))
                 lay.addWidget(self._muted("Click a node or an edge in the graph (or press . and , to walk "
                                           "through them) to see its numbers, its gradient or its Jacobian here."))
+            elif self._hidden_selection():
+                cur = self._session.current
+                lay.addWidget(self._heading(html.escape(pretty(cur.title)) + " = ?"))
+                lay.addWidget(self._muted("Predict it first: answer the question above, then it shows here."))
             elif isinstance(sel, tuple):
                 self._build_edge(lay, *sel)
             else:
@@ -834,7 +871,8 @@ class Inspector(QWidget):
 
     def _update_step(self, force: bool = False) -> None:
         s = self._session
-        key = (s.position, id(s.net), id(s.evaluation), s.layout, s.example, self._theme.name, self._fused_above())
+        key = (s.position, id(s.net), id(s.evaluation), s.layout, s.example, self._theme.name, self._fused_above(),
+               self._concealed(s.current))
         if not force and key == self._step_key:
             return
         self._step_key = key
@@ -862,10 +900,16 @@ class Inspector(QWidget):
             f"<span style='color:{phase_color.name()}'>{step_tag(step.index, s.forward_length)} · {phase}</span>"
             f" {where}", scale=1.15, bold=True, color=t.muted))
         lay.addWidget(self._label(_no_break(html.escape(pretty(step.equation))), scale=1.35, bold=True))
-        lay.addWidget(self._label(f"shapes: {shapes_text(step.shapes)}", scale=1.1))
-        if step.note:
+        hidden = self._concealed(step)
+        shapes = step.shapes.rsplit("->", 1)[0] + "-> ?" if hidden else step.shapes
+        lay.addWidget(self._label(f"shapes: {shapes_text(shapes)}", scale=1.1))
+        if step.note and not hidden:
             lay.addWidget(self._muted(html.escape(pretty(step.note))))
+        if self.decorate_step is not None:
+            self.decorate_step(lay, step)
         self._step_numbers(lay, step)
+        if hidden:              # the fused shortcut would show the result
+            return
         L = s.net.L
         if step.phase == "backward" and step.node == z_id(L) and not self._fused_above():
             self._fused_box(lay)
@@ -954,7 +998,7 @@ class Inspector(QWidget):
 
     def _step_numbers(self, lay: QVBoxLayout, step) -> None:
         s = self._session
-        items = self._step_items(step)
+        items = self._concealed_items(step, self._step_items(step))
         b = s.net.batch
         if step.phase == "backward" and b > 1 and split_id(step.node)[0] not in ("W", "W0"):
             lay.addWidget(self._muted(f"With numbers, for example {s.example + 1} of {b}:"))

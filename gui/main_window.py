@@ -149,6 +149,8 @@ class MainWindow(QMainWindow):
         self._restored = self._persist and self.settings.window_state is not None
         if editing:
             self.install_editing_tools()   # before the saved layout is restored: it has their docks too
+        from .teaching.install import install_teaching
+        install_teaching(self)             # predict before reveal (Ctrl+P), File ▸ Export handout…, step notes
         self._initial_geometry()
         from .window.panels import PanelManager
         self.panels = PanelManager(self)       # side panels tab together below 1366 px (gui/window/panels.py)

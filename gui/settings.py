@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 THEMES = ("light", "dark", "system")
 LAYOUTS = ("denominator", "numerator")
 MAX_RECENT = 8
+MAX_PREDICT_FILES = 200            # net files remembered with predict mode on
 FONT_SCALE_MIN, FONT_SCALE_MAX = 0.7, 3.0
 # The steps of "Larger text" / "Smaller text"; 1.0 is the reset.
 FONT_SCALES = (0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0, 2.25, 2.5, 3.0)
@@ -190,6 +191,26 @@ class Settings:
     @hint_dismissed.setter
     def hint_dismissed(self, dismissed: bool) -> None:
         self._store.setValue("help/hint_dismissed", bool(dismissed))
+
+    # ---- predict before reveal, remembered per net file (gui/teaching)
+    def predict_for(self, key: str) -> bool:
+        """Whether predict mode was on for this net file (a path, or "example:NAME")."""
+        return key in self._predict_files()
+
+    def set_predict_for(self, key: str, on: bool) -> None:
+        keys = [k for k in self._predict_files() if k != key]
+        if on:
+            keys.insert(0, key)
+        if keys:
+            self._store.setValue("teaching/predict_files", keys[:MAX_PREDICT_FILES])
+        else:
+            self._store.remove("teaching/predict_files")
+
+    def _predict_files(self) -> list[str]:
+        value = self._store.value("teaching/predict_files", [])
+        if isinstance(value, str):          # QSettings' INI backend returns one item as a string
+            value = [value] if value else []
+        return [k for k in value if isinstance(k, str) and k] if isinstance(value, (list, tuple)) else []
 
     # ---- the window
     @property

@@ -101,6 +101,17 @@ class StepDelegate(QStyledItemDelegate):
         # the row under the mouse, kept by the list: reading option.state instead would make PySide
         # build QStyle's Python enum types on the first paint (~7 ms of start-up)
         self.hover_row = -1
+        # callable(row) -> "✓" / "✗" / None, or None: gui/teaching marks the steps a learner predicted
+        self.marks = None
+        # callable(row) -> bool, or None: gui/teaching hides a step's shape algebra (its tooltip) until predicted
+        self.conceal = None
+
+    def helpEvent(self, event, view, option, index):  # noqa: N802
+        if self.conceal is not None and index.isValid() and self.conceal(index.row()):
+            from PySide6.QtWidgets import QToolTip
+            QToolTip.showText(event.globalPos(), f"{index.data(EquationRole)}\n(shapes: predict them first)", view)
+            return True
+        return super().helpEvent(event, view, option, index)
 
     def _fonts(self, option):
         title = QFont(option.font)
@@ -183,8 +194,18 @@ class StepDelegate(QStyledItemDelegate):
         title = pretty(step.title)
         if state == "current":
             title += "  ◀"
-        painter.drawText(QRect(x + num_w, r.top() + pad, w - num_w, fm_t.height()), Qt.AlignLeft | Qt.AlignVCenter,
-                         fm_t.elidedText(title, Qt.ElideRight, w - num_w))
+        mark = self.marks(row) if self.marks is not None else None
+        room = w - num_w
+        if mark:
+            mark_w = fm_t.horizontalAdvance(f" {mark}")
+            painter.setPen(theme.ok if (theme is not None and mark == "✓") else
+                           (theme.bad if theme is not None else color))
+            painter.drawText(QRect(r.right() - pad - mark_w, r.top() + pad, mark_w, fm_t.height()),
+                             Qt.AlignRight | Qt.AlignVCenter, mark)
+            painter.setPen(color)
+            room -= mark_w
+        painter.drawText(QRect(x + num_w, r.top() + pad, room, fm_t.height()), Qt.AlignLeft | Qt.AlignVCenter,
+                         fm_t.elidedText(title, Qt.ElideRight, room))
         painter.setFont(eq_font)
         eq_color = QColor(color)
         if state != "future":

@@ -14,7 +14,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from chainview.core import netfile
+from chainview.core import Session, netfile
 from chainview.core.activations import NAMES as ACTIVATION_NAMES
 from chainview.core.errors import NetError
 from chainview.core.losses import NAMES as LOSS_NAMES
@@ -575,3 +575,59 @@ def test_shipped_example_loads_and_validates(path, validator):
     net = load_net(path)
     assert net.L >= 1
     assert_same_net(net, parse_net(dumps_net(net)))
+
+
+# ------------------------------------------------------------------ notes (version 2)
+
+def test_notes_round_trip_in_a_version_2_file(tmp_path):
+    data = json.loads(Path(EXAMPLES[0]).read_text(encoding="utf-8"))
+    data["version"] = 2
+    data["notes"] = {"7": "watch the transpose here", "0": "start with the shapes", "3": "  "}
+    net = net_from_dict(data)
+    assert net.notes == ((0, "start with the shapes"), (7, "watch the transpose here"))    # blank ones dropped
+    out = tmp_path / "noted.chainview.json"
+    save_net(net, out)
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["version"] == 2 and written["notes"] == {"0": "start with the shapes", "7": "watch the transpose here"}
+    assert load_net(out).notes == net.notes
+    plain = net_from_dict(json.loads(Path(EXAMPLES[0]).read_text(encoding="utf-8")))
+    assert net_to_dict(plain)["version"] == VERSION and "notes" not in net_to_dict(plain)
+
+
+@pytest.mark.parametrize("notes,words", [
+    ({"99": "x"}, ["notes:", "not a step", '"0" to "']),
+    ({"-1": "x"}, ["not a step"]),
+    ({"07": "x"}, ["not a step"]),
+    ({"1": 3}, ['notes["1"] must be a string']),
+    ({"1": "x" * 501}, ["501 characters", "at most 500"]),
+    (["x"], ["notes must be an object"]),
+])
+def test_bad_notes_are_one_line(notes, words):
+    data = json.loads(Path(EXAMPLES[0]).read_text(encoding="utf-8"))
+    data["version"] = 2
+    data["notes"] = notes
+    with pytest.raises(NetError) as err:
+        net_from_dict(data)
+    assert "\n" not in err.value.message and all(w in err.value.message for w in words)
+
+
+def test_notes_need_version_2(validator):
+    data = json.loads(Path(EXAMPLES[0]).read_text(encoding="utf-8"))
+    data["notes"] = {"1": "x"}
+    with pytest.raises(NetError, match='notes needs "version": 2'):
+        net_from_dict(data)
+    data["version"] = 2
+    assert list(validator.iter_errors(data)) == []
+    data["notes"] = {"x": "y"}
+    assert list(validator.iter_errors(data))
+
+
+def test_notes_of_steps_a_smaller_net_no_longer_has_are_not_saved(tmp_path):
+    from dataclasses import replace
+    net = load_net(EXAMPLES[0])
+    n = netfile._step_count(net)
+    assert n == len(Session(net).steps)
+    net = replace(net, notes=((1, "kept"), (n + 5, "a step of a layer since removed")))
+    out = tmp_path / "n.chainview.json"
+    save_net(net, out)
+    assert load_net(out).notes == ((1, "kept"),)

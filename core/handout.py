@@ -1,0 +1,306 @@
+"""A handout of every step, for posting after office hours: HTML, Markdown or LaTeX, chosen by the suffix.
+
+    write_handout(session, "net.html", pictures=[png_bytes], digits=4, predict=False) -> [paths written]
+
+Contents, in this order: the net (layers, activations, loss, X, Y, W, W0); the graph picture;
+every step (equation, shape algebra, the numbers of every operand and of the result, a TA's
+note); every edge's Jacobian (dims in symbols and numbers, the one-line reason for its form);
+the gradient check. `predict=True` makes a worksheet: results left blank, answers at the end.
+
+Pure Python: the picture (PNG bytes) is made by the caller (gui/teaching/handout_picture.py).
+Matrices past 12 x 12 show their corners with ⋯ and the whole matrix goes to a CSV beside the
+handout. Every file is written to a temporary name first and renamed into place, so a failure
+leaves nothing half-written (NetError "cannot write ...": one line, exit 2 on the command line).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .engine import edge_list
+from .errors import NetError
+from .symbols import dims_text, node_symbol, pretty, split_id
+
+FORMATS = (".html", ".md", ".tex")
+BIG = 12                     # past this many rows or columns a matrix shows its corners
+CORNER = 5                   # rows / columns kept from each corner
+MINUS = "−"
+DEFAULT_DIGITS = 4
+MAX_DIGITS = 17
+
+
+def number_text(x, digits: int = DEFAULT_DIGITS) -> str:
+    """As the app's tables show it (gui/matrix_model.format_number): `digits` significant, a real minus, -0 is 0."""
+    v = float(x)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "∞" if v > 0 else MINUS + "∞"
+    if v == 0:
+        return "0"
+    return f"{v:.{max(1, int(digits))}g}".replace("-", MINUS)
+
+
+@dataclass
+class Matrix:
+    ref: str                          # unique in the handout: "step-7-result", "edge-Z1-A1", "given-W1"
+    title: str                        # plain symbol, e.g. "dL/dW^2"
+    array: np.ndarray
+    digits: int = DEFAULT_DIGITS
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(self.array.shape)
+
+    @property
+    def big(self) -> bool:
+        return self.array.shape[0] > BIG or self.array.shape[1] > BIG
+
+    def cells(self) -> list[list[str | None]]:
+        """Rows of number texts; a big matrix keeps its corners, None marks the ⋯ row or column."""
+        a = self.array
+        rows = _keep(a.shape[0]) if a.shape[0] > BIG else list(range(a.shape[0]))
+        cols = _keep(a.shape[1]) if a.shape[1] > BIG else list(range(a.shape[1]))
+        return [[None if (i is None or j is None) else number_text(a[i, j], self.digits) for j in cols]
+                for i in rows]
+
+    def csv(self) -> str:
+        return "\n".join(",".join(repr(float(x)) for x in row) for row in self.array.tolist()) + "\n"
+
+
+def _keep(n: int) -> list[int | None]:
+    return list(range(CORNER)) + [None] + list(range(n - CORNER, n))
+
+
+@dataclass
+class StepBlock:
+    index: int
+    phase: str
+    title: str                       # plain: "dL/dW^2"
+    equation: str
+    shapes: str                      # "(3x1)(1x2) -> (3x2)"
+    note: str
+    operands: list[Matrix]
+    joiners: tuple[str, ...]
+    result: Matrix                   # as the step card shows it (a batch's backward A/Z: the chosen example)
+    full: Matrix | None              # every example of a batch, when the result shows one
+    explanation: str                 # the shape algebra in a sentence (core.predict.explain)
+    user_note: str = ""              # a TA's annotation (the net file's "notes")
+    arrow: str = "="                 # between operands and result: "=", "->" (a list), "f^l" (an activation)
+
+
+@dataclass
+class EdgeBlock:
+    source: str
+    target: str
+    name: str                        # "dA^1/dZ^1"
+    symbol: str                      # "diag(f'(Z^1))"
+    dims: str                        # "n^1 x n^1 = 3 x 3"
+    kind: str
+    reason: str
+    matrix: Matrix
+
+
+@dataclass
+class Handout:
+    title: str
+    description: str
+    layout: str
+    example: int
+    batch: int
+    digits: int
+    predict: bool
+    layers: list[tuple[str, str, str, str]]        # (l, units, activation, f(z))
+    loss: tuple[str, str]                          # (name, formula)
+    givens: list[Matrix]
+    steps: list[StepBlock]
+    edges: list[EdgeBlock]
+    check_ok: bool
+    check_rows: list[tuple[str, bool, str, str]]   # (what, ok, max rel error, note)
+    loss_value: str
+    problems: list[str] = field(default_factory=list)
+
+
+def operand_array(session, op) -> np.ndarray:
+    """The numbers of a step's operand at the shape the step uses (a batch's column for a per-example shape)."""
+    ev = session.evaluation
+    if op.kind == "jacobian":
+        arr = session.jacobian(*op.ref).dense()
+    else:
+        arr = (ev.grads if op.kind == "grad" else ev.values)[op.ref]
+    arr = np.atleast_2d(np.asarray(arr, dtype=float))
+    if op.transposed:
+        arr = arr.T
+    return fit(arr, op.shape, session.example)
+
+
+def fit(arr: np.ndarray, shape, k: int) -> np.ndarray:
+    shape = tuple(shape)
+    if arr.shape == shape:
+        return arr
+    if shape[1] == 1 and arr.shape[0] == shape[0] and k < arr.shape[1]:
+        return arr[:, k:k + 1]
+    if shape[0] == 1 and arr.shape[1] == shape[1] and k < arr.shape[0]:
+        return arr[k:k + 1, :]
+    return arr
+
+
+def collect(session, digits: int = DEFAULT_DIGITS, notes: dict | None = None, predict: bool = False) -> Handout:
+    """Everything the handout shows, as plain data (the writers only lay it out)."""
+    from .gradcheck import check_gradients
+    from .predict import explain
+    net, ev = session.net, session.evaluation
+    digits = max(1, min(MAX_DIGITS, int(digits)))
+    notes = dict(notes if notes is not None else getattr(net, "notes", ()) or ())
+    M = lambda ref, title, a: Matrix(ref, title, np.atleast_2d(np.asarray(a, dtype=float)), digits)
+    layers = [(str(l), f"{net.m(l)} → {net.n(l)}", net.layers[l - 1].activation.name,
+               net.layers[l - 1].activation.formula) for l in range(1, net.L + 1)]
+    givens = [M("given-X", "X = A^0", net.X), M("given-Y", "Y", net.Y)]
+    for l in range(1, net.L + 1):
+        givens.append(M(f"given-W{l}", f"W^{l}", net.layers[l - 1].W))
+        givens.append(M(f"given-W0_{l}", f"W0^{l}", net.layers[l - 1].W0))
+    steps = []
+    for s in session.steps:
+        ops = [M(f"step-{s.index}-op{k}", o.name, operand_array(session, o)) for k, o in enumerate(s.operands)]
+        value = np.atleast_2d(np.asarray(s.value, dtype=float))
+        shown = fit(value, s.result_shape, session.example)
+        numerator_w = s.phase == "backward" and session.layout == "numerator" and split_id(s.node)[0] == "W"
+        title = f"({s.title})^T" if numerator_w else s.title
+        full = M(f"step-{s.index}-value", title, value) if shown.shape != value.shape else None
+        result = M(f"step-{s.index}-result" if full is not None else f"step-{s.index}-value", title, shown)
+        kind, l = split_id(s.node)
+        arrow = (f"f^{l}" if s.phase == "forward" and kind == "A" else
+                 "->" if any(j.strip() == "," for j in s.joiners) else "=")
+        steps.append(StepBlock(s.index, s.phase, title, s.equation, s.shapes, s.note, ops, s.joiners, result, full,
+                               explain(s, session.layout), str(notes.get(s.index, notes.get(str(s.index), ""))),
+                               arrow))
+    edges = []
+    for u, v in net_edges(net):
+        J = session.jacobian(u, v)
+        name = f"d{node_symbol(v)}/d{node_symbol(u)}"
+        edges.append(EdgeBlock(u, v, name, J.symbol, dims_text(J.dims, J.shape), J.kind, J.explanation,
+                               M(f"edge-{u}-{v}", name, J.dense())))
+    report = check_gradients(ev, example=session.example)
+    rows = [(f"dL/d{node_symbol(n)}", r.ok, f"{r.max_error:.1e}", r.note) for n, r in report.nodes.items()]
+    rows += [(f"d{node_symbol(v)}/d{node_symbol(u)}", r.ok, f"{r.max_error:.1e}", r.note)
+             for (u, v), r in report.edges.items()]
+    loss = float(ev.loss)
+    return Handout(net.name or "net", net.description, session.layout, session.example, net.batch, digits, predict,
+                   layers, (net.loss.name, net.loss.formula), givens, steps, edges, report.ok, rows,
+                   number_text(loss, digits), [pretty(p) for p in ev.problems.values()])
+
+
+def net_edges(net) -> tuple:
+    """Every edge of the net in drawing order (as trace lists them): from its own graph where the engine
+    builds one per net (skips, ties, weight decay add edges), else from its number of layers."""
+    try:
+        return edge_list(net)
+    except TypeError:
+        return edge_list(net.L)
+
+
+def edge_words(e: EdgeBlock) -> str:
+    return pretty(e.name)
+
+
+# ---------------------------------------------------------------- writing, all or nothing
+
+def check_output(path) -> str:
+    """The output path, checked before anything is computed: a known suffix, an existing folder."""
+    where = os.fspath(path)
+    suffix = os.path.splitext(where)[1].lower()
+    if suffix not in FORMATS:
+        raise NetError(f"-o must end in .html, .md or .tex (the handout's format comes from it); got {where!r}")
+    folder = os.path.dirname(os.path.abspath(where))
+    if os.path.isdir(where):
+        raise NetError(f"cannot write {where}: it is a folder")
+    if not os.path.isdir(folder):
+        raise NetError(f"cannot write {where}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise NetError(f"cannot write {where}: the folder {folder} is not writable")
+    return suffix
+
+
+def write_handout(session, path, *, pictures: list[bytes] = (), digits: int = DEFAULT_DIGITS, predict: bool = False,
+                  notes: dict | None = None) -> list[str]:
+    """Write the handout (and its PNG / CSV files beside it); returns the paths written, the handout first."""
+    where = os.fspath(path)
+    suffix = check_output(where)
+    data = collect(session, digits, notes, predict)
+    stem = os.path.basename(where)[: -len(suffix)]
+    side: dict[str, bytes] = {}
+    for m in _all_matrices(data):
+        if m.big:
+            side[f"{stem}-{m.ref}.csv"] = m.csv().encode("utf-8")
+    if suffix == ".html":
+        from .handout_html import html_handout
+        text = html_handout(data, pictures, {m.ref: f"{stem}-{m.ref}.csv" for m in _all_matrices(data) if m.big})
+    else:
+        from .handout_text import markdown_handout, tex_handout
+        names = [f"{stem}-graph.png" if len(pictures) == 1 else f"{stem}-graph-{k + 1}.png"
+                 for k in range(len(pictures))]
+        side.update(zip(names, pictures))
+        csvs = {m.ref: f"{stem}-{m.ref}.csv" for m in _all_matrices(data) if m.big}
+        text = (markdown_handout if suffix == ".md" else tex_handout)(data, names, csvs)
+    folder = os.path.dirname(os.path.abspath(where))
+    files = [(os.path.join(folder, name), blob) for name, blob in side.items()]
+    files.append((os.path.abspath(where), text.encode("utf-8")))
+    _write_all(files, where)
+    return [where] + [os.path.join(os.path.dirname(where), name) for name in side]
+
+
+def _all_matrices(data: Handout):
+    yield from data.givens
+    for s in data.steps:
+        yield from s.operands
+        yield s.result
+        if s.full is not None:
+            yield s.full
+    for e in data.edges:
+        yield e.matrix
+
+
+def _write_all(files: list[tuple[str, bytes]], shown: str) -> None:
+    """Every file to a temporary name in its folder, then each renamed into place; on any failure the
+    temporary files are removed and nothing of this handout is left (an old handout stays as it was)."""
+    temps, placed = [], []
+    try:
+        for target, blob in files:
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix="." + os.path.basename(target) + ".",
+                                       suffix=".tmp")
+            temps.append((tmp, target))
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())
+        for tmp, target in list(temps):
+            existed = os.path.exists(target)
+            os.replace(tmp, target)
+            temps.remove((tmp, target))
+            if not existed:
+                placed.append(target)
+        placed = []
+    except OSError as err:
+        raise NetError(f"cannot write {shown}: {err.strerror or err}") from err
+    finally:
+        for target in placed:           # a later file failed: take back the new ones already in place
+            try:
+                os.unlink(target)
+            except OSError:
+                pass
+        for tmp, _ in temps:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _umask() -> int:
+    from .netfile import _umask as umask
+    return umask()

@@ -1,0 +1,48 @@
+"""The handout's graph picture: the canvas (gui/graph_scene) drawn by gui/export, as PNG bytes, no window.
+
+    graph_pictures(session, theme="light") -> [png bytes, ...]
+
+A wide net (12 layers and more) is cut into parts at most MAX_PART_WIDTH pixels wide, one under
+the other on the page, so the labels stay readable instead of shrinking to fit one page width.
+"""
+
+from __future__ import annotations
+
+SCALE = 1.25                # pixels per scene unit: sharp in print, a modest file
+MAX_PART_WIDTH = 3600       # pixels: a short net stays one picture; a long one is cut in parts
+OVERLAP = 60                # pixels repeated at each cut, so a label on the cut is whole in one part
+
+
+def graph_pictures(session, theme: str = "light", scale: float = SCALE) -> list[bytes]:
+    from chainview.gui.render import _headless_env
+    _headless_env()
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from chainview.gui import theme as themes
+    from chainview.gui.app import ensure_app
+    from chainview.gui.export import render_image
+    from chainview.gui.graph_scene import GraphScene
+
+    ensure_app()
+    scene = GraphScene(session, themes.resolve(theme))
+    try:
+        image = render_image(scene, scale)
+    finally:
+        scene.detach()
+        scene.deleteLater()
+    parts = []
+    width = image.width()
+    count = max(1, -(-width // MAX_PART_WIDTH))
+    step = -(-width // count)
+    for k in range(count):
+        left = max(0, k * step - (OVERLAP if k else 0))
+        right = min(width, (k + 1) * step + (OVERLAP if k < count - 1 else 0))
+        part = image.copy(left, 0, right - left, image.height()) if count > 1 else image
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.WriteOnly)
+        if not part.save(buffer, "PNG", 70):      # lossless; less squeezed, much faster (as render)
+            raise OSError("cannot encode the graph picture as PNG")
+        buffer.close()
+        parts.append(bytes(data))
+    return parts
