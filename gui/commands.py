@@ -88,6 +88,8 @@ def held_bytes(commands) -> int:
     seen: set[int] = set()
     total = 0
     for cmd in commands:
+        if not isinstance(cmd, SetNetCommand):   # another kind of command keeps no nets we know of
+            continue
         for net in (cmd.old, cmd.new):
             for arr in _arrays(net):
                 if id(arr) not in seen:
