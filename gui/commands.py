@@ -88,7 +88,7 @@ def held_bytes(commands) -> int:
     seen: set[int] = set()
     total = 0
     for cmd in commands:
-        if not isinstance(cmd, SetNetCommand):      # another kind of undo step (a test's, a note's) holds no nets
+        if not isinstance(cmd, SetNetCommand):   # another kind of command keeps no nets we know of
             continue
         for net in (cmd.old, cmd.new):
             for arr in _arrays(net):
