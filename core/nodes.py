@@ -230,7 +230,7 @@ class RNode:
         dR = ev.grads.get(target)
         if dense is None or dR is None or float(dR[0, 0]) != 1.0:
             dense = RNode.matrix(net.weight_decay, values[source])
-        rows, cols = _labels("W", s_l, m, "·"), _labels("W", s_l, n, "", "·")
+        rows, cols = _labels("a", s_l - 1, m), _labels("z", s_l, n)     # shaped like W: row i <-> input i, column j <-> unit j
         why = (f"R = λ Σ ‖W‖²_F, so dR/d{W}_ij = 2λ {W}_ij: a scalar by a matrix, shaped like {W} "
                f"(λ = {net.weight_decay:g}).")
         return symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax
