@@ -3,7 +3,8 @@
 A net file is plain data. Nothing in it is ever executed: numbers become numpy arrays,
 an activation is a built-in name or a typed expression that core/expr.py parses into a
 safe tree. The structure is checked here (fields, types, matrices); the shapes are
-checked by `core.net.build_net`, whose messages already say how to fix them.
+checked by `core.net.build_net`, whose messages already say how to fix them; a TA's step
+notes ("notes", version 2) are checked against the built net's schedule.
 
     load_net(path)         -> Net      (NetError "net.json: ..." for anything wrong)
     parse_net(text)        -> Net
@@ -19,7 +20,7 @@ describes it for people.
 from __future__ import annotations
 
 import codecs
-import functools
+import itertools
 import json
 import math
 import os
@@ -33,12 +34,13 @@ import numpy as np
 from .activations import NAMES as ACTIVATION_NAMES
 from .errors import ExpressionError, NetError
 from .losses import NAMES as LOSS_NAMES
+from .graph import schedule
 from .net import MAX_LAYERS, MAX_UNITS, Net, build_net
 
 MAX_FILE_BYTES = 2_000_000          # a file too large to be a toy net
 FORMAT = "chainview-net"
 VERSION = 1                         # what a net without version 2 fields is written as
-VERSIONS = (1, 2)                   # 2 adds skip_from, tie and weight_decay
+VERSIONS = (1, 2)                   # 2 adds skip_from, tie, weight_decay and notes
 MAX_EXPR_CHARS = 200                # a typed activation, as in the schema
 MAX_INT_DIGITS = 308                # a longer whole number is beyond any float (1.8e308)
 # Weights drawn at random are not in the file, so a tiny file could ask for gigabytes.
@@ -46,11 +48,13 @@ MAX_INT_DIGITS = 308                # a longer whole number is beyond any float 
 # ("0,"), so no net that fits in MAX_FILE_BYTES has more weights than this.
 MAX_WEIGHTS = MAX_FILE_BYTES // 2
 
+MAX_NOTE_CHARS = 500                # one step note: a sentence or two for the step card and the handout
+
 REQUIRED = ("input", "target", "loss", "layers")
 TOP_FIELDS = ("$schema", "format", "version", "name", "description", "input", "target", "loss", "layers", "seed",
-              "weight_decay")
+              "weight_decay", "notes")
 LAYER_FIELDS = ("units", "activation", "W", "W0", "skip_from", "tie")
-V2_FIELDS = ("weight_decay", "skip_from", "tie")    # skip connections, tied weights, weight decay
+V2_FIELDS = ("weight_decay", "skip_from", "tie", "notes")   # skip connections, tied weights, weight decay, step notes
 
 # Names people reach for that difflib would not connect to ours.
 _ALIASES = {
@@ -318,14 +322,42 @@ def net_from_dict(data: dict) -> Net:
                                f"a net file is limited to toy nets", field=f"layers[{i}].units")
         specs.append(spec)
         m = spec["units"]
-    return build_net(X, Y, loss, specs, name=data.get("name", ""), description=data.get("description", ""),
-                     seed=seed, weight_decay=weight_decay)
+    net = build_net(X, Y, loss, specs, name=data.get("name", ""), description=data.get("description", ""),
+                    seed=seed, weight_decay=weight_decay)
+    if "notes" in data:                 # checked against the built net's own schedule
+        net = replace(net, notes=_notes(data["notes"], version, net))
+    return net
 
 
 def _needs_v2(version: int, where: str) -> None:
     if version < 2:
         raise NetError(f"{where} needs \"version\": 2 (skip connections, tied weights and weight decay are "
                        f"version 2 fields); set the file's version to 2", field=where)
+
+
+def _notes(value, version: int, net: Net) -> tuple[tuple[int, str], ...]:
+    """A TA's step notes {"<step index>": "text"}: keys are steps of this net's schedule (counted from 0),
+    values short strings. Blank notes are dropped."""
+    if version < 2:
+        raise NetError(f"notes needs \"version\": 2; this file says version {version}", field="version")
+    if not isinstance(value, dict):
+        raise NetError(f"notes must be an object {{\"<step index>\": \"text\"}}, e.g. {{\"7\": \"watch the transpose\"}}; "
+                       f"got {_kind(value)}", field="notes")
+    n = len(schedule(net))              # a schedule built from the net's own graph (forks add steps)
+    out = []
+    for key, text in value.items():
+        if not (isinstance(key, str) and key.isdigit() and key == str(int(key)) and int(key) < n):
+            raise NetError(f"notes: {_show(key)} is not a step; keys are step indices \"0\" to \"{n - 1}\" "
+                           f"(step 1 of the app is \"0\")", field="notes")
+        if not isinstance(text, str):
+            raise NetError(f"notes[\"{key}\"] must be a string (text in double quotes); got {_kind(text)}",
+                           field="notes")
+        if len(text) > MAX_NOTE_CHARS:
+            raise NetError(f"notes[\"{key}\"] has {len(text)} characters; a note is at most {MAX_NOTE_CHARS}",
+                           field="notes")
+        if text.strip():
+            out.append((int(key), text))
+    return tuple(sorted(out))
 
 
 def _layer(layer, where: str, version: int = 1) -> dict:
@@ -509,7 +541,10 @@ def _short(value) -> str:
 
 def net_to_dict(net: Net) -> dict:
     """The file form of `net`. W and W0 are always written, so a random start is frozen once saved."""
-    v2 = net.weight_decay > 0 or any(l.skip_from is not None or l.tie is not None for l in net.layers)
+    steps = len(schedule(net))
+    notes = {str(k): text for k, text in net.notes if 0 <= k < steps}   # a layer removed: its steps' notes go
+    v2 = (net.weight_decay > 0 or bool(notes)
+          or any(l.skip_from is not None or l.tie is not None for l in net.layers))
     out: dict[str, Any] = {"format": FORMAT, "version": 2 if v2 else VERSION}
     if net.name:
         out["name"] = net.name
@@ -522,6 +557,8 @@ def net_to_dict(net: Net) -> dict:
     out["seed"] = int(net.seed)
     if net.weight_decay > 0:
         out["weight_decay"] = float(net.weight_decay)
+    if notes:
+        out["notes"] = notes
     return out
 
 
@@ -671,73 +708,3 @@ def _fsync_folder(folder: str) -> None:
         pass
     finally:
         os.close(fd)
-
-
-# ---------------------------------------------------------------- notes (version 2)
-# A TA's notes on steps: {"<step index>": "text"}, shown in the step card and printed in the handout.
-# They wrap net_from_dict and net_to_dict (below) rather than edit them: the net is built first, then
-# the notes are checked against its own schedule.
-
-NOTES_VERSION = 2                   # a file with "notes" is version 2 (VERSIONS)
-MAX_NOTE_CHARS = 500                # one note: a sentence or two for the step card and the handout
-TOP_FIELDS += ("notes",)
-
-
-def _step_count(net) -> int:
-    """How many steps the net's schedule has (what a note's key may count up to)."""
-    from .steps import schedule
-    try:
-        return len(schedule(net))       # a schedule built from the net's own graph (forks add steps)
-    except TypeError:
-        return len(schedule(net.L))     # a schedule that knows only the number of layers
-
-
-def _notes(value, version, net) -> tuple[tuple[int, str], ...]:
-    """{"<step index>": "text"}: keys are steps of this net's schedule (counted from 0), values short strings."""
-    if version != NOTES_VERSION:
-        raise NetError(f"notes needs \"version\": {NOTES_VERSION}; this file says version {version}", field="version")
-    if not isinstance(value, dict):
-        raise NetError(f"notes must be an object {{\"<step index>\": \"text\"}}, e.g. {{\"7\": \"watch the transpose\"}}; "
-                       f"got {_kind(value)}", field="notes")
-    n = _step_count(net)
-    out = []
-    for key, text in value.items():
-        if not (isinstance(key, str) and key.isdigit() and key == str(int(key)) and int(key) < n):
-            raise NetError(f"notes: {_show(key)} is not a step; keys are step indices \"0\" to \"{n - 1}\" "
-                           f"(step 1 of the app is \"0\")", field="notes")
-        if not isinstance(text, str):
-            raise NetError(f"notes[\"{key}\"] must be a string (text in double quotes); got {_kind(text)}",
-                           field="notes")
-        if len(text) > MAX_NOTE_CHARS:
-            raise NetError(f"notes[\"{key}\"] has {len(text)} characters; a note is at most {MAX_NOTE_CHARS}",
-                           field="notes")
-        if text.strip():
-            out.append((int(key), text))
-    return tuple(sorted(out))
-
-
-def _reads_notes(read):
-    @functools.wraps(read)
-    def net_from_dict(data: dict) -> Net:
-        net = read(data)
-        if "notes" in data:
-            net = replace(net, notes=_notes(data["notes"], _whole(data["version"]), net))
-        return net
-    return net_from_dict
-
-
-def _writes_notes(write):
-    @functools.wraps(write)
-    def net_to_dict(net: Net) -> dict:
-        out = write(net)
-        steps = _step_count(net)
-        notes = {str(k): text for k, text in net.notes if 0 <= k < steps}   # a layer removed: its steps' notes go
-        if notes:
-            out["version"] = NOTES_VERSION
-            out["notes"] = notes
-        return out
-    return net_to_dict
-
-
-net_from_dict = _reads_notes(net_from_dict)
-net_to_dict = _writes_notes(net_to_dict)
