@@ -193,24 +193,47 @@ def _parse_json(text: str | bytes) -> Any:
     if not text.strip():
         raise NetError("the file is empty; a net file is a JSON object starting with {\"format\": \"chainview-net\", ...}")
     try:
-        data = _loads(text)
+        data, odd = _loads(text)
     except json.JSONDecodeError as err:
         raise NetError(f"not valid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
     except RecursionError:
         raise NetError("not a net file: the JSON is nested far too deeply") from None
     except ValueError as err:   # e.g. an integer with more than 4300 digits
         try:                    # again, slower, with each whole number looked at: say where, in our words
-            data = _loads(text, parse_int=_parse_int)
+            data, odd = _loads(text, careful_ints=True)
         except ValueError:
             raise NetError(f"not a usable JSON file: {err}") from None
-    problem = _find_token_problem(data, "")
-    if problem:
-        raise NetError(problem[0], field=problem[1] or None)
+    if odd:                     # only then walk the whole tree, to name the first in file order
+        problem = _find_token_problem(data, "")
+        if problem:
+            raise NetError(problem[0], field=problem[1] or None)
     return data
 
 
-def _loads(text: str, **hooks):
-    return json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_object_pairs, **hooks)
+def _loads(text: str, careful_ints: bool = False) -> tuple[Any, bool]:
+    """The parsed JSON, and whether it holds a NaN/Infinity token, a key written twice or a huge whole
+    number: the parser's hooks note each as they make it, so a clean file is never walked again."""
+    odd = []
+
+    def constant(token):
+        odd.append(token)
+        return _NonFinite(token)
+
+    def pairs(items):
+        obj = _object_pairs(items)
+        if obj.duplicate is not None:
+            odd.append(obj)
+        return obj
+
+    hooks = {}
+    if careful_ints:
+        def whole(digits):
+            number = _parse_int(digits)
+            if isinstance(number, _HugeNumber):
+                odd.append(number)
+            return number
+        hooks["parse_int"] = whole
+    return json.loads(text, parse_constant=constant, object_pairs_hook=pairs, **hooks), bool(odd)
 
 
 def _find_token_problem(value, path: str):
@@ -451,11 +474,16 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-def _matrix(value, field: str) -> list[list[float]]:
-    """A rectangular list of finite floats (rows), or NetError naming the entry at fault.
+_PLAIN_NUMBERS = frozenset((int, float))   # what JSON numbers parse to (bool is a type of its own)
+
+
+def _matrix(value, field: str) -> np.ndarray:
+    """A rectangular float matrix of finite entries (rows), or NetError naming the entry at fault.
 
     A flat list of numbers is one column. np.array alone would turn "1" and true into
-    numbers, so every entry is checked here first.
+    numbers, so the entries' types are checked first: in one pass over the whole matrix
+    (the types seen, a rectangular shape, every entry finite), and only when that finds
+    something wrong entry by entry, to name the first bad one.
     """
     if isinstance(value, np.ndarray):
         value = value.tolist()
@@ -464,6 +492,37 @@ def _matrix(value, field: str) -> list[list[float]]:
                        f"for one column; got {_kind(value)}", field=field)
     if not value:
         raise NetError(f"{field} is empty; a matrix needs at least one row with at least one number", field=field)
+    fast = _plain_matrix(value)
+    if fast is not None:
+        return fast
+    _first_bad_entry(value, field)
+    return np.array(_checked_rows(value, field), dtype=float)   # numbers of other types (numpy scalars), all good
+
+
+def _plain_matrix(value: list) -> np.ndarray | None:
+    """The matrix when it is plainly good: int/float entries only, rectangular, all finite; else None."""
+    row_types = set(map(type, value))
+    if row_types <= _PLAIN_NUMBERS:                                    # a flat list: one column
+        entries, shape = value, (len(value), 1)
+    elif row_types == {list} and len(set(map(len, value))) == 1 and value[0]:
+        entries, shape = itertools.chain.from_iterable(value), (len(value), len(value[0]))
+    else:
+        return None
+    if not set(map(type, entries)) <= _PLAIN_NUMBERS:
+        return None
+    try:
+        arr = np.array(value, dtype=float).reshape(shape)
+    except (OverflowError, ValueError):                                # a whole number beyond any float
+        return None
+    return arr if np.isfinite(arr).all() else None
+
+
+def _first_bad_entry(value: list, field: str) -> None:
+    """Raise the one-line NetError for the first entry (or row) at fault, in reading order."""
+    _checked_rows(value, field)
+
+
+def _checked_rows(value: list, field: str) -> list[list[float]]:
     if all(not isinstance(row, list) for row in value):            # flat list: one column
         return [[_entry(x, f"{field}[{i}]", field)] for i, x in enumerate(value)]
     rows = []
