@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .events import Signal
+from .graph import edge_list
 from .symbols import node_symbol, pretty, split_id
 
 SHAPE, JACOBIAN, NUMBER = "shape", "jacobian", "number"
@@ -257,10 +258,9 @@ def questions_for(session, step, kinds=(SHAPE,)) -> list[Question]:
 
 def _neighbours(session, edge):
     """Other diagonal-or-full edges that touch this one: the distractors of the multiple choice."""
-    from .handout import net_edges
     u, v = edge
     out = []
-    for e in net_edges(session.net):
+    for e in edge_list(session.net):
         if e == edge or "L" in e or split_id(e[0])[0] in ("W", "W0", "Y"):
             continue
         if u in e or v in e:
