@@ -198,6 +198,12 @@ def edge_words(e: EdgeBlock) -> str:
     return pretty(e.name)
 
 
+def shape_algebra(s: StepBlock, predict: bool) -> str:
+    """A step's shape algebra as the handout prints it, '(3 × 1)(1 × 2) → (3 × 2)'; a worksheet hides the result."""
+    text = s.shapes.replace("x", " × ").replace("->", "→")
+    return text.rsplit("→", 1)[0] + "→ ?" if predict else text
+
+
 # ---------------------------------------------------------------- writing, all or nothing
 
 def check_output(path) -> str:

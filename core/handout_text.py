@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .handout import Handout, Matrix, StepBlock
-from .symbols import pretty
+from .handout import Handout, Matrix, StepBlock, shape_algebra
+from .symbols import pretty, shape_text
 
 _FUNCS = ("diag", "tanh", "exp", "log", "max", "min", "sigmoid", "softmax", "relu", "abs", "sqrt", "sum")
 _MATH_CHARS = {"−": "-", "·": r"\cdot ", "⊙": r"\odot ", "Σ": r"\Sigma ", "½": r"\tfrac{1}{2}", "²": "^{2}",
@@ -131,11 +131,6 @@ def step_math(s: StepBlock, predict: bool) -> str:
     return " ".join(parts)
 
 
-def _shapes(s: StepBlock, predict: bool) -> str:
-    text = s.shapes.replace("x", " × ").replace("->", "→")
-    return text.rsplit("→", 1)[0] + "→ ?" if predict else text
-
-
 # ---------------------------------------------------------------- Markdown
 
 def _md(text: str) -> str:
@@ -167,7 +162,7 @@ def markdown_handout(data: Handout, pictures: list[str], csv: dict[str, str]) ->
         out += [f"### Step {s.index + 1} · {s.phase}: {_md(s.title)}", "", f"$${math}$$", ""]
         if words:
             out += [f"({_md(words)})", ""]
-        out += [f"shapes: `{_shapes(s, data.predict)}`", ""]
+        out += [f"shapes: `{shape_algebra(s, data.predict)}`", ""]
         if not data.predict:
             out += [_md(s.explanation), ""]
         if s.note:
@@ -191,14 +186,14 @@ def markdown_handout(data: Handout, pictures: list[str], csv: dict[str, str]) ->
     if data.predict:
         out += ["## Answers", ""]
         for s in data.steps:
-            out += [f"**Step {s.index + 1}:** {_md(s.title)} is {s.result.shape[0]} × {s.result.shape[1]}. "
+            out += [f"**Step {s.index + 1}:** {_md(s.title)} is {shape_text(s.result.shape)}. "
                     f"{_md(s.explanation)}", "", f"$${_labelled(s.result)}$$", ""]
         out += [f"Loss L = {data.loss_value}", ""]
     return "\n".join(out) + "\n"
 
 
 def _csv_links(matrices, csv) -> list[str]:
-    return [f"(the whole {m.shape[0]} × {m.shape[1]} matrix {_md(m.title)}: [{csv[m.ref]}]({csv[m.ref]}))\n"
+    return [f"(the whole {shape_text(m.shape)} matrix {_md(m.title)}: [{csv[m.ref]}]({csv[m.ref]}))\n"
             for m in matrices if m.big]
 
 
@@ -249,7 +244,7 @@ def tex_handout(data: Handout, pictures: list[str], csv: dict[str, str]) -> str:
         out.append(_display(math))
         if words:
             out.append(f"({tex_text(words)})\n")
-        out.append(f"shapes: {tex_text(_shapes(s, data.predict))}\n")
+        out.append(f"shapes: {tex_text(shape_algebra(s, data.predict))}\n")
         if not data.predict:
             out.append(tex_text(s.explanation) + "\n")
         if s.note:
