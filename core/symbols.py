@@ -47,6 +47,15 @@ def dims_text(dims: tuple[str, str], shape: tuple[int, int] | None = None) -> st
     return text if shape is None else f"{text} = {shape[0]} x {shape[1]}"
 
 
+def shape_text(shape) -> str:
+    """An array's shape as text shows it: (3, 2) -> '3 × 2', (4,) -> 'a 1-D array of 4', () -> 'a single number'."""
+    if len(shape) == 0:
+        return "a single number"
+    if len(shape) == 1:
+        return f"a 1-D array of {shape[0]}"
+    return " × ".join(str(d) for d in shape)
+
+
 _SUP = str.maketrans("0123456789-TL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀᴸ")
 _SUB = str.maketrans("0123456789ijk", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ")
 
@@ -58,15 +67,6 @@ _SUP_WORD = re.compile(r"\^([0-9A-Za-z]+)")
 
 
 @lru_cache(maxsize=4096)  # the same few hundred symbols are drawn again at every step and repaint
-def shape_text(shape) -> str:
-    """An array's shape as text shows it: (3, 2) -> '3 × 2', (4,) -> 'a 1-D array of 4', () -> 'a single number'."""
-    if len(shape) == 0:
-        return "a single number"
-    if len(shape) == 1:
-        return f"a 1-D array of {shape[0]}"
-    return " × ".join(str(d) for d in shape)
-
-
 def pretty(symbol: str) -> str:
     """Plain symbol to unicode for a terminal: 'W0^2' -> 'W0²', 'm^1 x n^1' -> 'm¹ × n¹', 'Σ_k' -> 'Σₖ'."""
     out = _SUBSCRIPT.sub(lambda m: m.group(1).translate(_SUB), symbol)
