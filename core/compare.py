@@ -23,6 +23,7 @@ from .graph import node_ids, schedule
 from .net import Net
 from .nodes import LOSS, TARGET, a_id, w0_id, w_id, z_id
 from .symbols import split_id
+from .trace import jsonable
 
 ACTIVATION_CLASSES = {"identity": "Identity", "relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh",
                       "softmax": "SoftMax"}
@@ -55,7 +56,7 @@ class Row:
 
     def first_dict(self) -> dict:
         return {"node": self.node, "phase": self.phase, "kind": self.kind, "message": self.message,
-                "yours": _jsonable(self.yours), "expected": _jsonable(self.expected)}
+                "yours": jsonable(self.yours), "expected": jsonable(self.expected)}
 
 
 @dataclass
@@ -86,17 +87,6 @@ class CompareReport:
         return {"agree": self.agree, "convention": self.convention,
                 "first": first.first_dict() if first is not None else None,
                 "results": [r.to_dict() for r in self.rows]}
-
-
-def _jsonable(a):
-    """Any array as nested lists, NaN and infinities as null (as `trace --json` does)."""
-    if a is None:
-        return None
-    def conv(x):
-        if isinstance(x, list):
-            return [conv(v) for v in x]
-        return x if math.isfinite(x) else None
-    return conv(np.asarray(a, dtype=float).tolist())
 
 
 def template_path():
