@@ -35,6 +35,15 @@ _TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", 
                  "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
+def _script(ch: str) -> str:
+    """A superscript or subscript character in TeX math: '²' -> '^{2}', 'ᵀ' -> '^{\\top}', 'ₖ' -> '_{k}'; else ''."""
+    if ch in _SUPS:
+        return f"^{{{_SUPS[ch]}}}"
+    if ch in _SUBS:
+        return f"_{{{_SUBS[ch]}}}"
+    return ""
+
+
 def tex_text(text: str) -> str:
     """Any text, safe in a LaTeX paragraph: specials escaped, unicode maths as math, the rest ASCII."""
     out = []
@@ -43,10 +52,8 @@ def tex_text(text: str) -> str:
             out.append(_TEXT_SPECIAL[ch])
         elif ch in _TEXT_CHARS:
             out.append(_TEXT_CHARS[ch])
-        elif ch in _SUPS:
-            out.append(f"$^{{{_SUPS[ch]}}}$")
-        elif ch in _SUBS:
-            out.append(f"$_{{{_SUBS[ch]}}}$")
+        elif _script(ch):
+            out.append(f"${_script(ch)}$")
         elif ord(ch) < 128:
             out.append(ch if ch.isprintable() or ch == "\n" else " ")
         else:
@@ -73,10 +80,8 @@ def tex_math(symbol: str) -> str:
     for ch in t:
         if ch in _MATH_CHARS:
             out.append(_MATH_CHARS[ch])
-        elif ch in _SUPS:
-            out.append(f"^{{{_SUPS[ch]}}}")
-        elif ch in _SUBS:
-            out.append(f"_{{{_SUBS[ch]}}}")
+        elif _script(ch):
+            out.append(_script(ch))
         elif ord(ch) < 128:
             out.append(ch)
         else:
