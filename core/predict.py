@@ -476,8 +476,9 @@ def same_computation(a, b) -> bool:
     """Whether two nets compute the same steps (they may differ in name, description or notes)."""
     if a is b:
         return True
-    if (a.loss.name != b.loss.name or a.L != b.L or not np.array_equal(a.X, b.X) or not np.array_equal(a.Y, b.Y)):
-        return False
+    if (a.loss.name != b.loss.name or a.signature != b.signature or a.weight_decay != b.weight_decay
+            or not np.array_equal(a.X, b.X) or not np.array_equal(a.Y, b.Y)):
+        return False                    # the signature: the graph's shape (layers, skips, ties, weight decay)
     return all(la.units == lb.units and la.activation.spec == lb.activation.spec and np.array_equal(la.W, lb.W)
                and np.array_equal(la.W0, lb.W0) for la, lb in zip(a.layers, b.layers))
 
