@@ -99,11 +99,10 @@ def template_path():
 # ---- what is compared, and the correct numbers
 
 def order(net: Net, lr: float | None) -> list[tuple[str, str]]:
-    """(phase, node) in the order a person meets them: the schedule, then the update of every W and W0
-    (a plain chain: check_supported refused ties before)."""
+    """(phase, node) in the order a person meets them: the schedule, then the update of every W and W0 node."""
     rows = list(schedule(net))
     if lr is not None:
-        rows += [("update", n) for l in range(1, net.L + 1) for n in (w_id(l), w0_id(l))]
+        rows += [("update", n) for n in node_ids(net) if split_id(n)[0] in ("W", "W0")]
     return rows
 
 
