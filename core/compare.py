@@ -17,11 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .compare_diagnose import Context, diagnose, title
-from .engine import Evaluation, evaluate, node_ids
+from .engine import Evaluation, evaluate
 from .errors import NetError
+from .graph import node_ids, schedule
 from .net import Net
-from .steps import schedule
+from .nodes import LOSS, TARGET, a_id, w0_id, w_id, z_id
 from .symbols import split_id
+from .trace import jsonable
 
 ACTIVATION_CLASSES = {"identity": "Identity", "relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh",
                       "softmax": "SoftMax"}
@@ -54,7 +56,7 @@ class Row:
 
     def first_dict(self) -> dict:
         return {"node": self.node, "phase": self.phase, "kind": self.kind, "message": self.message,
-                "yours": _jsonable(self.yours), "expected": _jsonable(self.expected)}
+                "yours": jsonable(self.yours), "expected": jsonable(self.expected)}
 
 
 @dataclass
@@ -87,17 +89,6 @@ class CompareReport:
                 "results": [r.to_dict() for r in self.rows]}
 
 
-def _jsonable(a):
-    """Any array as nested lists, NaN and infinities as null (as `trace --json` does)."""
-    if a is None:
-        return None
-    def conv(x):
-        if isinstance(x, list):
-            return [conv(v) for v in x]
-        return x if math.isfinite(x) else None
-    return conv(np.asarray(a, dtype=float).tolist())
-
-
 def template_path():
     """The shipped module file with the API and NotImplementedError bodies (assets/templates)."""
     from pathlib import Path
@@ -107,18 +98,18 @@ def template_path():
 
 # ---- what is compared, and the correct numbers
 
-def order(L: int, lr: float | None) -> list[tuple[str, str]]:
-    """(phase, node) in the order a person meets them: the schedule, then the update of every W and W0."""
-    rows = list(schedule(L))
+def order(net: Net, lr: float | None) -> list[tuple[str, str]]:
+    """(phase, node) in the order a person meets them: the schedule, then the update of every W and W0 node."""
+    rows = list(schedule(net))
     if lr is not None:
-        rows += [("update", n) for l in range(1, L + 1) for n in (f"W{l}", f"W0_{l}")]
+        rows += [("update", n) for n in node_ids(net) if split_id(n)[0] in ("W", "W0")]
     return rows
 
 
 def expected_arrays(ev: Evaluation, lr: float | None = None) -> dict:
     """(phase, node) -> chainview's number; an update's is the step −lr · dL/dW."""
     out = {}
-    for phase, node in order(ev.net.L, lr):
+    for phase, node in order(ev.net, lr):
         if phase == "forward":
             out[(phase, node)] = ev.values[node]
         elif phase == "backward":
@@ -161,11 +152,11 @@ def _producer(net: Net, phase: str, node: str, convention: str | None) -> tuple[
     loss = LOSS_CLASSES[net.loss.name]
     act = lambda k: ACTIVATION_CLASSES[net.layers[k - 1].activation.name]
     if phase == "forward":
-        if node == "L":
-            return f"{loss}.forward", ("forward", f"A{net.L}")
+        if node == LOSS:
+            return f"{loss}.forward", ("forward", a_id(net.L))
         if kind == "Z":
-            return "Linear.forward", ("forward", f"A{l - 1}")
-        return f"{act(l)}.forward", ("forward", f"Z{l}")
+            return "Linear.forward", ("forward", a_id(l - 1))
+        return f"{act(l)}.forward", ("forward", z_id(l))
     if phase == "update":
         return "Linear.sgd_step", None
     if kind == "A" and l == net.L:
@@ -173,10 +164,10 @@ def _producer(net: Net, phase: str, node: str, convention: str | None) -> tuple[
     if kind == "Z":
         if l == net.L and convention == "fused":
             return f"{loss}.backward (passed through {act(l)}.backward)", None
-        return f"{act(l)}.backward", ("backward", f"A{l}")
+        return f"{act(l)}.backward", ("backward", a_id(l))
     if kind == "A":                                     # dL/dA^l comes from layer l+1's Linear.backward
-        return "Linear.backward", ("backward", f"Z{l + 1}")
-    return "Linear.backward", ("backward", f"Z{l}")
+        return "Linear.backward", ("backward", z_id(l + 1))
+    return "Linear.backward", ("backward", z_id(l))
 
 
 def _context(net: Net, ev: Evaluation, phase: str, node: str, lr, convention, candidates) -> Context:
@@ -195,7 +186,7 @@ def _context(net: Net, ev: Evaluation, phase: str, node: str, lr, convention, ca
 
 def _candidates(ev: Evaluation) -> dict:
     """Every correct value and gradient, for "yours equals dL/dA² ..." (inputs and targets too)."""
-    out = {("forward", n): v for n, v in ev.values.items() if n != "L"}
+    out = {("forward", n): v for n, v in ev.values.items() if n != LOSS}
     out.update({("backward", n): g for n, g in ev.grads.items()})
     return out
 
@@ -214,7 +205,7 @@ def build_report(net: Net, theirs: dict, *, source: str, lr: float | None = None
     candidates = _candidates(ev)
     errors, skipped = errors or {}, skipped or {}
     rows = []
-    for phase, node in order(net.L, lr):
+    for phase, node in order(net, lr):
         key = (phase, node)
         exp = expected[key]
         row = Row(node, phase, "not_checked", expected=exp)
@@ -244,13 +235,17 @@ def build_report(net: Net, theirs: dict, *, source: str, lr: float | None = None
 # ---- their modules, run in a child process
 
 def _task(net: Net, ev: Evaluation, lr: float | None) -> dict:
-    given = {n: ev.values[n].tolist() for n in node_ids(net.L) if n[0] in "AZY"}
-    given.update({f"d{n}": ev.grads[n].tolist() for n in ev.grads if n[0] in "AZ"})
+    """What the child needs, as JSON: each layer's weights, classes and node ids (the child never imports
+    chainview, so it spells no id itself), and chainview's correct values and gradients dL/d(node) ("d" + id)."""
+    values = {n: ev.values[n].tolist() for n in node_ids(net) if split_id(n)[0] in ("A", "Z", TARGET)}
+    grads = {n: ev.grads[n].tolist() for n in ev.grads if split_id(n)[0] in ("A", "Z")}
     layers = [{"m": net.m(l), "n": net.n(l), "W": layer.W.tolist(), "W0": layer.W0.tolist(),
-               "activation": layer.activation.name, "cls": ACTIVATION_CLASSES[layer.activation.name]}
+               "activation": layer.activation.name, "cls": ACTIVATION_CLASSES[layer.activation.name],
+               "ids": {"A_in": a_id(l - 1), "Z": z_id(l), "A": a_id(l), "W": w_id(l), "W0": w0_id(l)}}
               for l, layer in enumerate(net.layers, start=1)]
     return {"layers": layers, "loss": net.loss.name, "loss_cls": LOSS_CLASSES[net.loss.name],
-            "fusable": _fusable(net), "lr": lr, "expected": given}
+            "fusable": _fusable(net), "lr": lr, "target_id": TARGET, "loss_id": LOSS,
+            "values": values, "grads": grads}
 
 
 def _check_modules_path(path) -> str:
@@ -332,11 +327,11 @@ def _convention_from_loss(net: Net, outcome) -> str | None:
     meant: the correct dL/dZ^L (A − Y) is fused; anything else is read as dL/dA^L. None without an output."""
     from .compare_diagnose import close
     from .compare_runner import record_array
-    rec = outcome.results.get(("backward", f"A{net.L}"))
+    rec = outcome.results.get(("backward", a_id(net.L)))
     theirs = record_array(rec) if rec is not None else None
     if theirs is None:
         return None
-    dZ = evaluate(net).grads[f"Z{net.L}"]
+    dZ = evaluate(net).grads[z_id(net.L)]
     return "fused" if theirs.shape == dZ.shape and close(theirs, dZ) else "unfused"
 
 
@@ -345,15 +340,15 @@ def _skipped(net: Net, outcome, convention, errors) -> dict:
     L, skipped = net.L, {}
     if convention == "fused":
         act = ACTIVATION_CLASSES[net.layers[-1].activation.name]
-        skipped[("backward", f"A{L}")] = (f"fused convention: NLL.backward returns dL/dZ^L = A^L − Y and {act}.backward "
+        skipped[("backward", a_id(L))] = (f"fused convention: NLL.backward returns dL/dZ^L = A^L − Y and {act}.backward "
                                           "passes it on, so dL/dA^L is never computed")
     for l, layer in enumerate(net.layers, start=1):
-        key = ("forward", f"A{l}")
+        key = ("forward", a_id(l))
         if layer.activation.name == "identity" and key not in outcome.results and key not in errors:
             skipped[key] = "identity: your file has no Identity class, so A = Z"
-            skipped[("backward", f"Z{l}")] = "identity: your file has no Identity class, so dL/dZ = dL/dA"
+            skipped[("backward", z_id(l))] = "identity: your file has no Identity class, so dL/dZ = dL/dA"
     for l in outcome.no_update:
-        for node in (f"W{l}", f"W0_{l}"):
+        for node in (w_id(l), w0_id(l)):
             skipped[("update", node)] = "Linear has no sgd_step"
     return skipped
 

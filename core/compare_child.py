@@ -8,7 +8,8 @@ print to stdout cannot corrupt it and a crash or a kill still leaves every resul
 
 Each module call gets chainview's correct input (not the output of their previous call), so a
 wrong number marks the module that made it, not everything downstream. Before each call a
-"start" line names the step, so a time-out can be pinned on it.
+"start" line names the step, so a time-out can be pinned on it. Node ids come in the task
+(each layer's "ids", "target_id", "loss_id"; core/nodes.py spells them), never spelt here.
 """
 
 import json
@@ -89,9 +90,12 @@ class Runner:
 
     def run(self):
         task, out = self.task, self.out
-        L = len(task["layers"])
-        ex = {k: np.array(v, dtype=float) for k, v in task["expected"].items()}
-        given = lambda key: ex[key].copy()  # a fresh copy per call: their code may change it in place
+        values = {k: np.array(v, dtype=float) for k, v in task["values"].items()}
+        grads = {k: np.array(v, dtype=float) for k, v in task["grads"].items()}
+        given = lambda node: values[node].copy()   # a fresh copy per call: their code may change it in place
+        given_grad = lambda node: grads[node].copy()
+        ids = [spec["ids"] for spec in task["layers"]]
+        top, Y, L = ids[-1], task["target_id"], task["loss_id"]
         layers = []
         for l, spec in enumerate(task["layers"], start=1):
             ok, lin = self.call("load", None, find_class(self.mod, "Linear"), spec["m"], spec["n"])
@@ -113,57 +117,57 @@ class Runner:
             return
 
         # forward: Z^l, A^l, L
-        for l, (lin, act) in enumerate(layers, start=1):
-            ok, Z = self.call("forward", f"Z{l}", lin.forward, given(f"A{l - 1}"))
+        for (lin, act), i in zip(layers, ids):
+            ok, Z = self.call("forward", i["Z"], lin.forward, given(i["A_in"]))
             if ok:
-                self.result("forward", f"Z{l}", Z)
+                self.result("forward", i["Z"], Z)
             if act is not None:
-                ok, A = self.call("forward", f"A{l}", act.forward, given(f"Z{l}"))
+                ok, A = self.call("forward", i["A"], act.forward, given(i["Z"]))
                 if ok:
-                    self.result("forward", f"A{l}", A)
-        ok, value = self.call("forward", "L", loss.forward, given(f"A{L}"), given("Y"))
+                    self.result("forward", i["A"], A)
+        ok, value = self.call("forward", L, loss.forward, given(top["A"]), given(Y))
         if ok:
-            self.result("forward", "L", value)
+            self.result("forward", L, value)
 
         # backward: dL/dA^L from the loss, then each layer from the top
-        ok, dA = self.call("backward", f"A{L}", loss.backward)
+        ok, dA = self.call("backward", top["A"], loss.backward)
         fused = probe_failed = False
         if ok:
-            self.result("backward", f"A{L}", dA)
+            self.result("backward", top["A"], dA)
             last = layers[-1][1]
             if task["fusable"] and last is not None:
                 # the homework's convention: SoftMax.backward (or Sigmoid's) passes NLL's A - Y (= dL/dZ^L) through
                 probe = np.array(dA, dtype=float, copy=True) if isinstance(dA, np.ndarray) else dA
-                ok_probe, passed = self.call("backward", f"Z{L}", last.backward, probe)
+                ok_probe, passed = self.call("backward", top["Z"], last.backward, probe)
                 fused = ok_probe and (passed is probe or _same(passed, dA))
                 probe_failed = not ok_probe
                 if ok_probe:                 # when it raised, chainview decides from NLL's output
                     out.write(kind="convention", value="fused" if fused else "unfused")
                 if fused:
-                    self.result("backward", f"Z{L}", passed)
-        for l in range(L, 0, -1):
-            lin, act = layers[l - 1]
-            if act is not None and not ((fused or probe_failed) and l == L):
-                ok, dZ = self.call("backward", f"Z{l}", act.backward, given(f"dA{l}"))
+                    self.result("backward", top["Z"], passed)
+        for (lin, act), i in reversed(list(zip(layers, ids))):
+            if act is not None and not ((fused or probe_failed) and i is top):
+                ok, dZ = self.call("backward", i["Z"], act.backward, given_grad(i["A"]))
                 if ok:
-                    self.result("backward", f"Z{l}", dZ)
+                    self.result("backward", i["Z"], dZ)
             # Linear.backward makes dL/dW, dL/dW0 and dL/dA: an exception is pinned on the first it had not set
             before = {attr: getattr(lin, attr, None) for attr in ("dLdW", "dLdW0")}
             made = lambda: [attr for attr in before if getattr(lin, attr, None) is not before[attr]]
-            raised_at = lambda: (f"W{l}" if "dLdW" not in made() else f"W0_{l}" if "dLdW0" not in made()
-                                 else f"A{l - 1}")
-            ok, dA = self.call("backward", f"W{l}", lin.backward, given(f"dZ{l}"), raised_at=raised_at)
+            raised_at = lambda: (i["W"] if "dLdW" not in made() else i["W0"] if "dLdW0" not in made()
+                                 else i["A_in"])
+            ok, dA = self.call("backward", i["W"], lin.backward, given_grad(i["Z"]), raised_at=raised_at)
+            outputs = ((i["W"], "dLdW"), (i["W0"], "dLdW0"))
             if not ok:
-                for node, attr in ((f"W{l}", "dLdW"), (f"W0_{l}", "dLdW0")):
+                for node, attr in outputs:
                     if attr in made() and node != raised_at():
                         self.result("backward", node, getattr(lin, attr))
                 continue
-            for node, attr in ((f"W{l}", "dLdW"), (f"W0_{l}", "dLdW0")):
+            for node, attr in outputs:
                 if hasattr(lin, attr):
                     self.result("backward", node, getattr(lin, attr))
                 else:
                     self.result("backward", node, None, note=f"Linear.backward set no self.{attr}")
-            self.result("backward", f"A{l - 1}", dA)
+            self.result("backward", i["A_in"], dA)
 
         # update: their sgd_step after their own backward
         spec_W = [spec["W"] for spec in task["layers"]]
@@ -174,12 +178,13 @@ class Runner:
                     continue
                 old_W = np.array(spec_W[l - 1], dtype=float)
                 stepped = lambda: not _same(getattr(lin, "W", None), old_W)   # W done: it raised on W0
-                ok, _ = self.call("update", f"W{l}", lin.sgd_step, task["lr"],
-                                  raised_at=lambda: f"W0_{l}" if stepped() else f"W{l}")
+                i = ids[l - 1]
+                ok, _ = self.call("update", i["W"], lin.sgd_step, task["lr"],
+                                  raised_at=lambda: i["W0"] if stepped() else i["W"])
                 if ok or stepped():
-                    self.result("update", f"W{l}", getattr(lin, "W", None))
+                    self.result("update", i["W"], getattr(lin, "W", None))
                 if ok:
-                    self.result("update", f"W0_{l}", getattr(lin, "W0", None))
+                    self.result("update", i["W0"], getattr(lin, "W0", None))
 
 
 def find_class(module, name):

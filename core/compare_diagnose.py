@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .gradcheck import ATOL, RTOL
-from .symbols import node_dims, node_symbol, pretty, split_id
+from .nodes import a_id, w0_id, w_id, z_id
+from .symbols import node_dims, node_symbol, pretty, shape_text, split_id
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,6 @@ def title(phase: str, node: str) -> str:
     """'dL/dW²' for a gradient, 'Z¹' for a value, 'W² after the step' for an update."""
     sym = pretty(node_symbol(node))
     return {"forward": sym, "backward": f"dL/d{sym}", "update": f"the step on {sym}"}.get(phase, sym)
-
-
-def shape_text(shape) -> str:
-    if len(shape) == 0:
-        return "a single number"
-    if len(shape) == 1:
-        return f"a 1-D array of {shape[0]}"
-    return " × ".join(str(d) for d in shape)
 
 
 def diagnose(yours, expected: np.ndarray, ctx: Context) -> Diagnosis | None:
@@ -114,21 +107,21 @@ def _slip(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
     kind, l = split_id(ctx.node)
     get = lambda node: ctx.candidates.get(("forward", node))
     if ctx.phase == "forward" and kind == "Z":
-        W, W0, A = get(f"W{l}"), get(f"W0_{l}"), get(f"A{l - 1}")
+        W, W0, A = get(w_id(l)), get(w0_id(l)), get(a_id(l - 1))
         if W is None or W0 is None or A is None:
             return ""
-        z, w, w0, a = (pretty(node_symbol(n)) for n in (f"Z{l}", f"W{l}", f"W0_{l}", f"A{l - 1}"))
+        z, w, w0, a = (pretty(node_symbol(n)) for n in (z_id(l), w_id(l), w0_id(l), a_id(l - 1)))
         if W.shape[0] == W.shape[1] and close(t, W @ A + W0):
             return (f"; yours equals {w} {a} + {w0}: W not transposed - {w} is {pretty(f'm^{l} x n^{l}')}, "
                     f"so {z} = {w}ᵀ {a} + {w0}")
         if close(t, W.T @ A):
             return f"; yours equals {w}ᵀ {a}: the offset {w0} was not added"
     if ctx.phase == "backward" and kind == "Z" and ctx.producer.startswith("ReLU"):
-        Z = get(f"Z{l}")
+        Z = get(z_id(l))
         wrong = ~np.isclose(t, e, rtol=RTOL, atol=ATOL)
         if Z is not None and Z.shape == t.shape and wrong.any() and np.all(Z[wrong] == 0):
             idx = tuple(int(k) for k in np.argwhere(wrong)[0])
-            return (f"; {pretty(node_symbol(f'Z{l}'))} is exactly 0 at {_where(idx, Z.shape)}, relu's kink: the course "
+            return (f"; {pretty(node_symbol(z_id(l)))} is exactly 0 at {_where(idx, Z.shape)}, relu's kink: the course "
                     f"takes relu'(0) = 0 (Z > 0, not Z >= 0)")
     return ""
 
@@ -140,7 +133,7 @@ def _shape_hint(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
             return " - the numbers are right: keep it a column (keepdims=True, or .reshape(-1, 1))"
         return f" - the numbers are right but flattened: keep it {shape_text(e.shape)}"
     kind, l = split_id(ctx.node)
-    dZ = ctx.candidates.get(("backward", f"Z{l}"))
+    dZ = ctx.candidates.get(("backward", z_id(l)))
     if ctx.phase == "backward" and kind == "W0" and dZ is not None and t.size == dZ.shape[1] \
             and close(t.reshape(-1), dZ.sum(axis=0)):
         return " - summed over axis 0 (each example's units); the batch is axis 1: np.sum(dLdZ, axis=1, keepdims=True)"
@@ -175,8 +168,8 @@ def _their_dims(ctx: Context, shape) -> str:
 def _transposed(ctx: Context, t: np.ndarray, e: np.ndarray) -> str:
     kind, l = split_id(ctx.node)
     if ctx.phase == "backward" and kind == "W":
-        prev = pretty(node_symbol(f"A{l - 1}"))
-        dz = f"dL/d{pretty(node_symbol(f'Z{l}'))}"
+        prev = pretty(node_symbol(a_id(l - 1)))
+        dz = f"dL/d{pretty(node_symbol(z_id(l)))}"
         return (f"yours is {dz} {prev}ᵀ ({shape_text(t.shape)}); the notes' {title('backward', ctx.node)} = "
                 f"{prev} ({dz})ᵀ is {_dims(ctx, e.shape)}")
     return f"yours is the transpose ({shape_text(t.shape)}) of {title(ctx.phase, ctx.node)}, which is {_dims(ctx, e.shape)}"
@@ -236,14 +229,14 @@ def _equals_other(ctx: Context, t: np.ndarray) -> str:
             continue
         if close(t, arr):
             text = f"; yours equals {title(*key)}"
-            if "passed through" in ctx.producer and key == ("backward", f"A{ctx.L}"):
+            if "passed through" in ctx.producer and key == ("backward", a_id(ctx.L)):
                 act = ctx.producer.split("passed through ")[1].split(".")[0]
                 text += (f" - {act}.backward returned its input unchanged: that is the fused convention, where "
                          f"NLL.backward must return A − Y = dL/dZ; or keep NLL's dL/dA and apply {act}'s derivative "
                          f"in {act}.backward")
             elif key == ctx.input_key and ctx.producer:
                 text += f" - did {ctx.producer} return its input?"
-            elif ctx.node == f"A{ctx.L}" and key == ("backward", f"Z{ctx.L}"):
+            elif ctx.node == a_id(ctx.L) and key == ("backward", z_id(ctx.L)):
                 text += (" - that is the fused shortcut A − Y; with it, the output activation's backward "
                          "(SoftMax or Sigmoid) must pass its input through unchanged")
             elif key[0] == "forward" and ctx.phase == "backward":

@@ -13,9 +13,9 @@ import os
 import numpy as np
 
 from .compare import CompareError, CompareReport, build_report
-from .engine import node_ids
+from .graph import node_ids, schedule
 from .net import Net
-from .steps import schedule
+from .nodes import w0_id, w_id, z_id
 
 
 def _value_name(phase: str, node: str) -> str:
@@ -58,12 +58,12 @@ def load_values(path) -> dict:
 def compare_values(net: Net, path) -> CompareReport:
     """Compare arrays someone dumped from any framework (PyTorch, JAX, ...) with chainview's numbers."""
     arrays = load_values(path)
-    names = {_value_name(p, n): (p, n) for p, n in schedule(net.L)}
-    givens = set(node_ids(net.L)) - set(names)          # A0, Y, W1, W0_1, ...: the inputs, nothing to check
+    names = {_value_name(p, n): (p, n) for p, n in schedule(net)}
+    givens = set(node_ids(net)) - set(names)            # A0, Y, W1, W0_1, ...: the inputs, nothing to check
     arrays = {k: v for k, v in arrays.items() if k not in givens}
     unknown = [k for k in arrays if k not in names]
     if unknown:
-        examples = ", ".join(list(names)[:3] + [f"d{n}" for n in ("Z1", "W1", "W0_1")])
+        examples = ", ".join(list(names)[:3] + [_value_name("backward", n) for n in (z_id(1), w_id(1), w0_id(1))])
         raise CompareError(f"{os.path.basename(os.fspath(path))} has an array named {unknown[0]!r}; this net's names "
                            f"are {examples}, ... (node ids, and d + node id for dL/d(node))")
     theirs = {names[k]: v for k, v in arrays.items()}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engine import edge_list
+from .graph import edge_list, node_ids
 from .errors import NetError
 from .symbols import dims_text, node_symbol, pretty, split_id
 
@@ -161,9 +161,8 @@ def collect(session, digits: int = DEFAULT_DIGITS, notes: dict | None = None, pr
     layers = [(str(l), f"{net.m(l)} → {net.n(l)}", net.layers[l - 1].activation.name,
                net.layers[l - 1].activation.formula) for l in range(1, net.L + 1)]
     givens = [M("given-X", "X = A^0", net.X), M("given-Y", "Y", net.Y)]
-    for l in range(1, net.L + 1):
-        givens.append(M(f"given-W{l}", f"W^{l}", net.layers[l - 1].W))
-        givens.append(M(f"given-W0_{l}", f"W0^{l}", net.layers[l - 1].W0))
+    givens += [M(f"given-{n}", node_symbol(n), ev.values[n])      # a tied layer has no W of its own
+               for n in node_ids(net) if split_id(n)[0] in ("W", "W0")]
     steps = []
     for s in session.steps:
         ops = [M(f"step-{s.index}-op{k}", o.name, operand_array(session, o)) for k, o in enumerate(s.operands)]
@@ -180,7 +179,7 @@ def collect(session, digits: int = DEFAULT_DIGITS, notes: dict | None = None, pr
                                explain(s, session.layout), str(notes.get(s.index, notes.get(str(s.index), ""))),
                                arrow))
     edges = []
-    for u, v in net_edges(net):
+    for u, v in edge_list(net):
         J = session.jacobian(u, v)
         name = f"d{node_symbol(v)}/d{node_symbol(u)}"
         edges.append(EdgeBlock(u, v, name, J.symbol, dims_text(J.dims, J.shape), J.kind, J.explanation,
@@ -195,17 +194,14 @@ def collect(session, digits: int = DEFAULT_DIGITS, notes: dict | None = None, pr
                    number_text(loss, digits), [pretty(p) for p in ev.problems.values()])
 
 
-def net_edges(net) -> tuple:
-    """Every edge of the net in drawing order (as trace lists them): from its own graph where the engine
-    builds one per net (skips, ties, weight decay add edges), else from its number of layers."""
-    try:
-        return edge_list(net)
-    except TypeError:
-        return edge_list(net.L)
-
-
 def edge_words(e: EdgeBlock) -> str:
     return pretty(e.name)
+
+
+def shape_algebra(s: StepBlock, predict: bool) -> str:
+    """A step's shape algebra as the handout prints it, '(3 × 1)(1 × 2) → (3 × 2)'; a worksheet hides the result."""
+    text = s.shapes.replace("x", " × ").replace("->", "→")
+    return text.rsplit("→", 1)[0] + "→ ?" if predict else text
 
 
 # ---------------------------------------------------------------- writing, all or nothing

@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from .handout import Handout, Matrix, StepBlock, edge_words
-from .symbols import pretty
+from .handout import Handout, Matrix, StepBlock, edge_words, shape_algebra
+from .symbols import pretty, shape_text
 
 CSS = """
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
@@ -44,7 +44,7 @@ def _sym(text: str) -> str:
 
 
 def matrix_html(m: Matrix, csv: dict[str, str], blank: bool = False) -> str:
-    caption = f"{_sym(m.title)} <span class='muted'>{m.shape[0]} × {m.shape[1]}</span>"
+    caption = f"{_sym(m.title)} <span class='muted'>{shape_text(m.shape)}</span>"
     if blank:
         return (f"<figure class='m'><table class='m blank' data-ref='{escape(m.ref)}-blank'>"
                 f"<tr><td></td></tr></table><figcaption>{_sym(m.title)} = ?</figcaption></figure>")
@@ -54,7 +54,7 @@ def matrix_html(m: Matrix, csv: dict[str, str], blank: bool = False) -> str:
         rows.append(f"<tr>{cells}</tr>")
     more = ""
     if m.big:
-        more = (f"<figcaption>corners of a {m.shape[0]} × {m.shape[1]} matrix; every entry is in "
+        more = (f"<figcaption>corners of a {shape_text(m.shape)} matrix; every entry is in "
                 f"<a href='{escape(csv[m.ref])}'>{escape(csv[m.ref])}</a></figcaption>")
     return (f"<figure class='m'><table class='m' data-ref='{escape(m.ref)}'>{''.join(rows)}</table>"
             f"<figcaption>{caption}</figcaption>{more}</figure>")
@@ -67,9 +67,7 @@ def _joiner(j: str) -> str:
 
 def step_html(s: StepBlock, data: Handout, csv) -> str:
     head = f"Step {s.index + 1} · {s.phase}: {_sym(s.title)}"
-    shapes = s.shapes.replace("x", " × ").replace("->", "→")
-    if data.predict:
-        shapes = shapes.rsplit("→", 1)[0] + "→ ?"
+    shapes = shape_algebra(s, data.predict)
     out = [f"<section class='step' id='step-{s.index}'><h3>{head}</h3>",
            f"<div class='eq'>{_sym(s.equation)}</div>",
            f"<div class='shapes'>shapes: {escape(shapes)}</div>"]
@@ -154,7 +152,7 @@ def html_handout(data: Handout, pictures: list[bytes], csv: dict[str, str]) -> s
         out.append("<h2 id='answers'>Answers</h2>")
         for s in data.steps:
             out.append(f"<section class='step'><h3>Step {s.index + 1}: {_sym(s.title)} is "
-                       f"{s.result.shape[0]} × {s.result.shape[1]}</h3><div class='muted'>{escape(s.explanation)}</div>"
+                       f"{shape_text(s.result.shape)}</h3><div class='muted'>{escape(s.explanation)}</div>"
                        f"<div class='row'>{matrix_html(s.result, csv)}"
                        + (matrix_html(s.full, csv) if s.full is not None else "") + "</div></section>")
         out.append(f"<p>Loss L = {escape(data.loss_value)}</p>")

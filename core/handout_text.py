@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .handout import Handout, Matrix, StepBlock
-from .symbols import pretty
+from .handout import Handout, Matrix, StepBlock, shape_algebra
+from .symbols import pretty, shape_text
 
 _FUNCS = ("diag", "tanh", "exp", "log", "max", "min", "sigmoid", "softmax", "relu", "abs", "sqrt", "sum")
 _MATH_CHARS = {"−": "-", "·": r"\cdot ", "⊙": r"\odot ", "Σ": r"\Sigma ", "½": r"\tfrac{1}{2}", "²": "^{2}",
@@ -35,6 +35,15 @@ _TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", 
                  "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
+def _script(ch: str) -> str:
+    """A superscript or subscript character in TeX math: '²' -> '^{2}', 'ᵀ' -> '^{\\top}', 'ₖ' -> '_{k}'; else ''."""
+    if ch in _SUPS:
+        return f"^{{{_SUPS[ch]}}}"
+    if ch in _SUBS:
+        return f"_{{{_SUBS[ch]}}}"
+    return ""
+
+
 def tex_text(text: str) -> str:
     """Any text, safe in a LaTeX paragraph: specials escaped, unicode maths as math, the rest ASCII."""
     out = []
@@ -43,10 +52,8 @@ def tex_text(text: str) -> str:
             out.append(_TEXT_SPECIAL[ch])
         elif ch in _TEXT_CHARS:
             out.append(_TEXT_CHARS[ch])
-        elif ch in _SUPS:
-            out.append(f"$^{{{_SUPS[ch]}}}$")
-        elif ch in _SUBS:
-            out.append(f"$_{{{_SUBS[ch]}}}$")
+        elif _script(ch):
+            out.append(f"${_script(ch)}$")
         elif ord(ch) < 128:
             out.append(ch if ch.isprintable() or ch == "\n" else " ")
         else:
@@ -73,10 +80,8 @@ def tex_math(symbol: str) -> str:
     for ch in t:
         if ch in _MATH_CHARS:
             out.append(_MATH_CHARS[ch])
-        elif ch in _SUPS:
-            out.append(f"^{{{_SUPS[ch]}}}")
-        elif ch in _SUBS:
-            out.append(f"_{{{_SUBS[ch]}}}")
+        elif _script(ch):
+            out.append(_script(ch))
         elif ord(ch) < 128:
             out.append(ch)
         else:
@@ -131,11 +136,6 @@ def step_math(s: StepBlock, predict: bool) -> str:
     return " ".join(parts)
 
 
-def _shapes(s: StepBlock, predict: bool) -> str:
-    text = s.shapes.replace("x", " × ").replace("->", "→")
-    return text.rsplit("→", 1)[0] + "→ ?" if predict else text
-
-
 # ---------------------------------------------------------------- Markdown
 
 def _md(text: str) -> str:
@@ -167,7 +167,7 @@ def markdown_handout(data: Handout, pictures: list[str], csv: dict[str, str]) ->
         out += [f"### Step {s.index + 1} · {s.phase}: {_md(s.title)}", "", f"$${math}$$", ""]
         if words:
             out += [f"({_md(words)})", ""]
-        out += [f"shapes: `{_shapes(s, data.predict)}`", ""]
+        out += [f"shapes: `{shape_algebra(s, data.predict)}`", ""]
         if not data.predict:
             out += [_md(s.explanation), ""]
         if s.note:
@@ -191,14 +191,14 @@ def markdown_handout(data: Handout, pictures: list[str], csv: dict[str, str]) ->
     if data.predict:
         out += ["## Answers", ""]
         for s in data.steps:
-            out += [f"**Step {s.index + 1}:** {_md(s.title)} is {s.result.shape[0]} × {s.result.shape[1]}. "
+            out += [f"**Step {s.index + 1}:** {_md(s.title)} is {shape_text(s.result.shape)}. "
                     f"{_md(s.explanation)}", "", f"$${_labelled(s.result)}$$", ""]
         out += [f"Loss L = {data.loss_value}", ""]
     return "\n".join(out) + "\n"
 
 
 def _csv_links(matrices, csv) -> list[str]:
-    return [f"(the whole {m.shape[0]} × {m.shape[1]} matrix {_md(m.title)}: [{csv[m.ref]}]({csv[m.ref]}))\n"
+    return [f"(the whole {shape_text(m.shape)} matrix {_md(m.title)}: [{csv[m.ref]}]({csv[m.ref]}))\n"
             for m in matrices if m.big]
 
 
@@ -249,7 +249,7 @@ def tex_handout(data: Handout, pictures: list[str], csv: dict[str, str]) -> str:
         out.append(_display(math))
         if words:
             out.append(f"({tex_text(words)})\n")
-        out.append(f"shapes: {tex_text(_shapes(s, data.predict))}\n")
+        out.append(f"shapes: {tex_text(shape_algebra(s, data.predict))}\n")
         if not data.predict:
             out.append(tex_text(s.explanation) + "\n")
         if s.note:

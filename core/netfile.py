@@ -3,7 +3,8 @@
 A net file is plain data. Nothing in it is ever executed: numbers become numpy arrays,
 an activation is a built-in name or a typed expression that core/expr.py parses into a
 safe tree. The structure is checked here (fields, types, matrices); the shapes are
-checked by `core.net.build_net`, whose messages already say how to fix them.
+checked by `core.net.build_net`, whose messages already say how to fix them; a TA's step
+notes ("notes", version 2) are checked against the built net's schedule.
 
     load_net(path)         -> Net      (NetError "net.json: ..." for anything wrong)
     parse_net(text)        -> Net
@@ -19,7 +20,7 @@ describes it for people.
 from __future__ import annotations
 
 import codecs
-import functools
+import itertools
 import json
 import math
 import os
@@ -33,12 +34,13 @@ import numpy as np
 from .activations import NAMES as ACTIVATION_NAMES
 from .errors import ExpressionError, NetError
 from .losses import NAMES as LOSS_NAMES
+from .graph import schedule
 from .net import MAX_LAYERS, MAX_UNITS, Net, build_net
 
 MAX_FILE_BYTES = 2_000_000          # a file too large to be a toy net
 FORMAT = "chainview-net"
 VERSION = 1                         # what a net without version 2 fields is written as
-VERSIONS = (1, 2)                   # 2 adds skip_from, tie and weight_decay
+VERSIONS = (1, 2)                   # 2 adds skip_from, tie, weight_decay and notes
 MAX_EXPR_CHARS = 200                # a typed activation, as in the schema
 MAX_INT_DIGITS = 308                # a longer whole number is beyond any float (1.8e308)
 # Weights drawn at random are not in the file, so a tiny file could ask for gigabytes.
@@ -46,11 +48,13 @@ MAX_INT_DIGITS = 308                # a longer whole number is beyond any float 
 # ("0,"), so no net that fits in MAX_FILE_BYTES has more weights than this.
 MAX_WEIGHTS = MAX_FILE_BYTES // 2
 
+MAX_NOTE_CHARS = 500                # one step note: a sentence or two for the step card and the handout
+
 REQUIRED = ("input", "target", "loss", "layers")
 TOP_FIELDS = ("$schema", "format", "version", "name", "description", "input", "target", "loss", "layers", "seed",
-              "weight_decay")
+              "weight_decay", "notes")
 LAYER_FIELDS = ("units", "activation", "W", "W0", "skip_from", "tie")
-V2_FIELDS = ("weight_decay", "skip_from", "tie")    # skip connections, tied weights, weight decay
+V2_FIELDS = ("weight_decay", "skip_from", "tie", "notes")   # skip connections, tied weights, weight decay, step notes
 
 # Names people reach for that difflib would not connect to ours.
 _ALIASES = {
@@ -189,24 +193,47 @@ def _parse_json(text: str | bytes) -> Any:
     if not text.strip():
         raise NetError("the file is empty; a net file is a JSON object starting with {\"format\": \"chainview-net\", ...}")
     try:
-        data = _loads(text)
+        data, odd = _loads(text)
     except json.JSONDecodeError as err:
         raise NetError(f"not valid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
     except RecursionError:
         raise NetError("not a net file: the JSON is nested far too deeply") from None
     except ValueError as err:   # e.g. an integer with more than 4300 digits
         try:                    # again, slower, with each whole number looked at: say where, in our words
-            data = _loads(text, parse_int=_parse_int)
+            data, odd = _loads(text, careful_ints=True)
         except ValueError:
             raise NetError(f"not a usable JSON file: {err}") from None
-    problem = _find_token_problem(data, "")
-    if problem:
-        raise NetError(problem[0], field=problem[1] or None)
+    if odd:                     # only then walk the whole tree, to name the first in file order
+        problem = _find_token_problem(data, "")
+        if problem:
+            raise NetError(problem[0], field=problem[1] or None)
     return data
 
 
-def _loads(text: str, **hooks):
-    return json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_object_pairs, **hooks)
+def _loads(text: str, careful_ints: bool = False) -> tuple[Any, bool]:
+    """The parsed JSON, and whether it holds a NaN/Infinity token, a key written twice or a huge whole
+    number: the parser's hooks note each as they make it, so a clean file is never walked again."""
+    odd = []
+
+    def constant(token):
+        odd.append(token)
+        return _NonFinite(token)
+
+    def pairs(items):
+        obj = _object_pairs(items)
+        if obj.duplicate is not None:
+            odd.append(obj)
+        return obj
+
+    hooks = {}
+    if careful_ints:
+        def whole(digits):
+            number = _parse_int(digits)
+            if isinstance(number, _HugeNumber):
+                odd.append(number)
+            return number
+        hooks["parse_int"] = whole
+    return json.loads(text, parse_constant=constant, object_pairs_hook=pairs, **hooks), bool(odd)
 
 
 def _find_token_problem(value, path: str):
@@ -318,14 +345,42 @@ def net_from_dict(data: dict) -> Net:
                                f"a net file is limited to toy nets", field=f"layers[{i}].units")
         specs.append(spec)
         m = spec["units"]
-    return build_net(X, Y, loss, specs, name=data.get("name", ""), description=data.get("description", ""),
-                     seed=seed, weight_decay=weight_decay)
+    net = build_net(X, Y, loss, specs, name=data.get("name", ""), description=data.get("description", ""),
+                    seed=seed, weight_decay=weight_decay)
+    if "notes" in data:                 # checked against the built net's own schedule
+        net = replace(net, notes=_notes(data["notes"], version, net))
+    return net
 
 
 def _needs_v2(version: int, where: str) -> None:
     if version < 2:
         raise NetError(f"{where} needs \"version\": 2 (skip connections, tied weights and weight decay are "
                        f"version 2 fields); set the file's version to 2", field=where)
+
+
+def _notes(value, version: int, net: Net) -> tuple[tuple[int, str], ...]:
+    """A TA's step notes {"<step index>": "text"}: keys are steps of this net's schedule (counted from 0),
+    values short strings. Blank notes are dropped."""
+    if version < 2:
+        raise NetError(f"notes needs \"version\": 2; this file says version {version}", field="version")
+    if not isinstance(value, dict):
+        raise NetError(f"notes must be an object {{\"<step index>\": \"text\"}}, e.g. {{\"7\": \"watch the transpose\"}}; "
+                       f"got {_kind(value)}", field="notes")
+    n = len(schedule(net))              # a schedule built from the net's own graph (forks add steps)
+    out = []
+    for key, text in value.items():
+        if not (isinstance(key, str) and key.isdigit() and key == str(int(key)) and int(key) < n):
+            raise NetError(f"notes: {_show(key)} is not a step; keys are step indices \"0\" to \"{n - 1}\" "
+                           f"(step 1 of the app is \"0\")", field="notes")
+        if not isinstance(text, str):
+            raise NetError(f"notes[\"{key}\"] must be a string (text in double quotes); got {_kind(text)}",
+                           field="notes")
+        if len(text) > MAX_NOTE_CHARS:
+            raise NetError(f"notes[\"{key}\"] has {len(text)} characters; a note is at most {MAX_NOTE_CHARS}",
+                           field="notes")
+        if text.strip():
+            out.append((int(key), text))
+    return tuple(sorted(out))
 
 
 def _layer(layer, where: str, version: int = 1) -> dict:
@@ -419,11 +474,16 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-def _matrix(value, field: str) -> list[list[float]]:
-    """A rectangular list of finite floats (rows), or NetError naming the entry at fault.
+_PLAIN_NUMBERS = frozenset((int, float))   # what JSON numbers parse to (bool is a type of its own)
+
+
+def _matrix(value, field: str) -> np.ndarray:
+    """A rectangular float matrix of finite entries (rows), or NetError naming the entry at fault.
 
     A flat list of numbers is one column. np.array alone would turn "1" and true into
-    numbers, so every entry is checked here first.
+    numbers, so the entries' types are checked first: in one pass over the whole matrix
+    (the types seen, a rectangular shape, every entry finite), and only when that finds
+    something wrong entry by entry, to name the first bad one.
     """
     if isinstance(value, np.ndarray):
         value = value.tolist()
@@ -432,6 +492,37 @@ def _matrix(value, field: str) -> list[list[float]]:
                        f"for one column; got {_kind(value)}", field=field)
     if not value:
         raise NetError(f"{field} is empty; a matrix needs at least one row with at least one number", field=field)
+    fast = _plain_matrix(value)
+    if fast is not None:
+        return fast
+    _first_bad_entry(value, field)
+    return np.array(_checked_rows(value, field), dtype=float)   # numbers of other types (numpy scalars), all good
+
+
+def _plain_matrix(value: list) -> np.ndarray | None:
+    """The matrix when it is plainly good: int/float entries only, rectangular, all finite; else None."""
+    row_types = set(map(type, value))
+    if row_types <= _PLAIN_NUMBERS:                                    # a flat list: one column
+        entries, shape = value, (len(value), 1)
+    elif row_types == {list} and len(set(map(len, value))) == 1 and value[0]:
+        entries, shape = itertools.chain.from_iterable(value), (len(value), len(value[0]))
+    else:
+        return None
+    if not set(map(type, entries)) <= _PLAIN_NUMBERS:
+        return None
+    try:
+        arr = np.array(value, dtype=float).reshape(shape)
+    except (OverflowError, ValueError):                                # a whole number beyond any float
+        return None
+    return arr if np.isfinite(arr).all() else None
+
+
+def _first_bad_entry(value: list, field: str) -> None:
+    """Raise the one-line NetError for the first entry (or row) at fault, in reading order."""
+    _checked_rows(value, field)
+
+
+def _checked_rows(value: list, field: str) -> list[list[float]]:
     if all(not isinstance(row, list) for row in value):            # flat list: one column
         return [[_entry(x, f"{field}[{i}]", field)] for i, x in enumerate(value)]
     rows = []
@@ -509,7 +600,10 @@ def _short(value) -> str:
 
 def net_to_dict(net: Net) -> dict:
     """The file form of `net`. W and W0 are always written, so a random start is frozen once saved."""
-    v2 = net.weight_decay > 0 or any(l.skip_from is not None or l.tie is not None for l in net.layers)
+    steps = len(schedule(net))
+    notes = {str(k): text for k, text in net.notes if 0 <= k < steps}   # a layer removed: its steps' notes go
+    v2 = (net.weight_decay > 0 or bool(notes)
+          or any(l.skip_from is not None or l.tie is not None for l in net.layers))
     out: dict[str, Any] = {"format": FORMAT, "version": 2 if v2 else VERSION}
     if net.name:
         out["name"] = net.name
@@ -522,6 +616,8 @@ def net_to_dict(net: Net) -> dict:
     out["seed"] = int(net.seed)
     if net.weight_decay > 0:
         out["weight_decay"] = float(net.weight_decay)
+    if notes:
+        out["notes"] = notes
     return out
 
 
@@ -671,73 +767,3 @@ def _fsync_folder(folder: str) -> None:
         pass
     finally:
         os.close(fd)
-
-
-# ---------------------------------------------------------------- notes (version 2)
-# A TA's notes on steps: {"<step index>": "text"}, shown in the step card and printed in the handout.
-# They wrap net_from_dict and net_to_dict (below) rather than edit them: the net is built first, then
-# the notes are checked against its own schedule.
-
-NOTES_VERSION = 2                   # a file with "notes" is version 2 (VERSIONS)
-MAX_NOTE_CHARS = 500                # one note: a sentence or two for the step card and the handout
-TOP_FIELDS += ("notes",)
-
-
-def _step_count(net) -> int:
-    """How many steps the net's schedule has (what a note's key may count up to)."""
-    from .steps import schedule
-    try:
-        return len(schedule(net))       # a schedule built from the net's own graph (forks add steps)
-    except TypeError:
-        return len(schedule(net.L))     # a schedule that knows only the number of layers
-
-
-def _notes(value, version, net) -> tuple[tuple[int, str], ...]:
-    """{"<step index>": "text"}: keys are steps of this net's schedule (counted from 0), values short strings."""
-    if version != NOTES_VERSION:
-        raise NetError(f"notes needs \"version\": {NOTES_VERSION}; this file says version {version}", field="version")
-    if not isinstance(value, dict):
-        raise NetError(f"notes must be an object {{\"<step index>\": \"text\"}}, e.g. {{\"7\": \"watch the transpose\"}}; "
-                       f"got {_kind(value)}", field="notes")
-    n = _step_count(net)
-    out = []
-    for key, text in value.items():
-        if not (isinstance(key, str) and key.isdigit() and key == str(int(key)) and int(key) < n):
-            raise NetError(f"notes: {_show(key)} is not a step; keys are step indices \"0\" to \"{n - 1}\" "
-                           f"(step 1 of the app is \"0\")", field="notes")
-        if not isinstance(text, str):
-            raise NetError(f"notes[\"{key}\"] must be a string (text in double quotes); got {_kind(text)}",
-                           field="notes")
-        if len(text) > MAX_NOTE_CHARS:
-            raise NetError(f"notes[\"{key}\"] has {len(text)} characters; a note is at most {MAX_NOTE_CHARS}",
-                           field="notes")
-        if text.strip():
-            out.append((int(key), text))
-    return tuple(sorted(out))
-
-
-def _reads_notes(read):
-    @functools.wraps(read)
-    def net_from_dict(data: dict) -> Net:
-        net = read(data)
-        if "notes" in data:
-            net = replace(net, notes=_notes(data["notes"], _whole(data["version"]), net))
-        return net
-    return net_from_dict
-
-
-def _writes_notes(write):
-    @functools.wraps(write)
-    def net_to_dict(net: Net) -> dict:
-        out = write(net)
-        steps = _step_count(net)
-        notes = {str(k): text for k, text in net.notes if 0 <= k < steps}   # a layer removed: its steps' notes go
-        if notes:
-            out["version"] = NOTES_VERSION
-            out["notes"] = notes
-        return out
-    return net_to_dict
-
-
-net_from_dict = _reads_notes(net_from_dict)
-net_to_dict = _writes_notes(net_to_dict)

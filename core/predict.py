@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .events import Signal
+from .graph import edge_list
 from .symbols import node_symbol, pretty, split_id
 
 SHAPE, JACOBIAN, NUMBER = "shape", "jacobian", "number"
@@ -257,10 +258,9 @@ def questions_for(session, step, kinds=(SHAPE,)) -> list[Question]:
 
 def _neighbours(session, edge):
     """Other diagonal-or-full edges that touch this one: the distractors of the multiple choice."""
-    from .handout import net_edges
     u, v = edge
     out = []
-    for e in net_edges(session.net):
+    for e in edge_list(session.net):
         if e == edge or "L" in e or split_id(e[0])[0] in ("W", "W0", "Y"):
             continue
         if u in e or v in e:
@@ -476,8 +476,9 @@ def same_computation(a, b) -> bool:
     """Whether two nets compute the same steps (they may differ in name, description or notes)."""
     if a is b:
         return True
-    if (a.loss.name != b.loss.name or a.L != b.L or not np.array_equal(a.X, b.X) or not np.array_equal(a.Y, b.Y)):
-        return False
+    if (a.loss.name != b.loss.name or a.signature != b.signature or a.weight_decay != b.weight_decay
+            or not np.array_equal(a.X, b.X) or not np.array_equal(a.Y, b.Y)):
+        return False                    # the signature: the graph's shape (layers, skips, ties, weight decay)
     return all(la.units == lb.units and la.activation.spec == lb.activation.spec and np.array_equal(la.W, lb.W)
                and np.array_equal(la.W0, lb.W0) for la, lb in zip(a.layers, b.layers))
 

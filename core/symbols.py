@@ -47,6 +47,15 @@ def dims_text(dims: tuple[str, str], shape: tuple[int, int] | None = None) -> st
     return text if shape is None else f"{text} = {shape[0]} x {shape[1]}"
 
 
+def shape_text(shape) -> str:
+    """An array's shape as text shows it: (3, 2) -> '3 × 2', (4,) -> 'a 1-D array of 4', () -> 'a single number'."""
+    if len(shape) == 0:
+        return "a single number"
+    if len(shape) == 1:
+        return f"a 1-D array of {shape[0]}"
+    return " × ".join(str(d) for d in shape)
+
+
 _SUP = str.maketrans("0123456789-TL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀᴸ")
 _SUB = str.maketrans("0123456789ijk", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ")
 

@@ -11,12 +11,21 @@ from .session import Session
 from .symbols import dims_text, pretty, split_id
 
 
-def _jsonable(a) -> list | float | None:
-    """A matrix as rows of floats, NaN and inf as None (JSON has neither). tolist() first: a numpy
-    scalar per entry made a 256-unit net's JSON take seconds."""
+def jsonable(a) -> list | float | None:
+    """An array as nested lists of floats, NaN and inf as None (JSON has neither); a matrix as rows.
+    tolist() first: a numpy scalar per entry made a 256-unit net's JSON take seconds."""
     if a is None:
         return None
-    return [[x if math.isfinite(x) else None for x in row] for row in np.asarray(a, dtype=float).tolist()]
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 2:                     # every array chainview makes: one flat comprehension
+        return [[x if math.isfinite(x) else None for x in row] for row in a.tolist()]
+    return _finite_or_none(a.tolist())  # any other shape (a person's array in compare)
+
+
+def _finite_or_none(x):
+    if isinstance(x, list):
+        return [_finite_or_none(v) for v in x]
+    return x if math.isfinite(x) else None
 
 
 def trace_dict(session: Session) -> dict:
@@ -25,12 +34,12 @@ def trace_dict(session: Session) -> dict:
     nodes = {}
     for node, d in G.nodes(data=True):
         nodes[node] = {"kind": d["kind"], "layer": d["layer"], "symbol": d["symbol"], "dims": list(d["dims"]),
-                       "shape": list(d["shape"]), "value": _jsonable(d["value"]),
-                       "grad": _jsonable(d["grad"]) if node not in ("Y", "L") else None}
+                       "shape": list(d["shape"]), "value": jsonable(d["value"]),
+                       "grad": jsonable(d["grad"]) if node not in ("Y", "L") else None}
     edges = []
     for u, v, d in G.edges(data=True):
         edges.append({"source": u, "target": v, "symbol": d["symbol"], "shape": list(d["shape"]),
-                      "dims": list(d["dims"]), "kind": d["kind"], "value": _jsonable(d["jacobian"].dense())})
+                      "dims": list(d["dims"]), "kind": d["kind"], "value": jsonable(d["jacobian"].dense())})
     steps = [_step_dict(s) for s in session.steps]
     return {"layout": session.layout, "example": session.example,
             "loss": float(ev.loss) if np.isfinite(ev.loss) else None,
@@ -42,11 +51,11 @@ def _step_dict(s) -> dict:
     its operands; " + " between terms) and "terms" (each term's equation, operand range, edge, value)."""
     out = {"index": s.index, "phase": s.phase, "node": s.node, "equation": s.equation, "shapes": s.shapes,
            "operands": [{"name": o.name, "shape": list(o.shape)} for o in s.operands],
-           "value": _jsonable(s.value)}
+           "value": jsonable(s.value)}
     if s.terms:
         out["joiners"] = list(s.joiners)
         out["terms"] = [{"equation": t.equation, "operands": [t.start, t.stop], "edge": list(t.edge),
-                         "value": _jsonable(t.value)} for t in s.terms]
+                         "value": jsonable(t.value)} for t in s.terms]
     return out
 
 

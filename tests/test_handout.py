@@ -104,6 +104,24 @@ def test_html_holds_every_step_and_edge_of_the_trace(tmp_path, capsys, name, lay
     assert order == sorted(order)
 
 
+def test_the_givens_are_the_graphs_own_w_nodes_so_a_tied_w_shows_once(tmp_path, capsys):
+    """Every W and W0 node of the net's graph, with its numbers; a tied layer has no W of its own."""
+    from chainview.core.graph import node_ids
+    path = example_paths()["unrolled-tied"]
+    out = tmp_path / "tied.html"
+    assert main(["handout", str(path), "-o", str(out)]) == 0
+    capsys.readouterr()
+    doc = read_html(out)
+    net = load_net(path)
+    ws = [n for n in node_ids(net) if n.startswith("W")]
+    assert "W2" not in ws and "W1" in ws and "W0_2" in ws
+    values = Session(net).evaluation.values
+    givens = sorted(ref[len("given-"):] for ref in doc.tables if ref.startswith("given-") and ref[6] == "W")
+    assert givens == sorted(ws)
+    for n in ws:
+        assert doc.tables[f"given-{n}"] == cells(values[n].tolist())
+
+
 def test_digits_follow_the_option(tmp_path, capsys):
     path = example_paths()["default"]
     out = tmp_path / "d.html"

@@ -17,6 +17,7 @@ import pytest
 from chainview.core import Session, netfile
 from chainview.core.activations import NAMES as ACTIVATION_NAMES
 from chainview.core.errors import NetError
+from chainview.core.graph import schedule
 from chainview.core.losses import NAMES as LOSS_NAMES
 from chainview.core.net import MAX_LAYERS, MAX_UNITS, build_net
 from chainview.core.netfile import (FORMAT, MAX_FILE_BYTES, VERSION, dumps_net, load_net, net_from_dict,
@@ -335,6 +336,45 @@ def test_bad_file_gives_one_line_naming_the_field(tmp_path, text, field, fragmen
     assert str(again.value) == "<typed>" + str(err)[len("net.json"):]
 
 
+def _big_w(bad):
+    """A 300 x 300 W (a net file's biggest matrices are like it) with one bad entry at row 250, column 123."""
+    rows = [[(i * 7 + j) % 5 - 2 for j in range(300)] for i in range(300)]
+    rows[250][123] = bad
+    data = base()
+    data["layers"] = [{"units": 300, "activation": "relu", "W": [[0.5] * 300]}, {"units": 300, "W": rows},
+                      {"units": 1, "W": [[1]] * 300}]
+    data["input"], data["target"] = [[1.0]], [[0.0]]
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize("bad, words", [
+    (True, "layers[1].W[250][123] is true"), ("3", "layers[1].W[250][123] is the text '3'"),
+    (None, "layers[1].W[250][123] is null"), ([1], "layers[1].W[250][123] is a list"),
+    (1e400, "layers[1].W[250][123] is not a finite number")])
+def test_one_bad_entry_in_a_big_matrix_is_named_exactly(bad, words):
+    """The whole-matrix check finds that something is wrong; the entry-by-entry one then names it."""
+    text = _big_w(bad) if bad != 1e400 else _big_w(0.25).replace("0.25", "1e400")
+    with pytest.raises(NetError) as err:
+        parse_net(text, source="big.json")
+    assert str(err.value).startswith("big.json: " + words) and "\n" not in str(err.value)
+    assert err.value.field == "layers[1].W"
+
+
+def test_a_big_matrix_loads_its_numbers_exactly():
+    net = parse_net(_big_w(0.25))
+    W = net.layers[1].W
+    assert W.shape == (300, 300) and W.dtype == float
+    assert W[250, 123] == 0.25 and W[3, 4] == (3 * 7 + 4) % 5 - 2 and W[0, 0] == -2
+
+
+def test_numpy_numbers_in_a_dict_are_read_as_numbers():
+    """net_from_dict is also called with data made in Python: numpy scalars are numbers too."""
+    data = base()
+    data["input"] = [[np.float64(1.0)], [np.int64(2)]]
+    net = net_from_dict(data)
+    assert net.X.tolist() == [[1.0], [2.0]]
+
+
 def test_bad_files_are_not_valid_against_schema(validator):
     """Every structural error the schema can express is also a schema error (loader and schema agree)."""
     schema_blind = {"not-json", "not-json-line", "empty", "duplicate-key", "nan", "infinity", "huge-number", "huge-int",
@@ -625,7 +665,7 @@ def test_notes_need_version_2(validator):
 def test_notes_of_steps_a_smaller_net_no_longer_has_are_not_saved(tmp_path):
     from dataclasses import replace
     net = load_net(EXAMPLES[0])
-    n = netfile._step_count(net)
+    n = len(schedule(net))
     assert n == len(Session(net).steps)
     net = replace(net, notes=((1, "kept"), (n + 5, "a step of a layer since removed")))
     out = tmp_path / "n.chainview.json"

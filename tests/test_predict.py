@@ -163,3 +163,20 @@ def test_a_new_note_keeps_the_round_and_a_new_weight_ends_it():
     W[0, 0] += 1
     s.set_net(s.net.with_weights({"W1": W}))
     assert p.mark(0) is None and p.score_text() == "0/0 shapes right"
+
+
+def test_a_new_skip_tie_or_weight_decay_is_another_computation():
+    """Same layers and weights, another graph: the answers were about other steps."""
+    from dataclasses import replace
+    from chainview.core.predict import same_computation
+    res = load_net(example_paths()["residual-skip"])
+    l = next(l for l, layer in enumerate(res.layers, start=1) if layer.skip_from is not None)
+    assert same_computation(res, replace(res, notes=((0, "a note"),)))
+    assert not same_computation(res, res.replace_layer(l, skip_from=None))
+    ridge = load_net(example_paths()["ridge-regression"])
+    assert ridge.weight_decay > 0
+    assert not same_computation(ridge, replace(ridge, weight_decay=2 * ridge.weight_decay))
+    assert not same_computation(ridge, replace(ridge, weight_decay=0.0))
+    tied = load_net(example_paths()["unrolled-tied"])
+    l = next(l for l, layer in enumerate(tied.layers, start=1) if layer.tie is not None)
+    assert not same_computation(tied, tied.replace_layer(l, tie=None))
