@@ -93,6 +93,29 @@ class ZNode:
         return g                                 # skip: I . g
 
     @staticmethod
+    def forward_rule(a: str, w: str, w0: str, skip: str | None = None):
+        """forward with this Z's ids bound: values -> Z (core.engine's compiled pass)."""
+        if skip is None:
+            return lambda v: v[w].T @ v[a] + v[w0]
+        return lambda v: (v[w].T @ v[a] + v[w0]) + v[skip]
+
+    @staticmethod
+    def term_rule(role: str, z: str, w: str, a: str):
+        """term with the edge's ids bound: (values, grads) -> dL/d(source) through this edge."""
+        if role == "input":
+            return lambda v, g: v[w] @ g[z]
+        if role == "weight":
+            def weight(v, g):
+                gz = g[z]
+                if gz.shape[1] == 1:             # one example: an outer product (see term)
+                    return v[a] * gz.T
+                return v[a] @ gz.T
+            return weight
+        if role == "offset":
+            return lambda v, g: g[z].sum(axis=1, keepdims=True)   # np.sum's own reduction, no wrapper
+        return lambda v, g: g[z]                 # skip: I . g
+
+    @staticmethod
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
         """dZ^l/d(source) for example c, denominator layout: W (input), I (offset, skip), the shorthand
         A^(l-1) with its true 3-index tensor (weight)."""
@@ -163,6 +186,24 @@ class ANode:
         return A * g - A * np.sum(A * g, axis=0, keepdims=True)
 
     @staticmethod
+    def forward_rule(activation, z: str):
+        f = activation._f
+        return lambda v: np.asarray(f(v[z]), dtype=float)
+
+    @staticmethod
+    def term_rule(activation, z: str, a: str):
+        """term with the ids bound: (values, grads) -> dL/dZ^l (the same arithmetic as term)."""
+        if activation.name == "identity":          # f' = 1: 1.0 * g is g, bit for bit
+            return lambda v, g: g[a].copy()
+        if activation.elementwise:
+            if activation._df_of_a is not None:
+                dfa = activation._df_of_a
+                return lambda v, g: dfa(v[a]) * g[a]
+            df = activation._df
+            return lambda v, g: np.asarray(df(v[z]), dtype=float) * g[a]
+        return lambda v, g: ANode.term(activation, None, v[a], g[a])
+
+    @staticmethod
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
         """dA^l/dZ^l for example c: diag(f'(Z^l)), or softmax's full diag(a) - a a^T (kept as a)."""
         net, values = ev.net, ev.values
@@ -211,6 +252,14 @@ class RNode:
         return (2.0 * lam * float(g[0, 0])) * W
 
     @staticmethod
+    def forward_rule(lam: float, ws: tuple[str, ...]):
+        return lambda v: RNode.forward(lam, [v[u] for u in ws])
+
+    @staticmethod
+    def term_rule(lam: float, w: str, r: str):
+        return lambda v, g: (2.0 * lam * float(g[r][0, 0])) * v[w]
+
+    @staticmethod
     def matrix(lam: float, W):
         """dR/dW = 2λ W, as a matrix shaped like W."""
         return 2.0 * lam * W
@@ -253,6 +302,21 @@ class LNode:
         if role == "output":
             return np.asarray(loss._grad(A, Y), dtype=float)
         return np.ones((1, 1))                   # penalty: dL/dR = 1
+
+    @staticmethod
+    def forward_rule(loss, ids: tuple[str, ...]):
+        """values -> L as a 1 x 1 array; ids are A^L, Y (and R with weight decay)."""
+        a, y, r = (*ids, None)[:3]
+        if r is None:
+            return lambda v: np.array([[LNode.forward(loss, v[a], v[y])]])
+        return lambda v: np.array([[LNode.forward(loss, v[a], v[y], v[r])]])
+
+    @staticmethod
+    def term_rule(role: str, loss, source: str, target: str):
+        if role == "output":
+            grad = loss._grad
+            return lambda v, g: np.asarray(grad(v[source], v[target]), dtype=float)
+        return lambda v, g: np.ones((1, 1))
 
     @staticmethod
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
