@@ -137,19 +137,20 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
     net, values = ev.net, ev.values
     if not 0 <= example < net.batch:
         raise ValueError(f"example must be 0..{net.batch - 1}; got {example}")
+    numerator = layout == "numerator"
+    key = (_words_key(net), source, target, layout)
+    known = _WORDS.get(key)
+    if known is not None:    # the words are known for this shape of net: only the numbers are new
+        numbers, role, words = known
+        diag, dense, tensor, softmax = numbers(role, ev, source, target, example, numerator)
+        if numerator and dense is not None:
+            dense = dense.T
+        return _jacobian(source, target, layout, *words, diag, dense, tensor, softmax)
     st = structure(net)
     role = st.roles.get((source, target))
     if role is None:  # A0 -> Z2 is a chain, not an edge: it is not W^2
         raise KeyError(f"no edge {source} -> {target}")
-    numerator = layout == "numerator"
     t_kind = st.graph.nodes[target]["kind"]
-    key = (_words_key(net), source, target, layout)
-    words = _WORDS.get(key)
-    if words is not None:    # the words are known for this shape of net: only the numbers are new
-        diag, dense, tensor, softmax = KINDS[t_kind].numbers(role, ev, source, target, example, numerator)
-        if numerator and dense is not None:
-            dense = dense.T
-        return _jacobian(source, target, layout, *words, diag, dense, tensor, softmax)
     parts = KINDS[t_kind].jacobian(role, ev, source, target, example, numerator)
     symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax = parts
 
@@ -162,12 +163,13 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
         why += " Numerator layout: this is the transpose of the 6.390 (denominator-layout) Jacobian."
     if len(_WORDS) >= _WORDS_MAX:
         _WORDS.pop(next(iter(_WORDS)))
-    _WORDS[key] = (symbol, dims, shape, kind, rows, cols, why)
+    _WORDS[key] = (KINDS[t_kind].numbers, role, (symbol, dims, shape, kind, rows, cols, why))
     return _jacobian(source, target, layout, symbol, dims, shape, kind, rows, cols, why, diag, dense, tensor,
                      softmax)
 
 
-_WORDS: dict = {}    # (shape of net, edge, layout) -> a Jacobian's words: symbol, dims, shape, kind, labels, why
+_WORDS: dict = {}    # (shape of net, edge, layout) -> (its kind's numbers(), role, words: symbol, dims, shape,
+                     # kind, labels, why)
 _WORDS_MAX = 8192    # a 50-layer net has ~250 edges a layout; the labels are shared tuples (_labels' cache)
 _FIELDS = tuple(f.name for f in fields(Jacobian))
 

@@ -375,8 +375,11 @@ class LNode:
 
 
 def _structure(net):
-    from .graph import structure      # graph imports this module: ask for it late
-    return structure(net)
+    st = net.__dict__.get("_structure")   # core.graph.structure keeps it on the Net
+    if st is None:
+        from .graph import structure      # graph imports this module: ask for it late
+        st = structure(net)
+    return st
 
 
 def _w_tensor(a: np.ndarray, n: int, numerator: bool) -> np.ndarray:
