@@ -4,6 +4,8 @@ Both passes walk the net's graph (core.graph): forward in topological order, eac
 kind's rule (core.nodes); backward in the reverse schedule, where a node's gradient is the sum,
 over the edges that leave it, of that edge's term (local Jacobian · the target's gradient).
 Where a node forks (several outgoing edges) the terms are kept too, so a step can show them.
+The walk itself is a per-Net program (`_Program`): the Structure's plans with each kind's rule bound
+to this net's ids, activations and loss, made once, so a pass (or 1000 SGD steps) does no dispatch.
 
 Stepping only moves a cursor over these results, so a step costs nothing; an edit makes a
 new Net and a new Evaluation. Non-finite numbers (log 0, overflow) do not raise: they are

@@ -12,6 +12,8 @@ Each kind that is computed (Z, A, R, L) keeps, micrograd-style, in one small cla
     numbers in denominator layout; the numerator layout is the transpose of every one of them,
     which core.jacobians.edge_jacobian applies in one place, and W -> Z's 3-index tensor is made
     for the layout asked).
+  - `numbers`: the Jacobian's numbers alone (its words are made once per shape of net and kept);
+  - `forward_rule` / `term_rule`: forward and term with one net's ids bound, for core.engine's program.
 
 Edge roles (the "role" attribute of every edge of core.graph.net_graph):
     input    A^(l-1) -> Z^l     dZ/dA = W (the W node feeding Z^l)
