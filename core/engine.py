@@ -4,6 +4,8 @@ Both passes walk the net's graph (core.graph): forward in topological order, eac
 kind's rule (core.nodes); backward in the reverse schedule, where a node's gradient is the sum,
 over the edges that leave it, of that edge's term (local Jacobian · the target's gradient).
 Where a node forks (several outgoing edges) the terms are kept too, so a step can show them.
+The walk itself is a per-Net program (`_Program`): the Structure's plans with each kind's rule bound
+to this net's ids, activations and loss, made once, so a pass (or 1000 SGD steps) does no dispatch.
 
 Stepping only moves a cursor over these results, so a step costs nothing; an edit makes a
 new Net and a new Evaluation. Non-finite numbers (log 0, overflow) do not raise: they are
@@ -53,28 +55,14 @@ def forward(net: Net, overrides: dict[str, np.ndarray] | None = None) -> tuple[d
     values: dict[str, np.ndarray] = {INPUT: net.X, TARGET: net.Y, **net.weights()}
     if ov:
         values.update((k, v) for k, v in ov.items() if k in values)
-    layers, lam = net.layers, net.weight_decay
-    loss = 0.0
-    Z, A, R, L = KINDS["Z"], KINDS["A"], KINDS["R"], KINDS["L"]
+    forced = ov and not ov.keys() <= values.keys()     # a computed node's value is forced (gradient check)
     with np.errstate(all="ignore"):
-        for node, kind, l, ins in structure(net).forward_plan:
-            if node in ov:
+        for node, rule in _program(net).forward:
+            if forced and node in ov:
                 values[node] = ov[node]
-                if kind == "L":
-                    loss = float(ov[node][0, 0])
                 continue
-            if kind == "Z":
-                values[node] = Z.forward(values[ins[0][0]], values[ins[1][0]], values[ins[2][0]],
-                                         values[ins[3][0]] if len(ins) > 3 else None)
-            elif kind == "A":
-                values[node] = A.forward(layers[l - 1].activation, values[ins[0][0]])
-            elif kind == "R":
-                values[node] = R.forward(lam, [values[u] for u, _ in ins])
-            else:
-                loss = L.forward(net.loss, values[ins[0][0]], values[ins[1][0]],
-                                 values[ins[2][0]] if len(ins) > 2 else None)
-                values[node] = np.array([[loss]])
-    return values, loss
+            values[node] = rule(values)
+    return values, float(values[LOSS][0, 0])   # the 1 x 1 array holds the float exactly
 
 
 def backward(net: Net, values: dict[str, np.ndarray], terms: dict | None = None) -> dict[str, np.ndarray]:
@@ -83,29 +71,68 @@ def backward(net: Net, values: dict[str, np.ndarray], terms: dict | None = None)
     A node's gradient is the sum over its outgoing edges of that edge's term; at a fork the terms
     are also put in `terms` (node -> ((edge, term), ...)) when a dict is given."""
     grads: dict[str, np.ndarray] = {}
-    layers, lam = net.layers, net.weight_decay
-    Zk, Ak, Rk, Lk = KINDS["Z"], KINDS["A"], KINDS["R"], KINDS["L"]
     with np.errstate(all="ignore"):
-        for node, outs in structure(net).backward_program:
-            parts = []
-            for v, role, l, w, a in outs:   # target, edge role, target's layer, the W and A^(l-1) Z^l reads
-                g = grads.get(v)
-                if role == "activation":
-                    t = Ak.term(layers[l - 1].activation, values[node], values[v], g)
-                elif role in ("output", "penalty"):
-                    t = Lk.term(role, net.loss, values[node], values[TARGET])
-                elif role == "decay":
-                    t = Rk.term(lam, values[node], g)
-                else:                        # the W the forward pass used (it honours overrides)
-                    t = Zk.term(role, g, W=values[w], A=values[a])
-                parts.append(t)
+        for node, rules, edges in _program(net).backward:
+            if len(rules) == 1:
+                grads[node] = rules[0](values, grads)
+                continue
+            parts = [rule(values, grads) for rule in rules]
             total = parts[0]
             for t in parts[1:]:
                 total = total + t
             grads[node] = total
-            if terms is not None and len(parts) > 1:
-                terms[node] = tuple(((node, o[0]), t) for o, t in zip(outs, parts))
+            if terms is not None:
+                terms[node] = tuple(zip(edges, parts))
     return grads
+
+
+@dataclass(frozen=True)
+class _Program:
+    """A net's two passes as bound rules, made once per Net from its Structure (the graph's plans):
+    forward: (node, rule(values) -> value) in topological order; backward: (node, (rule(values, grads)
+    -> term, ...), (edge, ...)) in the backward schedule, one rule per outgoing edge. Each rule is its
+    kind's (core.nodes) with the ids, activation and loss of this net bound, so a pass does no lookups."""
+    forward: tuple
+    backward: tuple
+
+
+def _program(net: Net) -> _Program:
+    prog = net.__dict__.get("_program")
+    if prog is None:
+        prog = _make_program(net)
+        object.__setattr__(net, "_program", prog)   # a Net never changes (as structure() caches)
+    return prog
+
+
+def _make_program(net: Net) -> _Program:
+    st = structure(net)
+    layers, lam, loss_fn = net.layers, net.weight_decay, net.loss
+    Zk, Ak, Rk, Lk = KINDS["Z"], KINDS["A"], KINDS["R"], KINDS["L"]
+    fwd = []
+    for node, kind, l, ins in st.forward_plan:
+        ids = tuple(u for u, _ in ins)
+        if kind == "Z":
+            fwd.append((node, Zk.forward_rule(*ids)))
+        elif kind == "A":
+            fwd.append((node, Ak.forward_rule(layers[l - 1].activation, ids[0])))
+        elif kind == "R":
+            fwd.append((node, Rk.forward_rule(lam, ids)))
+        else:
+            fwd.append((node, Lk.forward_rule(loss_fn, ids)))
+    back = []
+    for node, outs in st.backward_program:
+        rules = []
+        for v, role, l, w, a in outs:
+            if role == "activation":
+                rules.append(Ak.term_rule(layers[l - 1].activation, node, v))
+            elif role in ("output", "penalty"):
+                rules.append(Lk.term_rule(role, loss_fn, node, TARGET))
+            elif role == "decay":
+                rules.append(Rk.term_rule(lam, node, v))
+            else:                                    # the W the forward pass used (it honours overrides)
+                rules.append(Zk.term_rule(role, v, w, a))
+        back.append((node, tuple(rules), tuple((node, o[0]) for o in outs)))
+    return _Program(tuple(fwd), tuple(back))
 
 
 def evaluate(net: Net) -> Evaluation:

@@ -13,7 +13,7 @@ matrix through `rows(start, stop)` (a block of rows) and `entry(i, j)`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numpy as np
@@ -137,25 +137,66 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
     net, values = ev.net, ev.values
     if not 0 <= example < net.batch:
         raise ValueError(f"example must be 0..{net.batch - 1}; got {example}")
+    numerator = layout == "numerator"
+    key = (_words_key(net), source, target, layout)
+    known = _WORDS.get(key)
+    if known is not None:    # the words are known for this shape of net: only the numbers are new
+        numbers, role, words = known
+        diag, dense, tensor, softmax = numbers(role, ev, source, target, example, numerator)
+        if numerator and dense is not None:
+            dense = dense.T
+        return _jacobian(source, target, layout, *words, diag, dense, tensor, softmax)
     st = structure(net)
     role = st.roles.get((source, target))
     if role is None:  # A0 -> Z2 is a chain, not an edge: it is not W^2
         raise KeyError(f"no edge {source} -> {target}")
-    c = example
-    s_kind, s_l = split_id(source)
-    t_kind, t_l = split_id(target)
-    parts = KINDS[t_kind].jacobian(role, ev, source, target, c, layout == "numerator")
+    t_kind = st.graph.nodes[target]["kind"]
+    parts = KINDS[t_kind].jacobian(role, ev, source, target, example, numerator)
     symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax = parts
 
     shape = (len(rows), len(cols))
-    if layout == "numerator":
+    if numerator:
         dims, shape, rows, cols = (dims[1], dims[0]), (shape[1], shape[0]), cols, rows
         symbol = symbol if symbol in ("I", "1") else f"({symbol})^T"
         if dense is not None:
             dense = dense.T
         why += " Numerator layout: this is the transpose of the 6.390 (denominator-layout) Jacobian."
-    return Jacobian(source, target, layout, symbol, dims, shape, kind, rows, cols, why, diag, dense, tensor,
-                    softmax)
+    if len(_WORDS) >= _WORDS_MAX:
+        _WORDS.pop(next(iter(_WORDS)))
+    _WORDS[key] = (KINDS[t_kind].numbers, role, (symbol, dims, shape, kind, rows, cols, why))
+    return _jacobian(source, target, layout, symbol, dims, shape, kind, rows, cols, why, diag, dense, tensor,
+                     softmax)
+
+
+_WORDS: dict = {}    # (shape of net, edge, layout) -> (its kind's numbers(), role, words: symbol, dims, shape,
+                     # kind, labels, why)
+_WORDS_MAX = 8192    # a 50-layer net has ~250 edges a layout; the labels are shared tuples (_labels' cache)
+_FIELDS = tuple(f.name for f in fields(Jacobian))
+
+
+def _jacobian(*values) -> Jacobian:
+    """Jacobian(*values) without the frozen dataclass's per-field object.__setattr__ (~5 µs a Jacobian)."""
+    J = object.__new__(Jacobian)
+    J.__dict__.update(zip(_FIELDS, values))
+    return J
+
+
+def _words_key(net) -> tuple:
+    """A number for everything a Jacobian's words depend on (not its numbers): the graph, the sizes, the
+    formulas, λ. Kept on the Net (it never changes), as core.graph.structure keeps its Structure."""
+    key = net.__dict__.get("_jacobian_words_key")
+    if key is None:
+        acts = tuple((layer.units, layer.activation.name, layer.activation.formula,
+                      layer.activation.derivative_formula, layer.activation.note, layer.activation.elementwise)
+                     for layer in net.layers)
+        full = (net.signature, net.X.shape[0], net.loss.name, net.loss.formula, net.loss.grad_formula,
+                float(net.weight_decay), acts)
+        key = _SHAPES.setdefault(full, len(_SHAPES))   # a small int: hashed on every call, unlike the tuple
+        object.__setattr__(net, "_jacobian_words_key", key)
+    return key
+
+
+_SHAPES: dict = {}   # words key -> its number (a few per session: one per shape of net ever opened)
 
 
 def fused_output_gradient(ev: Evaluation) -> tuple[np.ndarray, np.ndarray] | None:

@@ -12,6 +12,8 @@ Each kind that is computed (Z, A, R, L) keeps, micrograd-style, in one small cla
     numbers in denominator layout; the numerator layout is the transpose of every one of them,
     which core.jacobians.edge_jacobian applies in one place, and W -> Z's 3-index tensor is made
     for the layout asked).
+  - `numbers`: the Jacobian's numbers alone (its words are made once per shape of net and kept);
+  - `forward_rule` / `term_rule`: forward and term with one net's ids bound, for core.engine's program.
 
 Edge roles (the "role" attribute of every edge of core.graph.net_graph):
     input    A^(l-1) -> Z^l     dZ/dA = W (the W node feeding Z^l)
@@ -93,6 +95,29 @@ class ZNode:
         return g                                 # skip: I . g
 
     @staticmethod
+    def forward_rule(a: str, w: str, w0: str, skip: str | None = None):
+        """forward with this Z's ids bound: values -> Z (core.engine's compiled pass)."""
+        if skip is None:
+            return lambda v: v[w].T @ v[a] + v[w0]
+        return lambda v: (v[w].T @ v[a] + v[w0]) + v[skip]
+
+    @staticmethod
+    def term_rule(role: str, z: str, w: str, a: str):
+        """term with the edge's ids bound: (values, grads) -> dL/d(source) through this edge."""
+        if role == "input":
+            return lambda v, g: v[w] @ g[z]
+        if role == "weight":
+            def weight(v, g):
+                gz = g[z]
+                if gz.shape[1] == 1:             # one example: an outer product (see term)
+                    return v[a] * gz.T
+                return v[a] @ gz.T
+            return weight
+        if role == "offset":
+            return lambda v, g: g[z].sum(axis=1, keepdims=True)   # np.sum's own reduction, no wrapper
+        return lambda v, g: g[z]                 # skip: I . g
+
+    @staticmethod
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
         """dZ^l/d(source) for example c, denominator layout: W (input), I (offset, skip), the shorthand
         A^(l-1) with its true 3-index tensor (weight)."""
@@ -103,11 +128,10 @@ class ZNode:
         l = t_l
         m, n = net.m(l), net.n(l)
         zs = _labels("z", l, n)
-        from .graph import structure      # the graph knows which W feeds Z^l (W^k when tied)
-        w = structure(net).w_of[l]
+        w = _structure(net).w_of[l]       # the graph knows which W feeds Z^l (W^k when tied)
+        diag, dense, tensor, softmax = ZNode.numbers(role, ev, source, target, c, numerator)
         if role == "input":
             symbol, dims, kind = node_symbol(w), (f"m^{l}", f"n^{l}"), "dense"
-            dense = values[w]
             rows = _labels("a", l - 1, m)
             W = node_symbol(w)
             why = (f"z^{l}_j = sum_i {W}_ij a^{l - 1}_i + W0^{l}_j, so dz_j/da_i = {W}_ij: "
@@ -123,10 +147,7 @@ class ZNode:
             why = (f"a skip connection: z^{l}_j = ... + a^{k}_j, so dz_j/da_i is 1 when i = j and 0 otherwise: "
                    f"the identity, n^{k} x n^{l} (the sizes must be equal).")
         elif role == "weight":
-            a = values[a_id(l - 1)][:, c:c + 1]
             symbol, dims, kind = f"A^{l - 1}", (f"m^{l}", "1"), "shorthand"
-            dense = a
-            tensor = partial(_w_tensor, a[:, 0].copy(), n, numerator)  # lazy: n x m x n floats
             W = node_symbol(source)
             rows = _labels("W", s_l, m, "·")
             zs = ("dz_k",)
@@ -139,6 +160,19 @@ class ZNode:
             raise KeyError(f"no edge {source} -> {target}")
         cols = zs
         return symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax
+
+    @staticmethod
+    def numbers(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
+        """jacobian's numbers alone (diag, dense, tensor, softmax), for when its words are already known."""
+        l = split_id(target)[1]
+        if role == "input":
+            return None, ev.values[_structure(ev.net).w_of[l]], None, None
+        if role == "weight":
+            a = ev.values[a_id(l - 1)][:, c:c + 1]
+            return None, a, partial(_w_tensor, a[:, 0].copy(), ev.net.n(l), numerator), None  # lazy: n x m x n
+        if role in ("offset", "skip"):
+            return None, None, None, None
+        raise KeyError(f"no edge {source} -> {target}")
 
 
 class ANode:
@@ -163,6 +197,24 @@ class ANode:
         return A * g - A * np.sum(A * g, axis=0, keepdims=True)
 
     @staticmethod
+    def forward_rule(activation, z: str):
+        f = activation._f
+        return lambda v: np.asarray(f(v[z]), dtype=float)
+
+    @staticmethod
+    def term_rule(activation, z: str, a: str):
+        """term with the ids bound: (values, grads) -> dL/dZ^l (the same arithmetic as term)."""
+        if activation.name == "identity":          # f' = 1: 1.0 * g is g, bit for bit
+            return lambda v, g: g[a].copy()
+        if activation.elementwise:
+            if activation._df_of_a is not None:
+                dfa = activation._df_of_a
+                return lambda v, g: dfa(v[a]) * g[a]
+            df = activation._df
+            return lambda v, g: np.asarray(df(v[z]), dtype=float) * g[a]
+        return lambda v, g: ANode.term(activation, None, v[a], g[a])
+
+    @staticmethod
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
         """dA^l/dZ^l for example c: diag(f'(Z^l)), or softmax's full diag(a) - a a^T (kept as a)."""
         net, values = ev.net, ev.values
@@ -172,26 +224,32 @@ class ANode:
         l = t_l
         act = net.layers[l - 1].activation
         n = net.n(l)
-        z = values[z_id(l)][:, c]
         rows, cols = _labels("z", l, n), _labels("a", l, n)
         dims = (f"n^{l}", f"n^{l}")
+        diag, dense, tensor, softmax = ANode.numbers(role, ev, source, target, c, numerator)
         if act.elementwise:
             symbol, kind = f"diag(f'(Z^{l}))", "diagonal"
-            if act._df_of_a is not None:      # tanh, sigmoid: f'(z) from a = f(z), the same numbers
-                with np.errstate(all="ignore"):
-                    diag = act._df_of_a(values[target][:, c])
-            else:
-                diag = act.derivative(z)
             why = (f"a_j = f(z_j) depends on z_j alone, so da_j/dz_i = 0 unless i = j: only the diagonal "
                    f"f'(z_i) is non-zero (f(z) = {act.formula}, f'(z) = {act.derivative_formula}).")
             if act.note:
                 why += " " + act.note
         else:
             symbol, kind = f"diag(A^{l}) - A^{l} (A^{l})^T", "dense"
-            softmax = act.jacobian_vector(z)   # n floats; n x n only when dense() is asked for
             why = ("softmax divides every exp(z_j) by the same sum, so each a_j depends on every z_i: "
                    "da_j/dz_i = a_j (δ_ij − a_i), a full symmetric matrix diag(a) − a aᵀ.")
         return symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax
+
+    @staticmethod
+    def numbers(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
+        """diag(f'(Z^l)) for example c, or softmax's a (n floats; n x n only when dense() is asked for)."""
+        l = split_id(target)[1]
+        act = ev.net.layers[l - 1].activation
+        if not act.elementwise:
+            return None, None, None, act.jacobian_vector(ev.values[z_id(l)][:, c])
+        if act._df_of_a is not None:          # tanh, sigmoid: f'(z) from a = f(z), the same numbers
+            with np.errstate(all="ignore"):
+                return act._df_of_a(ev.values[target][:, c]), None, None, None
+        return act.derivative(ev.values[z_id(l)][:, c]), None, None, None
 
 
 class RNode:
@@ -211,6 +269,14 @@ class RNode:
         return (2.0 * lam * float(g[0, 0])) * W
 
     @staticmethod
+    def forward_rule(lam: float, ws: tuple[str, ...]):
+        return lambda v: RNode.forward(lam, [v[u] for u in ws])
+
+    @staticmethod
+    def term_rule(lam: float, w: str, r: str):
+        return lambda v, g: (2.0 * lam * float(g[r][0, 0])) * v[w]
+
+    @staticmethod
     def matrix(lam: float, W):
         """dR/dW = 2λ W, as a matrix shaped like W."""
         return 2.0 * lam * W
@@ -225,15 +291,20 @@ class RNode:
         W = node_symbol(source)
         m, n = values[source].shape
         symbol, dims, kind = f"2λ {W}", (f"m^{s_l}", f"n^{s_l}"), "dense"
-        # dL/dR is 1, so the backward pass's term through this edge is this very matrix: share it
-        dense = dict(ev.terms.get(source, ())).get((source, target))
-        dR = ev.grads.get(target)
-        if dense is None or dR is None or float(dR[0, 0]) != 1.0:
-            dense = RNode.matrix(net.weight_decay, values[source])
+        diag, dense, tensor, softmax = RNode.numbers(role, ev, source, target, c, numerator)
         rows, cols = _labels("a", s_l - 1, m), _labels("z", s_l, n)     # shaped like W: row i <-> input i, column j <-> unit j
         why = (f"R = λ Σ ‖W‖²_F, so dR/d{W}_ij = 2λ {W}_ij: a scalar by a matrix, shaped like {W} "
                f"(λ = {net.weight_decay:g}).")
         return symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax
+
+    @staticmethod
+    def numbers(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
+        # dL/dR is 1, so the backward pass's term through this edge is this very matrix: share it
+        dense = dict(ev.terms.get(source, ())).get((source, target))
+        dR = ev.grads.get(target)
+        if dense is None or dR is None or float(dR[0, 0]) != 1.0:
+            dense = RNode.matrix(ev.net.weight_decay, ev.values[source])
+        return None, dense, None, None
 
 
 class LNode:
@@ -255,6 +326,21 @@ class LNode:
         return np.ones((1, 1))                   # penalty: dL/dR = 1
 
     @staticmethod
+    def forward_rule(loss, ids: tuple[str, ...]):
+        """values -> L as a 1 x 1 array; ids are A^L, Y (and R with weight decay)."""
+        a, y, r = (*ids, None)[:3]
+        if r is None:
+            return lambda v: np.array([[LNode.forward(loss, v[a], v[y])]])
+        return lambda v: np.array([[LNode.forward(loss, v[a], v[y], v[r])]])
+
+    @staticmethod
+    def term_rule(role: str, loss, source: str, target: str):
+        if role == "output":
+            grad = loss._grad
+            return lambda v, g: np.asarray(grad(v[source], v[target]), dtype=float)
+        return lambda v, g: np.ones((1, 1))
+
+    @staticmethod
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
         """dL/dA^L (output) and dL/dY (target) from the loss, for example c; dL/dR = 1 (penalty)."""
         net, values = ev.net, ev.values
@@ -268,17 +354,34 @@ class LNode:
             return symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax
         L = net.L
         nL = net.n(L)
-        a, y = values[a_id(L)][:, c:c + 1], values[TARGET][:, c:c + 1]
+        dense = LNode.numbers(role, ev, source, target, c, numerator)[1]
         if role == "output":
-            symbol, dense = f"dL/dA^{L}", net.loss.grad(a, y)
+            symbol = f"dL/dA^{L}"
             rows = _labels("a", L, nL)
             why = f"The loss gives this one: {net.loss.grad_formula} (loss: {net.loss.formula})."
         else:
-            symbol, dense = "dL/dY", net.loss.grad_target(a, y)
+            symbol = "dL/dY"
             rows = _labels("y", None, nL)
             why = f"How the loss moves with the target; the target is data, so nothing is learned from it."
         dims, kind, cols = (f"n^{L}", "1"), "dense", ("L",)
         return symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax
+
+    @staticmethod
+    def numbers(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
+        """dL/dA^L (output) or dL/dY (target) for example c; nothing for R -> L (its 1 is the kind)."""
+        if role == "penalty":
+            return None, None, None, None
+        net, values = ev.net, ev.values
+        a, y = values[a_id(net.L)][:, c:c + 1], values[TARGET][:, c:c + 1]
+        return None, (net.loss.grad(a, y) if role == "output" else net.loss.grad_target(a, y)), None, None
+
+
+def _structure(net):
+    st = net.__dict__.get("_structure")   # core.graph.structure keeps it on the Net
+    if st is None:
+        from .graph import structure      # graph imports this module: ask for it late
+        st = structure(net)
+    return st
 
 
 def _w_tensor(a: np.ndarray, n: int, numerator: bool) -> np.ndarray:
