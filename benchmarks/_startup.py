@@ -35,7 +35,7 @@ w.grab().save(sys.argv[1])
 
 def _chainview_cmd(out: str) -> list[str]:
     script = Path(sys.executable).with_name("chainview")
-    head = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.core.cli"]
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.cli"]
     return head + ["render", "--size", SIZE, "-o", out]
 
 

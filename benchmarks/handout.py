@@ -23,7 +23,7 @@ NET = ROOT / "assets" / "examples" / "default.chainview.json"
 
 def _command(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("chainview")
-    head = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.core.cli"]
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.cli"]
     return head + list(args)
 
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from chainview.core import Session, example_path
-from chainview.core.cli import _parser
+from chainview.cli import _parser
 from chainview.core.netfile import load_net
 from chainview.gui import app as app_module
 from chainview.gui.first_run import KEYS, KeyHint, key_text

@@ -8,7 +8,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from chainview.core import Session, build_net, example_path
-from chainview.core.cli import _parser
+from chainview.cli import _parser
 from chainview.core.netfile import load_net
 from chainview.gui.canvas import camera
 from chainview.gui.main_window import MainWindow

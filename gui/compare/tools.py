@@ -22,7 +22,7 @@ from .controller import CompareController
 from .panel import ComparePanel, row_text
 
 DOCK_WIDTH = 560                               # theirs, expected and the difference side by side
-ENV_MODULES = "CHAINVIEW_COMPARE_MODULES"     # `chainview NET.json --modules FILE.py` (core/cli.py) sets it
+ENV_MODULES = "CHAINVIEW_COMPARE_MODULES"     # `chainview NET.json --modules FILE.py` (cli/__init__.py) sets it
 
 
 @dataclass(frozen=True)
