@@ -57,7 +57,7 @@ def _compile_sources() -> None:
     recompiles every module on every start, which is not what a user's start costs."""
     import compileall
     root = Path(__file__).resolve().parent.parent
-    for folder in ("core", "gui", "assets"):
+    for folder in ("cli", "core", "gui", "assets"):
         compileall.compile_dir(str(root / folder), quiet=1)
 
 

@@ -47,7 +47,7 @@ def _check(html: Path) -> None:
 
 def measure() -> float:
     import compileall
-    for folder in ("core", "gui", "assets"):
+    for folder in ("cli", "core", "gui", "assets"):
         compileall.compile_dir(str(ROOT / folder), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         html, png = Path(tmp, "h.html"), Path(tmp, "r.png")

@@ -189,6 +189,6 @@ def _render(args) -> int:
 
 
 def _name(path) -> str:
-    from .main_window import display_name
+    from .window.main_window import display_name
     return display_name(path)
 

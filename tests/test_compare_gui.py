@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from chainview.core import Session, load_net
-from chainview.gui.main_window import MainWindow
+from chainview.gui.window.main_window import MainWindow
 
 CASES = Path(__file__).parent / "compare_cases"
 HW_NET = CASES / "hw_net.chainview.json"

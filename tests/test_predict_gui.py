@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from chainview.core import Session, example_path
 from chainview.core.netfile import load_net
-from chainview.gui.main_window import MainWindow
+from chainview.gui.window.main_window import MainWindow
 from chainview.gui.settings import Settings
 
 

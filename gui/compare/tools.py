@@ -180,7 +180,7 @@ def _summary(report) -> str:
 
 
 class _ShutdownFilter(QObject):
-    """Ends a run when its window closes for good (as gui/training.py does for a training run)."""
+    """Ends a run when its window closes for good (as gui/editing/training.py does for a training run)."""
 
     def __init__(self, controller, window):
         super().__init__(window)

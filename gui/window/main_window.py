@@ -2,11 +2,11 @@
 
     MainWindow(session, settings=Settings(), path=None)
 
-Everything a person does is a QAction with a window-wide shortcut (see gui/actions.py), so
+Everything a person does is a QAction with a window-wide shortcut (see gui/window/actions.py), so
 stepping works whichever pane has the focus. Hooks for the editor, the gradient check and
 training (other modules): `undo_stack` (a QUndoStack; Edit ▸ Undo/Redo follow it),
 `net_menu` (the "Net" menu) and `add_dock(widget, area, title)`. A module
-chainview.gui.editor / commands / training that defines `install(window)` is called once the
+chainview.gui.editing.editor / commands / training that defines `install(window)` is called once the
 window is built.
 """
 
@@ -28,14 +28,14 @@ from chainview.core.errors import NetError
 from chainview.core.examples import example_paths, examples_dir
 from chainview.core.symbols import pretty
 
-from . import theme as themes
+from .. import theme as themes
 from .actions import SHORTCUTS, key_sequences, make_icon, shortcut_text
-from .graph_scene import GraphScene
-from .graph_view import GraphView
-from .inspector import Inspector
-from .settings import DEFAULT_PRECISION, FONT_SCALES, PRECISIONS, Settings
+from ..canvas.scene import GraphScene
+from ..canvas.view import GraphView
+from ..inspector.panel import Inspector
+from ..settings import DEFAULT_PRECISION, FONT_SCALES, PRECISIONS, Settings
 from .step_list import StepList
-from .window.numbering import step_tag
+from .numbering import step_tag
 
 NET_FILTER = "chainview nets (*.chainview.json *.json);;All files (*)"
 SUFFIX = ".chainview.json"
@@ -149,16 +149,16 @@ class MainWindow(QMainWindow):
         self._restored = self._persist and self.settings.window_state is not None
         if editing:
             self.install_editing_tools()   # before the saved layout is restored: it has their docks too
-        from .teaching.install import install_teaching
+        from ..teaching.install import install_teaching
         install_teaching(self)             # predict before reveal (Ctrl+P), File ▸ Export handout…, step notes
         self._initial_geometry()
-        from .window.panels import PanelManager
+        from .panels import PanelManager
         self.panels = PanelManager(self)       # side panels tab together below 1366 px (gui/window/panels.py)
         self._install_camera_actions()
         self.compare_tools = None     # File ▸ Compare with my code… (gui/compare), made when first used
         if os.environ.get("CHAINVIEW_COMPARE_MODULES"):
             self.install_compare_tools()
-        self.key_hint = None          # the card of the stepping keys (gui/first_run.py): first run only
+        self.key_hint = None          # the card of the stepping keys (gui/window/first_run.py): first run only
         if first_run_hint and not self.settings.hint_dismissed:
             self.show_key_hint()
 
@@ -433,10 +433,10 @@ class MainWindow(QMainWindow):
             hints.colorSchemeChanged.connect(self._on_system_scheme)
 
     def install_editing_tools(self):
-        """The editor, training and gradient-check docks and actions (gui/editing.py), once.
+        """The editor, training and gradient-check docks and actions (gui/editing/tools.py), once.
         The editor dock starts hidden unless a saved layout says otherwise: the canvas first."""
         if self.editing_tools is None:
-            from .editing import install_editing
+            from ..editing.tools import install_editing
             install_editing(self)          # sets self.editing_tools
             if not self._restored:
                 self.editing_tools.editor_dock.hide()
@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
     def install_compare_tools(self):
         """The Compare dock and its controller (gui/compare), once."""
         if self.compare_tools is None:
-            from .compare.tools import install_compare
+            from ..compare.tools import install_compare
             self.compare_tools = install_compare(self)
         return self.compare_tools
 
@@ -638,7 +638,7 @@ class MainWindow(QMainWindow):
 
     def _nonfinite_words(self, node: str) -> str:
         """' (4 of 6 entries are NaN or inf)': every non-finite entry counted, not only the first named."""
-        from .graph_items import nonfinite_count
+        from ..canvas.items import nonfinite_count
         ev = self.session.evaluation
         bad = nonfinite_count(ev.values.get(node)) + nonfinite_count(ev.grads.get(node))
         size = (getattr(ev.values.get(node), "size", 0) or 0) + \
@@ -768,7 +768,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.set_modified(False)
         self._update_title()
-        from .window.memory import give_back
+        from .memory import give_back
         QTimer.singleShot(0, give_back)      # the old net's memory goes back to the system (issue 9)
         if not example:
             self.settings.add_recent(path)
@@ -1035,7 +1035,7 @@ class MainWindow(QMainWindow):
         self.reduce_motion_action.setObjectName("reduce_motion")
         self.reduce_motion_action.setChecked(v.reduce_motion)
         self.reduce_motion_action.toggled.connect(self.set_reduce_motion)
-        from .window.presenter import Presenter
+        from .presenter import Presenter
         self.presenter = Presenter(self)
         m = self.view_menu
         first = m.actions()[4] if len(m.actions()) > 4 else None     # after the zoom actions
@@ -1091,7 +1091,7 @@ class MainWindow(QMainWindow):
 
     def _export(self, path: str, kind: str) -> bool:
         from PySide6.QtWidgets import QMessageBox
-        from . import export
+        from ..canvas import export
         try:
             if kind == "png":
                 export.export_png(self.scene, path)
@@ -1131,7 +1131,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Not copied: {why} (Net ▸ Work budget… raises it)", 8000)
             return False
         try:
-            from .clipboard import copy_matrix
+            from ..inspector.clipboard import copy_matrix
             copy_matrix(a, fmt)
         except ImportError:
             QGuiApplication.clipboard().setText(_matrix_text(a, fmt))

@@ -35,9 +35,9 @@ from chainview.core.budget import over_budget, tensor_estimate, tensor_slice
 
 from .matrix_model import DEFAULT_PRECISION, format_number, pretty_label
 from .matrix_view import MatrixView, use_table
-from .theme import Theme, operand_color
-from .window.numbering import step_tag, step_words
-from .theme import palette as theme_palette
+from ..theme import Theme, operand_color
+from ..window.numbering import step_tag, step_words
+from ..theme import palette as theme_palette
 
 KIND_WORDS = {"A": "activation", "Z": "pre-activation", "W": "weights", "W0": "offsets",
               "Y": "target", "L": "loss"}

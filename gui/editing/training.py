@@ -33,9 +33,9 @@ from chainview.core import Net, NetError, Session, TrainResult, evaluate, sgd_st
 from chainview.core.symbols import node_symbol, pretty
 
 from .commands import SetNetCommand
-from .window.background import Pacer
+from ..window.background import Pacer
 from .editor import EditableMatrixModel, connect_model_signal, matrix_view
-from .theme import Theme
+from ..theme import Theme
 
 PROGRESS_SECONDS = 0.03
 _RUNNING: dict[int, tuple] = {}   # id(thread) -> (thread, worker, cancel): alive until the thread has ended

@@ -32,8 +32,8 @@ from chainview.core.net import MAX_UNITS
 from chainview.core.symbols import pretty
 
 from .commands import apply_edit
-from .matrix_model import format_number
-from .theme import Theme
+from ..inspector.matrix_model import format_number
+from ..theme import Theme
 
 CUSTOM = "custom"
 
@@ -521,7 +521,7 @@ class NetEditor(QWidget):
         seed_row.addStretch(1)
         form.addLayout(seed_row, 7, 0, 1, 2)
         col.addWidget(self.layer_box)
-        from .window.links_box import LinksBox    # skip connection, tie, weight decay (issue 11)
+        from .links_box import LinksBox    # skip connection, tie, weight decay (issue 11)
         self.links_box = LinksBox(self)
         col.addWidget(self.links_box)
 
@@ -886,6 +886,6 @@ class NetEditor(QWidget):
 
 
 def install(window) -> None:
-    """The main window's extension hook: add the editor, training and the gradient check (gui/editing.py)."""
-    from .editing import install_editing
+    """The main window's extension hook: add the editor, training and the gradient check (gui/editing/tools.py)."""
+    from .tools import install_editing
     install_editing(window)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate
 
 from chainview.core.symbols import pretty
 
-from .theme import fill_rect
+from ..theme import fill_rect
 
 StepRole = Qt.UserRole + 1
 StateRole = Qt.UserRole + 2      # "done", "current" or "future"

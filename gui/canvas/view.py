@@ -17,8 +17,8 @@ from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QTimer, QVariantAn
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QShortcut, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
-from .canvas import camera
-from .graph_scene import GraphScene, _weak_slot
+from . import camera
+from .scene import GraphScene, _weak_slot
 
 MIN_ZOOM = 0.03
 MAX_ZOOM = 8.0
@@ -80,7 +80,7 @@ class GraphView(QGraphicsView):
         self._paused = False           # a zoom or pan by hand: no reframing until the next step
         self._animation: QVariantAnimation | None = None    # made on the first animated move (start-up time)
         self._anim_from = self._anim_to = None
-        from .canvas.minimap import Minimap
+        from .minimap import Minimap
         self.minimap = Minimap(self)   # the overview in a corner, while part of the graph is out of view
         self._follow = _weak_slot(self, "_on_position_changed")
         scene.session.position_changed.connect(self._follow)

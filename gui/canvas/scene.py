@@ -29,9 +29,9 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from chainview.core import Session
 
-from .canvas.placement import NodeSize, place
-from .graph_items import EdgeItem, EdgeLabelItem, NodeItem, Style, side_x
-from .theme import Theme, operand_color
+from .placement import NodeSize, place
+from .items import EdgeItem, EdgeLabelItem, NodeItem, Style, side_x
+from ..theme import Theme, operand_color
 
 INF = float("inf")
 
