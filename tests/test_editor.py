@@ -11,7 +11,8 @@ from chainview.core import NetError, Session, example_path
 from chainview.core.netfile import load_net
 from chainview.gui.editing.commands import SetNetCommand, apply_edit
 from chainview.gui.editing.tools import check_summary, install_editing
-from chainview.gui.editing.editor import NetEditor, with_random_weights
+from chainview.gui.editing.editor import NetEditor
+from chainview.gui.editing.net_edits import with_random_weights
 from chainview.gui.theme import LIGHT
 
 

@@ -18,7 +18,8 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QShortcut, QTr
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from . import camera
-from .scene import GraphScene, _weak_slot
+from ..bind import follow
+from .scene import GraphScene
 
 MIN_ZOOM = 0.03
 MAX_ZOOM = 8.0
@@ -82,13 +83,11 @@ class GraphView(QGraphicsView):
         self._anim_from = self._anim_to = None
         from .minimap import Minimap
         self.minimap = Minimap(self)   # the overview in a corner, while part of the graph is out of view
-        self._follow = _weak_slot(self, "_on_position_changed")
-        scene.session.position_changed.connect(self._follow)
         scene.rebuilt.connect(self._on_rebuilt)
         scene.layout_updated.connect(self._on_layout_updated)
         self._auto_fit = True          # until the person zooms: refit when the view or the layout changes
-        self._relayout = _weak_slot(self, "_on_layout_switched")
-        scene.session.layout_changed.connect(self._relayout)
+        self._binding = follow(self, (scene.session.position_changed, "_on_position_changed"),
+                               (scene.session.layout_changed, "_on_layout_switched"))
         self._apply_background()
 
     # ---------------------------------------------------------- zoom
@@ -364,8 +363,7 @@ class GraphView(QGraphicsView):
 
     def detach(self) -> None:
         """Stop following the session (the view is being replaced)."""
-        self.scene().session.position_changed.disconnect(self._follow)
-        self.scene().session.layout_changed.disconnect(self._relayout)
+        self._binding.release()
 
     def set_theme(self, theme) -> None:
         """Convenience: the scene's colours and this view's background together."""

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QDoubleSpin
 
 from chainview.core import NetError, example_paths
 
-from .editor import NetEditor, connect_model_signal
+from ..bind import follow
+from .editor import NetEditor
 from .loss_plot import LossPlot
 from ..theme import Theme
 from .training import TrainingController, UpdateView, join_on_close
@@ -502,7 +503,7 @@ def install_editing(window) -> EditingTools:
         if tools.check_summary and window.statusBar().currentMessage() == tools.check_summary:
             window.statusBar().clearMessage()
         tools.check_summary = ""
-    connect_model_signal(session.net_changed, editor, on_net_changed)
+    follow(editor, (session.net_changed, on_net_changed))
 
     # every edit marks the window modified; back at the saved state it is clean again
     def on_clean_changed(clean: bool) -> None:

@@ -12,7 +12,6 @@ window is built.
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from .actions import SHORTCUTS, key_sequences, make_icon, shortcut_text
 from ..canvas.scene import GraphScene
 from ..canvas.view import GraphView
 from ..inspector.panel import Inspector
+from ..bind import follow
 from ..settings import DEFAULT_PRECISION, FONT_SCALES, PRECISIONS, Settings
 from .step_list import StepList
 from .numbering import step_tag
@@ -414,13 +414,9 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         s = self.session
-        links = [(s.position_changed, self._on_position), (s.net_changed, self._on_net),
-                 (s.layout_changed, self._on_layout), (s.example_changed, self._on_example),
-                 (s.selection_changed, self._on_selection)]
-        for signal, slot in links:
-            signal.connect(slot)
-        # the session may outlive the window (tests, render): stop listening when the C++ side goes
-        self.destroyed.connect(functools.partial(_disconnect_all, links))
+        follow(self, (s.position_changed, self._on_position), (s.net_changed, self._on_net),
+               (s.layout_changed, self._on_layout), (s.example_changed, self._on_example),
+               (s.selection_changed, self._on_selection))
         sc = self.scene
         for sig, slot in (("node_selected", lambda n: (self._select(n), self._show_inspector())),
                           ("edge_selected", lambda u, v: (self._select((u, v)), self._show_inspector())),
@@ -1185,11 +1181,6 @@ class MainWindow(QMainWindow):
         text = (f"<h3>{self.name}</h3><p>{net.description or ''}</p>"
                 f"<p>Layers: {sizes}<br>Loss: {net.loss.name}<br>Batch: {net.batch} example(s)</p>")
         QMessageBox.information(self, "About this net", text)
-
-
-def _disconnect_all(links) -> None:
-    for signal, slot in links:
-        signal.disconnect(slot)
 
 
 def _set_app_font(scale: float) -> QFont:
