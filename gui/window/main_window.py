@@ -4,10 +4,8 @@
 
 Everything a person does is a QAction with a window-wide shortcut (see gui/window/actions.py), so
 stepping works whichever pane has the focus. Hooks for the editor, the gradient check and
-training (other modules): `undo_stack` (a QUndoStack; Edit ▸ Undo/Redo follow it),
-`net_menu` (the "Net" menu) and `add_dock(widget, area, title)`. A module
-chainview.gui.editing.editor / commands / training that defines `install(window)` is called once the
-window is built.
+training (gui/editing/tools.py, installed by `install_editing_tools`): `undo_stack` (a QUndoStack;
+Edit ▸ Undo/Redo follow it), `net_menu` (the "Net" menu) and `add_dock(widget, area, title)`.
 """
 
 from __future__ import annotations
@@ -121,6 +119,8 @@ class MainWindow(QMainWindow):
         # the graph is wide and short: the steps run as a strip under it, the inspector has the full height
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self._docks: list[QDockWidget] = []
+        self.panels_menu: QMenu | None = None    # View ▸ Panels, made with the menus (after the first docks)
         self.steps_dock = self.add_dock(self.step_list, Qt.BottomDockWidgetArea, "Steps", "steps_dock")
         self.steps_dock.dockLocationChanged.connect(
             lambda area: self.step_list.set_horizontal(area in (Qt.TopDockWidgetArea, Qt.BottomDockWidgetArea)))
@@ -418,11 +418,9 @@ class MainWindow(QMainWindow):
                (s.layout_changed, self._on_layout), (s.example_changed, self._on_example),
                (s.selection_changed, self._on_selection))
         sc = self.scene
-        for sig, slot in (("node_selected", lambda n: (self._select(n), self._show_inspector())),
-                          ("edge_selected", lambda u, v: (self._select((u, v)), self._show_inspector())),
-                          ("selection_cleared", lambda: self._select(None))):
-            if hasattr(sc, sig):
-                getattr(sc, sig).connect(slot)
+        sc.node_selected.connect(lambda n: (self._select(n), self._show_inspector()))
+        sc.edge_selected.connect(lambda u, v: (self._select((u, v)), self._show_inspector()))
+        sc.selection_cleared.connect(lambda: self._select(None))
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
@@ -487,13 +485,13 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
                          | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(area, dock)
-        self._docks = getattr(self, "_docks", []) + [dock]
+        self._docks.append(dock)
         toggle = dock.toggleViewAction()
         if len(self._docks) <= 8:                  # Ctrl+1 Steps, Ctrl+2 Inspector, then the others in order
             toggle.setShortcut(QKeySequence(f"Ctrl+{len(self._docks)}"))
             toggle.setShortcutContext(Qt.WindowShortcut)
             self.addAction(toggle)
-        if hasattr(self, "panels_menu"):
+        if self.panels_menu is not None:
             self.panels_menu.addAction(toggle)
         return dock
 
@@ -904,11 +902,7 @@ class MainWindow(QMainWindow):
         app.setPalette(themes.palette(t))
         if not initial:
             panes = [self.inspector, self.step_list, *self._extra_docked()]
-            if hasattr(self.view, "set_theme"):
-                self.view.set_theme(t)          # the scene's colours and the canvas background
-            else:
-                panes.append(self.scene)
-                self.view.setBackgroundBrush(t.background)
+            self.view.set_theme(t)              # the scene's colours and the canvas background
             for widget in panes:
                 if hasattr(widget, "set_theme"):
                     widget.set_theme(t)
@@ -952,10 +946,7 @@ class MainWindow(QMainWindow):
         font = _set_app_font(scale)
         changed = abs(font.pointSizeF() - before) > 1e-6
         self.view.text_floor_scale = scale      # larger text raises the canvas's label floor too
-        scene_scale = getattr(self.scene, "font_scale", None)
-        scene_scale = scene_scale() if callable(scene_scale) else None
-        if hasattr(self.scene, "set_font_scale") and (scene_scale is None or abs(scene_scale - scale) > 1e-9):
-            self.scene.set_font_scale(scale)
+        self.scene.set_font_scale(scale)
         if changed and not initial:
             # panes that chose their own font (larger, to be read from afar) keep their proportion
             for pane in (self.inspector, *self._extra_docked()):
@@ -1057,8 +1048,7 @@ class MainWindow(QMainWindow):
         self._update_layout_widgets()
 
     def fit_view(self) -> None:
-        if hasattr(self.view, "fit"):
-            self.view.fit()
+        self.view.fit()
 
     # ================================================================ export and copy
     def _ask_path(self, title: str, suffix: str, file_filter: str) -> str | None:
@@ -1105,8 +1095,8 @@ class MainWindow(QMainWindow):
         """The matrix the inspector shows for the selection (or, failing that, what the selection stands for)."""
         if self.session.selection is None:
             return None
-        views = self.inspector.matrix_views() if hasattr(self.inspector, "matrix_views") else []
-        card = getattr(self.inspector, "selection_card", None)
+        views = self.inspector.matrix_views()
+        card = self.inspector.selection_card
         if card is not None:
             views = [mv for mv in views if card.isAncestorOf(mv)]
         for mv in views:
@@ -1126,11 +1116,9 @@ class MainWindow(QMainWindow):
         if why:                                  # issue 9: never freeze on a 4096 x 4096 copy
             self.statusBar().showMessage(f"Not copied: {why} (Net ▸ Work budget… raises it)", 8000)
             return False
+        from ..inspector.clipboard import copy_matrix
         try:
-            from ..inspector.clipboard import copy_matrix
             copy_matrix(a, fmt)
-        except ImportError:
-            QGuiApplication.clipboard().setText(_matrix_text(a, fmt))
         except MemoryError:
             self.statusBar().showMessage(f"Not copied: not enough memory for a {rows} × {cols} matrix as text", 8000)
             return False
@@ -1217,11 +1205,3 @@ def _selection_matrix(session):
         return ev.grads[sel]
     return ev.values.get(sel)
 
-
-def _matrix_text(a, fmt: str) -> str:
-    import numpy as np
-    a = np.atleast_2d(np.asarray(a, dtype=float))
-    if fmt == "latex":
-        body = " \\\\\n".join(" & ".join(f"{x:.6g}" for x in row) for row in a)
-        return "\\begin{bmatrix}\n" + body + "\n\\end{bmatrix}"
-    return "\n".join(",".join(repr(float(x)) for x in row) for row in a)
