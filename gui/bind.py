@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import inspect
 import weakref
 from typing import Callable
 
@@ -23,7 +22,7 @@ def _guarded(receiver: QObject, slot: Callable | str) -> Callable:
     """`slot` as a callback that holds `receiver` weakly where it can and does nothing once it is gone."""
     if isinstance(slot, str):
         slot = getattr(receiver, slot)
-    if inspect.ismethod(slot) and slot.__self__ is receiver:
+    if getattr(slot, "__self__", None) is receiver and hasattr(slot, "__func__"):   # its own method
         method = weakref.WeakMethod(slot)
 
         def call(*args):

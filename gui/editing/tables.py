@@ -1,4 +1,8 @@
-"""The editor's tables: a numpy array as an editable table model, and the view that sizes itself to it."""
+"""The editor's tables: a numpy array as an editable table model, and the view that sizes itself to it.
+
+Note: EditableMatrixModel and gui/inspector/matrix_model.MatrixModel are two models over a 2-D
+array (edit callbacks here, heatmap colours and labelled headers there); merging them into one is
+still to do (issue 14)."""
 
 from __future__ import annotations
 
