@@ -35,7 +35,7 @@ w.grab().save(sys.argv[1])
 
 def _chainview_cmd(out: str) -> list[str]:
     script = Path(sys.executable).with_name("chainview")
-    head = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.core.cli"]
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.cli"]
     return head + ["render", "--size", SIZE, "-o", out]
 
 
@@ -57,7 +57,7 @@ def _compile_sources() -> None:
     recompiles every module on every start, which is not what a user's start costs."""
     import compileall
     root = Path(__file__).resolve().parent.parent
-    for folder in ("core", "gui", "assets"):
+    for folder in ("cli", "core", "gui", "assets"):
         compileall.compile_dir(str(root / folder), quiet=1)
 
 

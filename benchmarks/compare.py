@@ -23,7 +23,7 @@ MODULES = ROOT / "tests" / "compare_cases" / "hw_correct.py"
 PLAIN = Path(__file__).resolve().parent / "_compare_plain.py"
 REPEATS = 7
 
-CHAINVIEW = [sys.executable, "-m", "chainview.core.cli", "compare", str(NET), "--modules", str(MODULES), "--json"]
+CHAINVIEW = [sys.executable, "-m", "chainview.cli", "compare", str(NET), "--modules", str(MODULES), "--json"]
 BASELINE = [sys.executable, str(PLAIN), str(NET), str(MODULES)]
 
 

@@ -23,7 +23,7 @@ NET = ROOT / "assets" / "examples" / "default.chainview.json"
 
 def _command(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("chainview")
-    head = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.core.cli"]
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.cli"]
     return head + list(args)
 
 
@@ -47,7 +47,7 @@ def _check(html: Path) -> None:
 
 def measure() -> float:
     import compileall
-    for folder in ("core", "gui", "assets"):
+    for folder in ("cli", "core", "gui", "assets"):
         compileall.compile_dir(str(ROOT / folder), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         html, png = Path(tmp, "h.html"), Path(tmp, "r.png")

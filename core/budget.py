@@ -20,6 +20,7 @@ import numpy as np
 
 DEFAULT_BYTES = 256 * 2 ** 20
 DEFAULT_SECONDS = 0.5
+CHECK_SECONDS = 3.0                 # `chainview check` / `render --check` sample the gradient check past this
 BACKGROUND_SECONDS = 0.1            # longer work goes off the GUI thread, with progress and Cancel
 FLOAT = 8                           # bytes of a float64
 # rough speeds of this kind of work (numpy on one core of a small laptop), on the slow side on purpose

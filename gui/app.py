@@ -81,7 +81,7 @@ def create_main_window(net_or_path=None, settings=None, *, parent=None, **option
     """
     ensure_app()
     from chainview.core import Net, Session
-    from .main_window import MainWindow
+    from .window.main_window import MainWindow
     from .settings import Settings
 
     path = None
@@ -117,7 +117,7 @@ def create_main_window(net_or_path=None, settings=None, *, parent=None, **option
 
 
 def _display_name(path) -> str:
-    from .main_window import display_name
+    from .window.main_window import display_name
     return display_name(path)
 
 

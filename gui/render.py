@@ -2,7 +2,7 @@
 
     chainview render --step 8 --select 'Z1->A1' --theme dark --size 1280x720 -o win.png
 
-The arguments are parsed by core/cli.py; render_cli builds the real window at the requested
+The arguments are parsed by cli/__init__.py; render_cli builds the real window at the requested
 size (never shown on screen), applies the step, selection, layout, example and theme, and
 saves window.grab(). Bad input is one line on stderr and exit code 2.
 
@@ -57,7 +57,7 @@ def _headless_env() -> None:
 
 
 def render_cli(args) -> int:
-    """Bad input: one line, exit 2. A NetError or a bug of ours goes to core.cli, which says it in one line too."""
+    """Bad input: one line, exit 2. A NetError or a bug of ours goes to chainview.cli, which says it in one line too."""
     try:
         return _render(args)
     except RenderError as err:
@@ -131,8 +131,7 @@ def _render(args) -> int:
     # the state first, so the window's first paint is the one saved
     session.jump(n if step is None else step)
     if getattr(args, "check", False):
-        from chainview.core.budget import check_plan
-        from chainview.core.cli import CHECK_SECONDS
+        from chainview.core.budget import CHECK_SECONDS, check_plan
         from chainview.core.gradcheck import check_gradients
         plan = check_plan(session.net, seconds=CHECK_SECONDS)   # a 2 MB net stays within seconds (issue 9)
         session.show_check(check_gradients(session.evaluation, example=session.example, limit=plan.limit))
@@ -190,6 +189,6 @@ def _render(args) -> int:
 
 
 def _name(path) -> str:
-    from .main_window import display_name
+    from .window.main_window import display_name
     return display_name(path)
 

@@ -2,7 +2,7 @@
 
 import sys
 
-from chainview.core.cli import main
+from chainview.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

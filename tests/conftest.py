@@ -56,7 +56,7 @@ class StandInWindow(QMainWindow):
 @pytest.fixture
 def editing_window(qtbot, relu_session):
     """A StandInWindow with gui/editing's docks and actions installed: (window, tools)."""
-    from chainview.gui.editing import install_editing
+    from chainview.gui.editing.tools import install_editing
     w = StandInWindow(relu_session)
     qtbot.addWidget(w)
     tools = install_editing(w)

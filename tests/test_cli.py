@@ -1,7 +1,7 @@
 """The `chainview` command line: trace (text and --json), check, train; exit codes and one-line errors.
 
-Every command runs twice over: as a real process (python -m chainview.core.cli ...) for exit
-codes, stderr and files, and in-process through core.cli.main(argv) with capsys.
+Every command runs twice over: as a real process (python -m chainview.cli ...) for exit
+codes, stderr and files, and in-process through cli.main(argv) with capsys.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from chainview.core import Session, edge_jacobian, evaluate, example_path
-from chainview.core.cli import main
+from chainview.cli import main
 from chainview.core.netfile import dumps_net, load_net
 
 EXAMPLE = {name: str(example_path(name)) for name in
@@ -37,9 +37,9 @@ def _no_constants(token):
 
 
 def run(*args, cwd=None):
-    """python -m chainview.core.cli ARGS -> CompletedProcess (text)."""
+    """python -m chainview.cli ARGS -> CompletedProcess (text)."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8", QT_QPA_PLATFORM="offscreen")
-    return subprocess.run([sys.executable, "-m", "chainview.core.cli", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "chainview.cli", *map(str, args)], capture_output=True,
                           text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120)
 
 
@@ -346,7 +346,7 @@ def test_session_and_cli_agree_on_layout_and_example(capsys):
 
 def test_the_app_without_a_display_says_so_in_one_line():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    r = subprocess.run([sys.executable, "-m", "chainview.core.cli"], env=env, capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-m", "chainview.cli"], env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()

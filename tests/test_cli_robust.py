@@ -12,15 +12,15 @@ import sys
 import pytest
 
 from chainview.core import example_path
-from chainview.core import cli
-from chainview.core.cli import main
+from chainview import cli
+from chainview.cli import main
 
 DEFAULT = str(example_path("default"))
 
 
 def run(*args, timeout=60):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run([sys.executable, "-m", "chainview.core.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "chainview.cli", *args], capture_output=True, text=True,
                           timeout=timeout, env=env)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from chainview.core import evaluate, example_path, load_net
-from chainview.core.cli import main
+from chainview.cli import main
 from chainview.core.compare import (CompareError, KINDS, compare_modules, format_report,
                                     template_path)
 from chainview.core.compare_values import compare_values
@@ -201,7 +201,7 @@ def test_a_huge_allocation_is_their_memory_error_not_our_crash(tmp_path):
 
 def test_printing_to_stdout_does_not_corrupt_the_result(tmp_path):
     path = variant(tmp_path, "self.A = A\n", "self.A = A\n        print('hello from forward', A)\n        print('{\"agree\": false}')\n")
-    proc = subprocess.run([sys.executable, "-m", "chainview.core.cli", "compare", HW_NET, "--modules", str(path),
+    proc = subprocess.run([sys.executable, "-m", "chainview.cli", "compare", HW_NET, "--modules", str(path),
                            "--json"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["agree"] is True       # only our one object on stdout
@@ -262,7 +262,7 @@ def test_modules_and_values_are_one_or_the_other(capsys):
 
 def test_exit_codes_as_a_process(tmp_path):
     bad = variant(tmp_path, "return self.Ypred - self.Y\n\n\nclass Sq", "return self.Y - self.Ypred\n\n\nclass Sq")
-    run = lambda mod: subprocess.run([sys.executable, "-m", "chainview.core.cli", "compare", HW_NET, "--modules", mod],
+    run = lambda mod: subprocess.run([sys.executable, "-m", "chainview.cli", "compare", HW_NET, "--modules", mod],
                                      capture_output=True, text=True, timeout=60)
     assert run(str(CASES / "hw_correct.py")).returncode == 0
     proc = run(str(bad))
@@ -332,7 +332,7 @@ def test_the_command_line_forks_and_the_app_spawns_with_the_same_results(tmp_pat
     path = variant(tmp_path, "import numpy as np\n", "import numpy as np\nfrom helpers import slow\n")
     path.write_text(path.read_text().replace("return dLdA * (1 - self.A ** 2)", "slow()"))
     code = ("import sys, json; from chainview.core.compare_runner import can_fork; assert can_fork(); "
-            "from chainview.core.cli import main; sys.exit(main(sys.argv[1:]))")
+            "from chainview.cli import main; sys.exit(main(sys.argv[1:]))")
     proc = subprocess.run([sys.executable, "-c", code, "compare", HW_NET, "--modules", str(path), "--json",
                            "--timeout", "1.5"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1, proc.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from chainview.core import example_path
-from chainview.core.cli import main
+from chainview.cli import main
 
 CASES = Path(__file__).parent / "compare_cases"
 STUDENT = (CASES / "hw_student.py").read_text()

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from chainview.core import Session, load_net
-from chainview.gui.main_window import MainWindow
+from chainview.gui.window.main_window import MainWindow
 
 CASES = Path(__file__).parent / "compare_cases"
 HW_NET = CASES / "hw_net.chainview.json"
@@ -173,7 +173,7 @@ def test_choosing_a_row_selects_its_node_and_step(window, qtbot, tmp_path):
 
 
 def test_the_command_line_opens_the_app_comparing(qtbot, settings, monkeypatch, tmp_path):
-    from chainview.core.cli import _take_modules
+    from chainview.cli import _take_modules
     argv, modules = _take_modules([str(HW_NET), "--modules", "hw.py"])
     assert argv == [str(HW_NET)] and modules == "hw.py"
     path = tmp_path / "hw.py"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from chainview.core import desktop
-from chainview.core.desktop import APP_ID, ICON_SIZES, MIME_ICON, MIME_TYPE
+from chainview.cli import desktop
+from chainview.cli.desktop import APP_ID, ICON_SIZES, MIME_ICON, MIME_TYPE
 
 ASSETS = desktop.assets_dir()
 ENTRY = ASSETS / f"{APP_ID}.desktop"
@@ -348,7 +348,7 @@ def test_existing_gtk_icon_cache_is_refreshed_but_none_is_created(data_home):
     ["/usr/bin/chainview"],
     ["/home/ann/my apps/chainview"],
     ["/opt/$weird \"name\"/back\\slash/`tick`/100%/chainview"],
-    ["/home/ann/.venv/bin/python3", "-m", "chainview.core.cli"],
+    ["/home/ann/.venv/bin/python3", "-m", "chainview.cli"],
     ["/srv/ünïcødé/chainview"],
 ])
 def test_exec_quoting_round_trips(argv, tmp_path):
@@ -372,7 +372,7 @@ def test_launcher_argv(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(script.parent))
     assert desktop.launcher_argv() == [str(script)]
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
-    assert desktop.launcher_argv() == [os.path.abspath(sys.executable), "-m", "chainview.core.cli"]
+    assert desktop.launcher_argv() == [os.path.abspath(sys.executable), "-m", "chainview.cli"]
     # a PyInstaller bundle: the bundle's own binary
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     assert desktop.launcher_argv() == [os.path.abspath(sys.executable)]
@@ -382,7 +382,7 @@ def test_launcher_argv(tmp_path, monkeypatch):
 
 def _chainview_command() -> list[str]:
     script = Path(sys.executable).with_name("chainview")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "chainview.core.cli"]
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "chainview.cli"]
 
 
 def test_cli_install_and_uninstall_desktop(tmp_path):

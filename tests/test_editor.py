@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QDockWidget, QLineEdit, QMainWindow, QMessageBox
 
 from chainview.core import NetError, Session, example_path
 from chainview.core.netfile import load_net
-from chainview.gui.commands import SetNetCommand, apply_edit
-from chainview.gui.editing import check_summary, install_editing
-from chainview.gui.editor import NetEditor, with_random_weights
+from chainview.gui.editing.commands import SetNetCommand, apply_edit
+from chainview.gui.editing.tools import check_summary, install_editing
+from chainview.gui.editing.editor import NetEditor
+from chainview.gui.editing.net_edits import with_random_weights
 from chainview.gui.theme import LIGHT
 
 

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from PySide6.QtGui import QImage
 
-from chainview.gui.export import export_png, export_svg, render_image, scene_rect
-from chainview.gui.graph_scene import GraphScene
+from chainview.gui.canvas.export import export_png, export_svg, render_image, scene_rect
+from chainview.gui.canvas.scene import GraphScene
 from chainview.gui.theme import DARK, LIGHT
 
 

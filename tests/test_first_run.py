@@ -1,4 +1,4 @@
-"""The first-run key hint (gui/first_run.py): a card on the canvas on a fresh settings store only,
+"""The first-run key hint (gui/window/first_run.py): a card on the canvas on a fresh settings store only,
 the stepping keys still working while it shows, "Got it" / ✕ / Esc closing it for good, Help ▸ Show
 key hints bringing it back, the theme followed, and never in `chainview render`."""
 
@@ -10,11 +10,11 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from chainview.core import Session, example_path
-from chainview.core.cli import _parser
+from chainview.cli import _parser
 from chainview.core.netfile import load_net
 from chainview.gui import app as app_module
-from chainview.gui.first_run import KEYS, KeyHint, key_text
-from chainview.gui.main_window import MainWindow
+from chainview.gui.window.first_run import KEYS, KeyHint, key_text
+from chainview.gui.window.main_window import MainWindow
 from chainview.gui.render import render_cli
 from chainview.gui.settings import Settings
 from chainview.gui.theme import DARK, LIGHT

@@ -8,8 +8,8 @@ import pytest
 
 from chainview.core import Session, example_path
 from chainview.core.netfile import load_net
-from chainview.gui.graph_scene import GraphScene
-from chainview.gui.inspector import Inspector
+from chainview.gui.canvas.scene import GraphScene
+from chainview.gui.inspector.panel import Inspector
 from chainview.gui.theme import LIGHT
 
 V2 = ["residual-skip", "ridge-regression", "unrolled-tied"]

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication
 
 from chainview.core import Session, build_net, example_paths
 from chainview.core.netfile import load_net
-from chainview.gui.graph_items import EdgeItem, EdgeLabelItem, NodeItem, fmt, matrix_cells, symbol_html
-from chainview.gui.graph_scene import GraphScene
-from chainview.gui.graph_view import GraphView
+from chainview.gui.canvas.items import EdgeItem, EdgeLabelItem, NodeItem, fmt, matrix_cells, symbol_html
+from chainview.gui.canvas.scene import GraphScene
+from chainview.gui.canvas.view import GraphView
 from chainview.gui.theme import DARK, LIGHT
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from chainview.core import Session, build_net, example_paths, load_net, save_net
-from chainview.core.cli import main
+from chainview.cli import main
 from chainview.core.handout import BIG, number_text
 from chainview.core.trace import trace_dict
 
@@ -280,7 +280,7 @@ def test_the_installed_command_writes_and_exits_with_its_code(tmp_path):
     import sys
     from pathlib import Path
     script = Path(sys.executable).with_name("chainview")
-    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.core.cli"]
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "chainview.cli"]
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     out = tmp_path / "p.html"
     run = subprocess.run(cmd + ["handout", str(example_paths()["default"]), "-o", str(out)], env=env,

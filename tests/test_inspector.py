@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
 
 from chainview.core import Session, fused_output_gradient
-from chainview.gui.inspector import Inspector
-from chainview.gui.matrix_model import format_number
+from chainview.gui.inspector.panel import Inspector
+from chainview.gui.inspector.matrix_model import format_number
 from chainview.gui.theme import DARK, LIGHT
 
 D = Qt.ItemDataRole.DisplayRole

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from chainview.core import Session, budget, build_net
-from chainview.gui.inspector import Inspector
-from chainview.gui.matrix_view import MatrixView
+from chainview.gui.inspector.panel import Inspector
+from chainview.gui.inspector.matrix_view import MatrixView
 from chainview.gui.theme import LIGHT
 
 

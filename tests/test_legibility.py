@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QApplication
 
 from chainview.core import Session, build_net
 from chainview.gui.canvas import camera
-from chainview.gui.graph_items import EdgeItem, NodeItem
-from chainview.gui.graph_scene import GraphScene
-from chainview.gui.main_window import MainWindow
+from chainview.gui.canvas.items import EdgeItem, NodeItem
+from chainview.gui.canvas.scene import GraphScene
+from chainview.gui.window.main_window import MainWindow
 from chainview.gui.settings import Settings
 from chainview.gui.theme import DARK, LIGHT, MIN_CONTRAST, contrast, operand_color
 

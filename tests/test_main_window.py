@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QM
 from chainview.core import Session, example_path
 from chainview.core.netfile import load_net, save_net
 from chainview.gui import app as app_module
-from chainview.gui.main_window import MainWindow, base_point_size
-from chainview.gui.matrix_model import format_number
+from chainview.gui.window.main_window import MainWindow, base_point_size
+from chainview.gui.inspector.matrix_model import format_number
 from chainview.gui.settings import MAX_RECENT, Settings
 from chainview.gui.theme import DARK, LIGHT
 
@@ -671,7 +671,7 @@ def test_shortcuts_dialog_lists_the_keys(window, monkeypatch):
     assert keys["Reset to the start"] == "Home" and keys["Run to the end"] == "End"
     assert keys["Finish the forward pass"] == "Shift+Right"
     assert "F11" in keys["Full screen"]
-    from chainview.gui import shortcuts_dialog
+    from chainview.gui.window import shortcuts_dialog
     seen = []
     monkeypatch.setattr(shortcuts_dialog.ShortcutsDialog, "exec", lambda self: seen.append(self.table.rowCount()))
     window.shortcuts_action.trigger()

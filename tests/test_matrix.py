@@ -8,10 +8,10 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor, QGuiApplication
 
 from chainview.core import Jacobian, Session, build_net
-from chainview.gui.clipboard import copy_matrix, matrix_to_csv, matrix_to_latex
-from chainview.gui.matrix_model import (LUT_HALF, VALUE_ROLE, MatrixModel, contrast, diverging_lut, format_number,
+from chainview.gui.inspector.clipboard import copy_matrix, matrix_to_csv, matrix_to_latex
+from chainview.gui.inspector.matrix_model import (LUT_HALF, VALUE_ROLE, MatrixModel, contrast, diverging_lut, format_number,
                                         lut_index, pretty_label)
-from chainview.gui.matrix_view import MatrixView, TABLE_LIMIT, heatmap_pixels, use_table
+from chainview.gui.inspector.matrix_view import MatrixView, TABLE_LIMIT, heatmap_pixels, use_table
 from chainview.gui.theme import DARK, LIGHT
 
 D, TT, BG, FG, AL = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole,

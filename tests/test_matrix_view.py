@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QPoint
 
 from chainview.core import build_net, evaluate, edge_jacobian
-from chainview.gui.matrix_model import LUT_HALF, color_scale, diverging_lut, format_number
-from chainview.gui.matrix_view import (IMAGE_MAX_SIDE, MatrixView, array_rows, diagonal_pixels, heatmap_pixels,
+from chainview.gui.inspector.matrix_model import LUT_HALF, color_scale, diverging_lut, format_number
+from chainview.gui.inspector.matrix_view import (IMAGE_MAX_SIDE, MatrixView, array_rows, diagonal_pixels, heatmap_pixels,
                                        matrix_pixels, pool_factors, rows_scale)
 from chainview.gui.theme import DARK, LIGHT
 
@@ -176,7 +176,7 @@ real = enum.EnumType._create_
 enum.EnumType._create_ = lambda cls, name, *a, **k: made.append(name) or real(cls, name, *a, **k)
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from chainview.gui.matrix_view import MatrixView
+from chainview.gui.inspector.matrix_view import MatrixView
 from PySide6.QtGui import QColor
 v = MatrixView()
 v.set_matrix([[1.0, -2.0], [3.0, 4.0]])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from chainview.core import Session, budget, build_net, sgd_step
-from chainview.gui.commands import SetNetCommand, held_bytes, trim_undo
+from chainview.gui.editing.commands import SetNetCommand, held_bytes, trim_undo
 
 
 def big_net(units=128):
@@ -71,7 +71,7 @@ def test_trim_keeps_the_saved_state_and_never_drops_below_the_net_on_show(relu_s
 
 
 def test_the_step_list_keeps_no_steps_of_a_net_that_is_gone(qtbot):
-    from chainview.gui.step_list import StepList
+    from chainview.gui.window.step_list import StepList
     s = Session(big_net(64))
     view = StepList(s)
     qtbot.addWidget(view)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF
 
 from chainview.core import Session, build_net, net_graph
 from chainview.gui.canvas.placement import NodeSize, main_path, node_rects, place
-from chainview.gui.graph_scene import GraphScene
+from chainview.gui.canvas.scene import GraphScene
 from chainview.gui.theme import LIGHT
 
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from chainview.core import Session, example_path
 from chainview.core.netfile import load_net
-from chainview.gui.main_window import MainWindow
+from chainview.gui.window.main_window import MainWindow
 from chainview.gui.settings import Settings
 
 
@@ -227,7 +227,7 @@ def test_a_note_on_a_step_is_edited_shown_saved_and_undone(qtbot, make, tmp_path
     w.undo_stack.undo()
     assert s.net.notes == () and "📝" not in w.inspector.step_text()
     w.undo_stack.redo()
-    from chainview.core.cli import main
+    from chainview.cli import main
     assert main(["handout", str(out), "-o", str(tmp_path / "h.html")]) == 0
     assert "Note: watch the transpose here" in (tmp_path / "h.html").read_text(encoding="utf-8")
 

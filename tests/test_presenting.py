@@ -8,10 +8,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from chainview.core import Session, build_net, example_path
-from chainview.core.cli import _parser
+from chainview.cli import _parser
 from chainview.core.netfile import load_net
 from chainview.gui.canvas import camera
-from chainview.gui.main_window import MainWindow
+from chainview.gui.window.main_window import MainWindow
 from chainview.gui.render import render_cli
 from chainview.gui.settings import Settings
 
@@ -228,13 +228,13 @@ def test_a_nan_node_is_marked_and_every_non_finite_entry_counted(qtbot):
 
 
 def test_rounding_noise_reads_as_zero_with_the_exact_value_in_the_tooltip():
-    from chainview.gui.graph_items import matrix_cells, matrix_html
+    from chainview.gui.canvas.items import matrix_cells, matrix_html
     a = np.array([[0.5, 1.3877787807814457e-17], [1e-7, -0.25]])
     cells = matrix_cells(a)
     assert cells[0][1] == "0"                         # noise beside 0.5
     assert cells[1][0] == "1.0e-7"                     # a small number that is not noise stays
     assert "exactly 1.388e-17" in matrix_html(a)
-    from chainview.gui.matrix_model import MatrixModel
+    from chainview.gui.inspector.matrix_model import MatrixModel
     m = MatrixModel(a)
     assert m.data(m.index(0, 1)) == "0" and m.data(m.index(1, 0)) != "0"
 

@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtGui import QImage
 
 from chainview.core import example_path
-from chainview.core.cli import _parser
+from chainview.cli import _parser
 from chainview.gui.render import RenderError, parse_selection, parse_size, render_cli
 
 
 def _run(*argv, env=None):
-    return subprocess.run([sys.executable, "-m", "chainview.core.cli", "render", *argv],
+    return subprocess.run([sys.executable, "-m", "chainview.cli", "render", *argv],
                           capture_output=True, text=True, timeout=120, env=env)
 
 

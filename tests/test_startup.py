@@ -36,7 +36,7 @@ def report(code):
     exit_(code)
 os._exit = report                      # render ends the process with os._exit once the PNG is written
 sys.argv = ["chainview", "render", "--step", "9", "--select", "Z1->A1", "-o", sys.argv[1]]
-from chainview.core.cli import main
+from chainview.cli import main
 main()
 """
 

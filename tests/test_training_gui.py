@@ -8,10 +8,10 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from chainview.core import Session, evaluate
-from chainview.gui.editing import LearningRateSpin, install_editing
-from chainview.gui.loss_plot import LossPlot, nice_ticks
+from chainview.gui.editing.tools import LearningRateSpin, install_editing
+from chainview.gui.editing.loss_plot import LossPlot, nice_ticks
 from chainview.gui.theme import DARK, LIGHT
-from chainview.gui.training import TrainingController
+from chainview.gui.editing.training import TrainingController
 
 
 @pytest.fixture

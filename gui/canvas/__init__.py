@@ -1,1 +1,1 @@
-"""The graph canvas: what is drawn, and the camera that frames it (new pieces; gui/graph_*.py move here later)."""
+"""The graph canvas: the scene and its items, the view (pan/zoom), the camera, the minimap, placement and picture export."""

@@ -6,7 +6,7 @@ FLOOR_PX pixels high on screen (font pixel size × the view's scale), however bi
 
 Everything here works from the items' bounding rects and fonts, never from layer numbers, so it does
 not care how the scene places nodes, and it touches only the few items of one step: O(1) in the net's
-depth. The view (gui/graph_view.py) applies the result, animated or not.
+depth. The view (gui/canvas/view.py) applies the result, animated or not.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import weakref
 
 import shiboken6
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
@@ -25,18 +24,9 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from chainview.core.compare import CompareError, report_from_outcome, start_modules
 from chainview.core.errors import NetError
 
+from ..bind import follow
+
 RERUN_DELAY_MS = 150      # a save often arrives as several writes: wait for the last one
-
-
-def _weak_slot(obj, name: str):
-    """A callback for a core Signal that holds `obj` weakly and does nothing once it is gone."""
-    ref = weakref.ref(obj)
-
-    def call(*args):
-        o = ref()
-        if o is not None and shiboken6.isValid(o):
-            getattr(o, name)(*args)
-    return call
 
 
 class CompareController(QObject):
@@ -68,9 +58,7 @@ class CompareController(QObject):
         self._timer.timeout.connect(self.rerun)
         self._delivered.connect(self._on_delivered)
         self._mtime = None
-        self._net_slot = _weak_slot(self, "_net_changed")    # the session may outlive this controller
-        session.net_changed.connect(self._net_slot)
-        self.destroyed.connect(lambda *_, s=session, cb=self._net_slot: s.net_changed.disconnect(cb))
+        follow(self, (session.net_changed, "_net_changed"))    # the session may outlive this controller
 
     # ---- public
     @property

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 
 from chainview.core.symbols import pretty
 
-from ..matrix_view import MatrixView
+from ..inspector.matrix_view import MatrixView
 from ..theme import LIGHT, Theme
 
 MARKS = {"ok": "✓", "differs": "✗", "not_checked": "·"}

@@ -22,7 +22,7 @@ from .controller import CompareController
 from .panel import ComparePanel, row_text
 
 DOCK_WIDTH = 560                               # theirs, expected and the difference side by side
-ENV_MODULES = "CHAINVIEW_COMPARE_MODULES"     # `chainview NET.json --modules FILE.py` (core/cli.py) sets it
+ENV_MODULES = "CHAINVIEW_COMPARE_MODULES"     # `chainview NET.json --modules FILE.py` (cli/__init__.py) sets it
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def _summary(report) -> str:
 
 
 class _ShutdownFilter(QObject):
-    """Ends a run when its window closes for good (as gui/training.py does for a training run)."""
+    """Ends a run when its window closes for good (as gui/editing/training.py does for a training run)."""
 
     def __init__(self, controller, window):
         super().__init__(window)

@@ -21,7 +21,7 @@ def export_handout(window, path: str, *, predict: bool = False) -> list[str]:
     copy = Session(s.net, layout=s.layout, example=s.example)   # the window's own stays where the person is
     if not predict:
         copy.run_to_end()
-    precision = window.inspector.precision() if hasattr(window.inspector, "precision") else 4
+    precision = window.inspector.precision()
     return write_handout(copy, path, pictures=graph_pictures(copy), digits=precision, predict=predict)
 
 

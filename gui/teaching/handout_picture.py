@@ -1,4 +1,4 @@
-"""The handout's graph picture: the canvas (gui/graph_scene) drawn by gui/export, as PNG bytes, no window.
+"""The handout's graph picture: the canvas (gui/canvas/scene) drawn by gui/export, as PNG bytes, no window.
 
     graph_pictures(session, theme="light") -> [png bytes, ...]
 
@@ -20,8 +20,8 @@ def graph_pictures(session, theme: str = "light", scale: float = SCALE) -> list[
 
     from chainview.gui import theme as themes
     from chainview.gui.app import ensure_app
-    from chainview.gui.export import render_image
-    from chainview.gui.graph_scene import GraphScene
+    from chainview.gui.canvas.export import render_image
+    from chainview.gui.canvas.scene import GraphScene
 
     ensure_app()
     scene = GraphScene(session, themes.resolve(theme))

@@ -68,7 +68,7 @@ def add_note(window, lay, step) -> None:
 
 
 def set_note(window, index: int, text: str) -> None:
-    from chainview.gui.commands import apply_edit
+    from chainview.gui.editing.commands import apply_edit
     words = "Remove the note on" if not text.strip() else "Note on"
     apply_edit(window.session, window.undo_stack, lambda net: with_note(net, index, text),
                f"{words} step {index + 1}")

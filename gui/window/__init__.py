@@ -1,1 +1,1 @@
-"""The main window's parts: modes, panels, background work (new pieces; gui/main_window.py moves here later)."""
+"""The main window and its parts: menus and actions, the step list, panels, presenter mode, first run, background work."""

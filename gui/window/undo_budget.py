@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel
 
 from chainview.core.budget import budget, size_text
 
-from ..commands import held_bytes, trim_undo
+from ..editing.commands import held_bytes, trim_undo
 
 BIG_NET_BYTES = 16 * 2 ** 20     # a step of a net this big costs far more than a collection (~50 ms)
 

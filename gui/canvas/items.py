@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from chainview.core import dims_text, pretty, rich, split_id
 
-from .theme import Theme, operand_color, readable
+from ..theme import Theme, operand_color, readable
 
 KIND_NAMES = {
     "A": "activation",

@@ -33,9 +33,10 @@ from chainview.core import Net, NetError, Session, TrainResult, evaluate, sgd_st
 from chainview.core.symbols import node_symbol, pretty
 
 from .commands import SetNetCommand
-from .window.background import Pacer
-from .editor import EditableMatrixModel, connect_model_signal, matrix_view
-from .theme import Theme
+from ..window.background import Pacer
+from ..bind import follow
+from .tables import EditableMatrixModel, editable_table
+from ..theme import Theme
 
 PROGRESS_SECONDS = 0.03
 _RUNNING: dict[int, tuple] = {}   # id(thread) -> (thread, worker, cancel): alive until the thread has ended
@@ -381,7 +382,7 @@ class UpdateView(QWidget):
         self.model = EditableMatrixModel(None, self)
         self.model.theme = theme
         self.model.digits = 6            # a small step changes the 4th digit or later
-        self.table = matrix_view(self.model, max_rows=8, sample="−0.0983684", stretch=True)
+        self.table = editable_table(self.model, max_rows=8, sample="−0.0983684", stretch=True)
         layout.addWidget(self.table)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -391,8 +392,8 @@ class UpdateView(QWidget):
         self._headers = ("before", "gradient", "after")
         self.model.column_label = lambda c: self._headers[c]
         controller.update_changed.connect(lambda _: self.refresh())
-        connect_model_signal(controller.session.net_changed, self, self._refresh_note)
-        connect_model_signal(controller.session.selection_changed, self, self._follow_selection)
+        follow(self, (controller.session.net_changed, self._refresh_note),
+               (controller.session.selection_changed, self._follow_selection))
         self.refresh()
 
     def set_theme(self, theme: Theme) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QFrame, QGraph
                                QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 from .actions import SHORTCUTS
-from .theme import Theme
+from ..theme import Theme
 
 # (action name in SHORTCUTS, what it does), two pairs a row
 KEYS = (("next", "Next step"), ("previous", "Back"),

@@ -8,7 +8,6 @@ reads the position for its colours, so stepping is a repaint of two rows, not a 
 
 from __future__ import annotations
 
-import functools
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
@@ -16,17 +15,13 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate
 
 from chainview.core.symbols import pretty
 
-from .theme import fill_rect
+from ..bind import follow
+from ..theme import fill_rect
 
 StepRole = Qt.UserRole + 1
 StateRole = Qt.UserRole + 2      # "done", "current" or "future"
 EquationRole = Qt.UserRole + 3
 STATE_ROLES = [StateRole, Qt.AccessibleTextRole]   # what a step of the cursor changes: colours, never sizes
-
-
-def _disconnect_all(links) -> None:
-    for signal, slot in links:
-        signal.disconnect(slot)
 
 
 class StepListModel(QAbstractListModel):
@@ -35,9 +30,8 @@ class StepListModel(QAbstractListModel):
         self.session = session
         self._steps = list(session.steps)
         self._forward = session.forward_length
-        session.net_changed.connect(self._rebuild)
-        session.layout_changed.connect(self._rebuild)
-        session.position_changed.connect(self._moved)
+        follow(self, (session.net_changed, self._rebuild), (session.layout_changed, self._rebuild),
+               (session.position_changed, self._moved))
 
     def detach(self) -> None:
         self.session.net_changed.disconnect(self._rebuild)
@@ -242,13 +236,8 @@ class StepList(QListView):
         self._model.modelReset.connect(self._refresh_hover)
         self.clicked.connect(self._jump_to)
         self.activated.connect(self._jump_to)
-        links = [(session.position_changed, self._follow), (session.net_changed, self._follow_later),
-                 (session.layout_changed, self._follow_later), (session.net_changed, self._model._rebuild),
-                 (session.layout_changed, self._model._rebuild), (session.position_changed, self._model._moved)]
-        for signal, slot in links[:3]:
-            signal.connect(slot)
-        # the session may outlive the list: stop listening (the model too) when the C++ side goes
-        self.destroyed.connect(functools.partial(_disconnect_all, links))
+        follow(self, (session.position_changed, self._follow), (session.net_changed, self._follow_later),
+               (session.layout_changed, self._follow_later))
         self._follow()
 
     def set_horizontal(self, horizontal: bool) -> None:

@@ -99,7 +99,7 @@ def launcher_argv() -> list[str]:
     found = shutil.which("chainview")
     if found:
         return [os.path.abspath(found)]
-    return [os.path.abspath(sys.executable), "-m", "chainview.core.cli"]
+    return [os.path.abspath(sys.executable), "-m", "chainview.cli"]
 
 
 def _quote_arg(arg: str) -> str:

@@ -14,8 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .matrix_model import format_number
-from .theme import Theme
+from ..inspector.matrix_model import format_number
+from ..theme import Theme
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:

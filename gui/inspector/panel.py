@@ -18,7 +18,6 @@ Two sections in a scroll area (usable at 1280 x 720):
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 
@@ -35,9 +34,10 @@ from chainview.core.budget import over_budget, tensor_estimate, tensor_slice
 
 from .matrix_model import DEFAULT_PRECISION, format_number, pretty_label
 from .matrix_view import MatrixView, use_table
-from .theme import Theme, operand_color
-from .window.numbering import step_tag, step_words
-from .theme import palette as theme_palette
+from ..bind import follow
+from ..theme import Theme, operand_color
+from ..window.numbering import step_tag, step_words
+from ..theme import palette as theme_palette
 
 KIND_WORDS = {"A": "activation", "Z": "pre-activation", "W": "weights", "W0": "offsets",
               "Y": "target", "L": "loss"}
@@ -249,18 +249,12 @@ class Inspector(QWidget):
         outer.addWidget(self.scroll)
         self.setMinimumWidth(320)
 
-        self._connections = [
-            (session.selection_changed, self._on_selection_changed),
-            (session.position_changed, self._on_position_changed),
-            (session.layout_changed, self._on_layout_changed),
-            (session.example_changed, self._on_example_changed),
-            (session.net_changed, self._on_net_changed),
-            (session.check_changed, self._on_check_changed),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-        # the session outlives us: stop listening when the C++ side goes
-        self.destroyed.connect(functools.partial(_disconnect, list(self._connections)))
+        self._binding = follow(self, (session.selection_changed, self._on_selection_changed),
+                               (session.position_changed, self._on_position_changed),
+                               (session.layout_changed, self._on_layout_changed),
+                               (session.example_changed, self._on_example_changed),
+                               (session.net_changed, self._on_net_changed),
+                               (session.check_changed, self._on_check_changed))
 
         self._apply_theme()
         self.refresh()
@@ -303,7 +297,7 @@ class Inspector(QWidget):
 
     def detach(self) -> None:
         """Stop listening to the session (done automatically when the widget is destroyed)."""
-        _disconnect(self._connections)
+        self._binding.release()
 
     def refresh(self, force: bool = False) -> None:
         self._update_selection(force)
@@ -1102,7 +1096,3 @@ def _delete_item(item) -> None:
             _delete_item(sub.takeAt(0))
         sub.deleteLater()
 
-
-def _disconnect(connections) -> None:
-    for signal, slot in connections:
-        signal.disconnect(slot)

@@ -17,8 +17,9 @@ from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QTimer, QVariantAn
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QShortcut, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
-from .canvas import camera
-from .graph_scene import GraphScene, _weak_slot
+from . import camera
+from ..bind import follow
+from .scene import GraphScene
 
 MIN_ZOOM = 0.03
 MAX_ZOOM = 8.0
@@ -80,15 +81,13 @@ class GraphView(QGraphicsView):
         self._paused = False           # a zoom or pan by hand: no reframing until the next step
         self._animation: QVariantAnimation | None = None    # made on the first animated move (start-up time)
         self._anim_from = self._anim_to = None
-        from .canvas.minimap import Minimap
+        from .minimap import Minimap
         self.minimap = Minimap(self)   # the overview in a corner, while part of the graph is out of view
-        self._follow = _weak_slot(self, "_on_position_changed")
-        scene.session.position_changed.connect(self._follow)
         scene.rebuilt.connect(self._on_rebuilt)
         scene.layout_updated.connect(self._on_layout_updated)
         self._auto_fit = True          # until the person zooms: refit when the view or the layout changes
-        self._relayout = _weak_slot(self, "_on_layout_switched")
-        scene.session.layout_changed.connect(self._relayout)
+        self._binding = follow(self, (scene.session.position_changed, "_on_position_changed"),
+                               (scene.session.layout_changed, "_on_layout_switched"))
         self._apply_background()
 
     # ---------------------------------------------------------- zoom
@@ -364,8 +363,7 @@ class GraphView(QGraphicsView):
 
     def detach(self) -> None:
         """Stop following the session (the view is being replaced)."""
-        self.scene().session.position_changed.disconnect(self._follow)
-        self.scene().session.layout_changed.disconnect(self._relayout)
+        self._binding.release()
 
     def set_theme(self, theme) -> None:
         """Convenience: the scene's colours and this view's background together."""

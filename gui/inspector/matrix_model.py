@@ -24,8 +24,8 @@ from PySide6.QtGui import QColor
 
 from chainview.core import pretty
 
-from .settings import DEFAULT_PRECISION   # re-exported: one default, next to the choices (settings.PRECISIONS)
-from .theme import LIGHT, Theme
+from ..settings import DEFAULT_PRECISION   # re-exported: one default, next to the choices (settings.PRECISIONS)
+from ..theme import LIGHT, Theme
 
 MINUS = "\u2212"
 VALUE_ROLE = Qt.ItemDataRole.UserRole          # the raw float of a cell

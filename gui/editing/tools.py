@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QDoubleSpin
 
 from chainview.core import NetError, example_paths
 
-from .editor import NetEditor, connect_model_signal
+from ..bind import follow
+from .editor import NetEditor
 from .loss_plot import LossPlot
-from .theme import Theme
+from ..theme import Theme
 from .training import TrainingController, UpdateView, join_on_close
 
 SHORTCUTS = {"sgd_step": "Ctrl+T", "train": "Ctrl+R", "gradient_check": "Ctrl+G"}
@@ -467,16 +468,16 @@ def install_editing(window) -> EditingTools:
 
     tools = EditingTools(window, editor, editor_dock, controller, panel, training_dock, toolbar, lr_spin,
                          sgd, train_act, cancel, check, randomise, net_menu, presets)
-    from .window.check_runner import CheckRunner
+    from ..window.check_runner import CheckRunner
     tools.check_runner = CheckRunner(window, check_summary, lambda text: window.statusBar().showMessage(text))
     tools.check_runner.done.connect(tools._check_done)
-    from .window.budget_setting import apply_saved_budget, ask_budget
+    from ..window.budget_setting import apply_saved_budget, ask_budget
     apply_saved_budget(getattr(window, "settings", None))
     budget_act = action("Work budget…", "work_budget",
                         "How much memory and time the app may spend on one view or check before cutting it down")
     budget_act.triggered.connect(lambda: ask_budget(window))
     net_menu.addAction(budget_act)
-    from .window.undo_budget import UndoBudget
+    from ..window.undo_budget import UndoBudget
     tools.undo_budget = UndoBudget(stack, window)
     if editor.layout() is not None:          # the editor says how far back undo goes
         editor.layout().addWidget(tools.undo_budget.label)
@@ -502,7 +503,7 @@ def install_editing(window) -> EditingTools:
         if tools.check_summary and window.statusBar().currentMessage() == tools.check_summary:
             window.statusBar().clearMessage()
         tools.check_summary = ""
-    connect_model_signal(session.net_changed, editor, on_net_changed)
+    follow(editor, (session.net_changed, on_net_changed))
 
     # every edit marks the window modified; back at the saved state it is clean again
     def on_clean_changed(clean: bool) -> None:

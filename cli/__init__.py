@@ -1,5 +1,8 @@
 """The `chainview` command: open the app, or trace / check / train / render a net file.
 
+The entry package: it depends on both chainview.core (the engine) and chainview.gui (the app,
+`render`, handout pictures); core never imports it.
+
 Exit codes: 0 fine, 1 gradient check failed, 2 bad input, 3 a bug of ours (always one line on stderr,
 never a traceback).
 """
@@ -13,9 +16,7 @@ import os
 import sys
 import time
 
-from .errors import NetError
-
-CHECK_SECONDS = 3.0     # `check` cuts the gradient check down to a random sample past this (core.budget)
+from chainview.core.errors import NetError
 
 # Every command, in one place: main() tells a command from a net file by this list, and a typo
 # is matched against it ("did you mean 'trace'?"). A new command adds its name here and a parser below.
@@ -31,7 +32,7 @@ COMMANDS = (
 
 
 def _load(path: str):
-    from .netfile import load_net
+    from chainview.core.netfile import load_net
     return load_net(path)
 
 
@@ -199,7 +200,7 @@ def _open_app(path: str | None) -> int:
 
 
 def _session(args):
-    from .session import Session
+    from chainview.core.session import Session
     net = _load(args.net)
     if not 0 <= args.example < net.batch:
         raise NetError(f"--example must be 0..{net.batch - 1} (the input has {net.batch} column(s)); got {args.example}")
@@ -208,7 +209,7 @@ def _session(args):
 
 def _run(args) -> int:
     if args.command == "trace":
-        from .trace import format_trace, trace_dict
+        from chainview.core.trace import format_trace, trace_dict
         s = _session(args)
         print(json.dumps(trace_dict(s)) if args.json else format_trace(s))
         return 0
@@ -228,10 +229,10 @@ def _run(args) -> int:
 
 
 def _check(args) -> int:
-    from .gradcheck import check_gradients
-    from .symbols import node_symbol, pretty
+    from chainview.core.gradcheck import check_gradients
+    from chainview.core.symbols import node_symbol, pretty
     s = _session(args)
-    from .budget import check_plan
+    from chainview.core.budget import CHECK_SECONDS, check_plan
     plan = check_plan(s.net, seconds=CHECK_SECONDS)      # a net of a 2 MB file stays within seconds
     report = check_gradients(s.evaluation, example=args.example, limit=plan.limit)
     for problem in s.evaluation.problems.values():
@@ -279,7 +280,7 @@ def _handout_parser(sub) -> None:
 
 
 def _handout(args) -> int:
-    from .handout import MAX_DIGITS, check_output, write_handout
+    from chainview.core.handout import MAX_DIGITS, check_output, write_handout
     check_output(args.output)                     # before any work: a bad path is one line, exit 2
     if not 1 <= args.digits <= MAX_DIGITS:
         raise NetError(f"--digits must be 1..{MAX_DIGITS}; got {args.digits}")
@@ -293,8 +294,8 @@ def _handout(args) -> int:
 
 
 def _train(args) -> int:
-    from .netfile import save_net
-    from .training import train
+    from chainview.core.netfile import save_net
+    from chainview.core.training import train
     net = _load(args.net)
     start = time.monotonic()
     every = max(1, args.steps // 20)
@@ -336,8 +337,8 @@ def _compare_parser(sub) -> None:
 
 
 def _compare(args) -> int:
-    from .compare import compare_modules, format_report
-    from .compare_values import compare_values
+    from chainview.core.compare import compare_modules, format_report
+    from chainview.core.compare_values import compare_values
     net = _load(args.net)
     if args.values is not None:
         report = compare_values(net, args.values)
@@ -364,6 +365,3 @@ def _open_app_comparing(path: str | None, modules: str) -> int:
     os.environ["CHAINVIEW_COMPARE_MODULES"] = os.path.abspath(modules)  # read once by the window (gui/compare)
     return _open_app(path)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -21,31 +21,17 @@ the old/new current step; layout/example changes relabel edges; a new net rebuil
 
 from __future__ import annotations
 
-import weakref
-
-import shiboken6
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsScene
 
 from chainview.core import Session
 
-from .canvas.placement import NodeSize, place
-from .graph_items import EdgeItem, EdgeLabelItem, NodeItem, Style, side_x
-from .theme import Theme, operand_color
+from ..bind import follow
+from .placement import NodeSize, place
+from .items import EdgeItem, EdgeLabelItem, NodeItem, Style, side_x
+from ..theme import Theme, operand_color
 
 INF = float("inf")
-
-
-def _weak_slot(obj, name: str):
-    """A callback for a core Signal that holds the scene weakly and does nothing once it is gone."""
-    ref = weakref.ref(obj)
-
-    def call(*args):
-        o = ref()
-        if o is not None and shiboken6.isValid(o):
-            getattr(o, name)(*args)
-    call.__name__ = f"weak_{name}"
-    return call
 
 
 class GraphScene(QGraphicsScene):
@@ -70,23 +56,17 @@ class GraphScene(QGraphicsScene):
         self._lit: list = []             # items lit as operands of the current equation
         self.setBackgroundBrush(theme.background)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
-        self._connections = []
-        for signal, slot in ((session.net_changed, "_on_net_changed"),
-                             (session.position_changed, "_on_position_changed"),
-                             (session.layout_changed, "_on_layout_changed"),
-                             (session.example_changed, "_on_example_changed"),
-                             (session.selection_changed, "_on_selection_changed"),
-                             (session.check_changed, "_on_check_changed")):
-            cb = _weak_slot(self, slot)
-            signal.connect(cb)
-            self._connections.append((signal, cb))
+        self._binding = follow(self, (session.net_changed, "_on_net_changed"),
+                               (session.position_changed, "_on_position_changed"),
+                               (session.layout_changed, "_on_layout_changed"),
+                               (session.example_changed, "_on_example_changed"),
+                               (session.selection_changed, "_on_selection_changed"),
+                               (session.check_changed, "_on_check_changed"))
         self.rebuild()
 
     def detach(self) -> None:
         """Stop following the session (the scene is being replaced)."""
-        for signal, cb in self._connections:
-            signal.disconnect(cb)
-        self._connections.clear()
+        self._binding.release()
 
     # ------------------------------------------------------------ public
     def node_item(self, node: str) -> NodeItem:

@@ -12,367 +12,33 @@ the editor (core.init_weights) and new offsets and target rows are 0.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Callable
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPointF, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QUndoStack
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGridLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPushButton, QScrollArea, QSizePolicy, QSpinBox, QTableView, QToolButton,
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QPushButton, QScrollArea, QSizePolicy, QSpinBox, QToolButton,
                                QVBoxLayout, QWidget)
 
-from chainview.core import (ACTIVATIONS, LOSSES, ExpressionError, Layer, Net, NetError, Session,
-                            activation_from_spec, custom_activation, init_weights, loss_from_name, w0_id, w_id)
+from chainview.core import (ACTIVATIONS, LOSSES, ExpressionError, Net, NetError, Session, activation_from_spec,
+                            custom_activation, loss_from_name)
 from chainview.core.expr import parse_expression
 from chainview.core.net import MAX_UNITS
 from chainview.core.symbols import pretty
 
+from ..bind import follow
+from ..inspector.matrix_model import format_number
+from ..theme import Theme
 from .commands import apply_edit
-from .matrix_model import format_number
-from .theme import Theme
+from .expression_edit import ExpressionEdit
+from .net_edits import (parse_number, with_entry, with_example_added, with_example_removed, with_layer_inserted,
+                        with_layer_removed, with_layers_swapped, with_random_weights, with_units)
+from .tables import EditableMatrixModel, editable_table
 
 CUSTOM = "custom"
-
-
-# ------------------------------------------------------------------ pure edits of a Net
-# Each takes the current net and returns a new one (or raises NetError), for apply_edit.
-
-def _fit(a: np.ndarray | None, shape: tuple[int, int], fresh: Callable[[], np.ndarray]) -> np.ndarray:
-    """`a` reshaped to `shape`: the overlapping top-left block kept, the rest from `fresh()`."""
-    if a is not None and a.shape == shape:
-        return a
-    out = np.array(fresh(), dtype=float)
-    if a is not None:
-        r, c = min(a.shape[0], shape[0]), min(a.shape[1], shape[1])
-        out[:r, :c] = a[:r, :c]
-    return out
-
-
-def fitted_net(net: Net, layers: list[tuple], rng: np.random.Generator) -> Net:
-    """A net with these (units, activation, W, W0[, origin]) layers, every shape made to fit.
-
-    W^l keeps the entries that still fit and gets new ones from `init_weights` (Gaussian,
-    variance 1/m^l); W0^l and new rows of the target Y are 0. `origin` is the layer's number in
-    `net` (from `_parts`): its skip connection and tie follow it to its new place, and are dropped
-    where their source is gone or no longer fits (core.graph_edits.relinked).
-    """
-    from chainview.core.graph_edits import relinked
-    m, built = net.X.shape[0], []
-    for part in layers:
-        units, activation, W, W0 = part[:4]
-        W = _fit(W, (m, units), lambda m=m, units=units: init_weights(m, units, rng)[0])
-        W0 = _fit(W0, (units, 1), lambda units=units: np.zeros((units, 1)))
-        built.append(Layer(int(units), activation, W, W0))
-        m = units
-    Y = _fit(net.Y, (m, net.batch), lambda: np.zeros((m, net.batch)))
-    origins = [part[4] if len(part) > 4 else None for part in layers]
-    return relinked(net, replace(net, layers=tuple(built), Y=Y), origins)
-
-
-def _parts(net: Net) -> list:
-    return [(layer.units, layer.activation, layer.W, layer.W0, l) for l, layer in enumerate(net.layers, start=1)]
-
-
-def with_units(net: Net, l: int, units: int, rng: np.random.Generator) -> Net:
-    parts = _parts(net)
-    parts[l - 1] = (units,) + parts[l - 1][1:]
-    return fitted_net(net, parts, rng)
-
-
-def with_layer_inserted(net: Net, after: int, rng: np.random.Generator) -> Net:
-    """A new layer after layer `after` (0 = first), as wide as its input, so nothing else changes shape."""
-    parts = _parts(net)
-    units = net.n(after)
-    last = after == net.L
-    activation = activation_from_spec("identity" if last else "relu")
-    parts.insert(after, (units, activation, None, None, None))
-    return fitted_net(net, parts, rng)
-
-
-def with_layer_removed(net: Net, l: int, rng: np.random.Generator) -> Net:
-    if net.L <= 1:
-        raise NetError("a net needs at least one layer; this is the last one")
-    parts = _parts(net)
-    del parts[l - 1]
-    return fitted_net(net, parts, rng)
-
-
-def with_layers_swapped(net: Net, l: int, rng: np.random.Generator) -> Net:
-    """Layers l and l + 1 change places; each keeps its weights where they still fit."""
-    parts = _parts(net)
-    parts[l - 1], parts[l] = parts[l], parts[l - 1]
-    return fitted_net(net, parts, rng)
-
-
-def with_example_added(net: Net) -> Net:
-    """One more example: a column of zeros in both X and Y."""
-    return replace(net, X=np.hstack([net.X, np.zeros((net.X.shape[0], 1))]),
-                   Y=np.hstack([net.Y, np.zeros((net.Y.shape[0], 1))]))
-
-
-def with_example_removed(net: Net, k: int) -> Net:
-    if net.batch <= 1:
-        raise NetError("the batch needs at least one example; this is the only column of X and Y")
-    return replace(net, X=np.delete(net.X, k, axis=1), Y=np.delete(net.Y, k, axis=1))
-
-
-def with_random_weights(net: Net, seed: int) -> Net:
-    """Every W and W0 drawn afresh with core.init_weights from np.random.default_rng(seed)."""
-    rng = np.random.default_rng(seed)
-    weights = {}
-    for l in range(1, net.L + 1):
-        W, weights[w0_id(l)] = init_weights(net.m(l), net.n(l), rng)
-        if net.layers[l - 1].tie is None:     # a tied layer has no W of its own
-            weights[w_id(l)] = W
-    return replace(net.with_weights(weights), seed=seed)
-
-
-def parse_number(text: str) -> float | str:
-    """A typed table entry: a float when it reads as one (also with a typographic minus), else the text."""
-    cleaned = str(text).strip().replace("−", "-").replace("–", "-")
-    try:
-        return float(cleaned)
-    except ValueError:
-        return cleaned
-
-
-def with_entry(net: Net, which: str, l: int, row: int, col: int, text: str) -> Net:
-    """`which` is "X", "Y", "W" or "W0" (of layer l); a non-number or non-finite entry raises core's NetError."""
-    value = parse_number(text)
-    if isinstance(value, float) and math.isfinite(value):
-        if which in ("X", "Y"):
-            arr = (net.X if which == "X" else net.Y).copy()
-            arr[row, col] = value
-            return replace(net, **{which: arr})
-        node = w_id(net.layers[l - 1].tie or l) if which == "W" else w0_id(l)
-        arr = net.weights()[node].copy()
-        arr[row, col] = value
-        return net.with_weights({node: arr})
-    # Let core word the refusal, exactly as it does for a net file ("layers[0].W[0][1] is the text 'abc'; ...").
-    from chainview.core.netfile import net_from_dict, net_to_dict
-    data = net_to_dict(net)
-    target = {"X": lambda: data["input"], "Y": lambda: data["target"],
-              "W": lambda: data["layers"][l - 1]["W"], "W0": lambda: data["layers"][l - 1]["W0"]}[which]()
-    target[row][col] = value
-    net_from_dict(data)
-    raise NetError(f"{value!r} is not a finite number; every entry must be finite")  # core always refuses first
-
-
-# ------------------------------------------------------------------ a numpy-backed table model
-
-class EditableMatrixModel(QAbstractTableModel):
-    """A 2-D numpy array as a table. The model never changes the array itself: an edit calls
-    `on_edit(row, col, text)`, which returns None (accepted; the owner then calls set_matrix
-    with the new array) or a message (refused: `edit_refused` is emitted, the cell keeps its value)."""
-
-    edit_refused = Signal(str)
-
-    def __init__(self, on_edit: Callable[[int, int, str], str | None] | None = None, parent: QObject | None = None):
-        super().__init__(parent)
-        self._a = np.zeros((0, 0))
-        self._on_edit = on_edit
-        self.row_label: Callable[[int], str] = lambda r: str(r + 1)
-        self.column_label: Callable[[int], str] = lambda c: str(c + 1)
-        self.row_tooltip: Callable[[int], str] = lambda r: ""
-        self.column_tooltip: Callable[[int], str] = lambda c: ""
-        self.theme: Theme | None = None
-        self.digits = 4                  # significant digits shown (the tooltip and the editor have all)
-
-    def matrix(self) -> np.ndarray:
-        return self._a
-
-    def set_matrix(self, a: np.ndarray) -> None:
-        a = np.atleast_2d(np.asarray(a, dtype=float))
-        if a.shape == self._a.shape:
-            self._a = a
-            if a.size:
-                self.dataChanged.emit(self.index(0, 0), self.index(a.shape[0] - 1, a.shape[1] - 1))
-            self.headerDataChanged.emit(Qt.Horizontal, 0, max(a.shape[1] - 1, 0))
-            self.headerDataChanged.emit(Qt.Vertical, 0, max(a.shape[0] - 1, 0))
-        else:
-            self.beginResetModel()
-            self._a = a
-            self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else self._a.shape[0]
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else self._a.shape[1]
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        v = float(self._a[index.row(), index.column()])
-        if role == Qt.DisplayRole:
-            return format_number(v, self.digits)
-        if role == Qt.EditRole:
-            return repr(v)           # full precision; a str so the delegate is a plain line edit
-        if role == Qt.ToolTipRole:
-            return repr(v)
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.ForegroundRole and self.theme is not None and v == 0:
-            return self.theme.muted
-        return None
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole:
-            return self.column_label(section) if orientation == Qt.Horizontal else self.row_label(section)
-        if role == Qt.ToolTipRole:
-            return self.column_tooltip(section) if orientation == Qt.Horizontal else self.row_tooltip(section)
-        return None
-
-    def flags(self, index):
-        flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        return flags | Qt.ItemIsEditable if self._on_edit is not None else flags
-
-    def setData(self, index, value, role=Qt.EditRole) -> bool:
-        if role != Qt.EditRole or not index.isValid() or self._on_edit is None:
-            return False
-        error = self._on_edit(index.row(), index.column(), str(value))
-        if error:
-            self.edit_refused.emit(error)
-            return False
-        return True
-
-
-class MatrixTable(QTableView):
-    """A compact table for a small matrix: cells sized from the font (so they follow the text size),
-    as wide as its columns, at most `max_rows` rows tall before it scrolls, and a horizontal scroll
-    bar only when it must. `sample` is the widest number a cell should show without eliding."""
-
-    def __init__(self, model: EditableMatrixModel, max_rows: int = 6, parent: QWidget | None = None, *,
-                 sample: str = "−0.06605", stretch: bool = False):
-        super().__init__(parent)
-        self.max_rows, self.sample, self.stretch = max_rows, sample, stretch
-        self.setModel(model)
-        self.setObjectName("matrix")
-        for header in (self.horizontalHeader(), self.verticalHeader()):
-            header.setSectionResizeMode(QHeaderView.Fixed)
-            header.setMinimumSectionSize(18)
-            header.setDefaultAlignment(Qt.AlignCenter)
-        if stretch:                        # a few columns that share whatever width there is
-            self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
-                             | QAbstractItemView.AnyKeyPressed)
-        self.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
-        model.modelReset.connect(self.fit_size)
-        self._measure()
-
-    def _measure(self) -> None:
-        fm = self.fontMetrics()
-        self.row_height = fm.height() + 6
-        self.column_width = fm.horizontalAdvance(self.sample) + 16
-        self.verticalHeader().setDefaultSectionSize(self.row_height)
-        self.horizontalHeader().setDefaultSectionSize(self.column_width)
-        if self.stretch:
-            self.horizontalHeader().setMinimumSectionSize(self.column_width // 2)
-        self.fit_size()
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.FontChange:
-            self._measure()
-
-    def event(self, event) -> bool:
-        # typing a number starts editing the cell ("AnyKeyPressed"): its first key, "." or "-" included,
-        # must reach the table rather than a window-wide shortcut ("." walks the graph's selection).
-        # Space and Backspace stay the window's stepping keys, as in every other pane.
-        if event.type() == QEvent.ShortcutOverride and self.state() != QAbstractItemView.EditingState:
-            text = event.text()
-            plain = not (event.modifiers() & ~(Qt.ShiftModifier | Qt.KeypadModifier))
-            if plain and text and text.isprintable() and not text.isspace():
-                event.accept()
-                return True
-        return super().event(event)
-
-    def _bar(self) -> int:
-        return self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
-
-    def _left(self) -> int:
-        return 0 if self.verticalHeader().isHidden() else self.verticalHeader().sizeHint().width()
-
-    def fit_size(self) -> None:
-        model = self.model()
-        rows, cols = model.rowCount(), model.columnCount()
-        frame = 2 * self.frameWidth()
-        top = 0 if self.horizontalHeader().isHidden() else self.horizontalHeader().sizeHint().height()
-        height = frame + top + min(max(rows, 1), self.max_rows) * self.row_height
-        if self.stretch:
-            self.setFixedHeight(height)
-            return
-        tall = rows > self.max_rows
-        self.setMaximumWidth(max(frame + self._left() + cols * self.column_width + (self._bar() if tall else 0), 40))
-        room = self.width() - frame - self._left() - (self._bar() if tall else 0)
-        wide = cols * self.column_width > room
-        self.setFixedHeight(height + (self._bar() if wide else 0))
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.fit_size()
-
-
-def matrix_view(model: EditableMatrixModel, max_rows: int = 6, **options) -> MatrixTable:
-    return MatrixTable(model, max_rows, **options)
-
-
-# ------------------------------------------------------------------ the custom expression field
-
-class ExpressionEdit(QLineEdit):
-    """A line edit that can underline the character at an error column (1-based) with a red zigzag."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._error_column: int | None = None
-        self.error_color = QColor("#c62828")
-
-    @property
-    def error_column(self) -> int | None:
-        return self._error_column
-
-    def set_error_column(self, column: int | None) -> None:
-        if column != self._error_column:
-            self._error_column = column
-            self.update()
-
-    def error_x(self) -> tuple[float, float] | None:
-        """Pixel span of the character at the error column (or a small span after the text)."""
-        if self._error_column is None:
-            return None
-        text, fm = self.text(), self.fontMetrics()
-        index = max(0, min(self._error_column - 1, len(text)))
-        cursor_x = self.cursorRect().center().x()            # follows margins and scrolling
-        x0 = cursor_x + fm.horizontalAdvance(text[:index]) - fm.horizontalAdvance(text[:self.cursorPosition()])
-        width = fm.horizontalAdvance(text[index]) if index < len(text) else fm.horizontalAdvance("m")
-        return x0, x0 + max(width, 5)
-
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        span = self.error_x()
-        if span is None:
-            return
-        x0, x1 = span
-        y = self.cursorRect().bottom() - 1
-        path = QPainterPath(QPointF(x0, y))
-        x, up = x0, True
-        while x < x1:
-            x = min(x + 2.0, x1)
-            path.lineTo(QPointF(x, y - 2 if up else y))
-            up = not up
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
-        painter.setPen(QPen(self.error_color, 1.4))
-        painter.drawPath(path)
-        painter.end()
 
 
 class _Relay(QObject):
@@ -381,16 +47,6 @@ class _Relay(QObject):
 
 
 # ------------------------------------------------------------------ the editor
-
-def connect_model_signal(signal, widget: QWidget, callback: Callable) -> None:
-    """Connect a core (Qt-free) Signal to a widget method; it disconnects itself once the widget is gone."""
-    def relay(*args):
-        if not shiboken6.isValid(widget):
-            signal.disconnect(relay)
-            return
-        callback(*args)
-    signal.connect(relay)
-
 
 class NetEditor(QWidget):
     """Edit the net in a dock: layers, activations (built-in or typed f(z)), loss, X, Y and weights."""
@@ -411,7 +67,7 @@ class NetEditor(QWidget):
         self._applying = False              # an edit of ours is being applied (vs undo, training, a file)
         self._shown_seed = None             # the net seed last copied into the seed box
         self._build()
-        connect_model_signal(session.net_changed, self, self._on_net_changed)
+        follow(self, (session.net_changed, self._on_net_changed))
         self.set_theme(theme)               # colours everything and fills it from the net
 
     # ---------------------------------------------------------------- building
@@ -493,10 +149,10 @@ class NetEditor(QWidget):
 
         self.w_label = QLabel()
         self.w_model = EditableMatrixModel(lambda r, c, t: self._edit_cell("W", r, c, t), self)
-        self.w_view = matrix_view(self.w_model)
+        self.w_view = editable_table(self.w_model)
         self.w0_label = QLabel()
         self.w0_model = EditableMatrixModel(lambda r, c, t: self._edit_cell("W0", r, c, t), self)
-        self.w0_view = matrix_view(self.w0_model, max_rows=4)
+        self.w0_view = editable_table(self.w0_model, max_rows=4)
         self.w0_view.horizontalHeader().hide()           # one column: the label above says what it is
         self.w0_view.fit_size()
         self.w_model.column_label = self.w0_model.row_label = lambda k: f"u{k + 1}"
@@ -521,7 +177,7 @@ class NetEditor(QWidget):
         seed_row.addStretch(1)
         form.addLayout(seed_row, 7, 0, 1, 2)
         col.addWidget(self.layer_box)
-        from .window.links_box import LinksBox    # skip connection, tie, weight decay (issue 11)
+        from .links_box import LinksBox    # skip connection, tie, weight decay (issue 11)
         self.links_box = LinksBox(self)
         col.addWidget(self.links_box)
 
@@ -542,10 +198,10 @@ class NetEditor(QWidget):
         data.addLayout(loss_row, 0, 1)
         self.x_label = QLabel()
         self.x_model = EditableMatrixModel(lambda r, c, t: self._edit_cell("X", r, c, t), self)
-        self.x_view = matrix_view(self.x_model, max_rows=4)
+        self.x_view = editable_table(self.x_model, max_rows=4)
         self.y_label = QLabel()
         self.y_model = EditableMatrixModel(lambda r, c, t: self._edit_cell("Y", r, c, t), self)
-        self.y_view = matrix_view(self.y_model, max_rows=4)
+        self.y_view = editable_table(self.y_model, max_rows=4)
         for model in (self.x_model, self.y_model):
             model.column_label = lambda k: f"ex{k + 1}"
             model.column_tooltip = lambda k: f"example {k + 1} (one column of X and Y)"
@@ -884,8 +540,3 @@ class NetEditor(QWidget):
         self._expression_dirty = False
         self._apply(lambda net: net.replace_layer(l, activation=act), f"Change layer {l} activation to f(z) = {act.expr.text}")
 
-
-def install(window) -> None:
-    """The main window's extension hook: add the editor, training and the gradient check (gui/editing.py)."""
-    from .editing import install_editing
-    install_editing(window)

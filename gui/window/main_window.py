@@ -2,17 +2,14 @@
 
     MainWindow(session, settings=Settings(), path=None)
 
-Everything a person does is a QAction with a window-wide shortcut (see gui/actions.py), so
+Everything a person does is a QAction with a window-wide shortcut (see gui/window/actions.py), so
 stepping works whichever pane has the focus. Hooks for the editor, the gradient check and
-training (other modules): `undo_stack` (a QUndoStack; Edit ▸ Undo/Redo follow it),
-`net_menu` (the "Net" menu) and `add_dock(widget, area, title)`. A module
-chainview.gui.editor / commands / training that defines `install(window)` is called once the
-window is built.
+training (gui/editing/tools.py, installed by `install_editing_tools`): `undo_stack` (a QUndoStack;
+Edit ▸ Undo/Redo follow it), `net_menu` (the "Net" menu) and `add_dock(widget, area, title)`.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
@@ -28,14 +25,15 @@ from chainview.core.errors import NetError
 from chainview.core.examples import example_paths, examples_dir
 from chainview.core.symbols import pretty
 
-from . import theme as themes
+from .. import theme as themes
 from .actions import SHORTCUTS, key_sequences, make_icon, shortcut_text
-from .graph_scene import GraphScene
-from .graph_view import GraphView
-from .inspector import Inspector
-from .settings import DEFAULT_PRECISION, FONT_SCALES, PRECISIONS, Settings
+from ..canvas.scene import GraphScene
+from ..canvas.view import GraphView
+from ..inspector.panel import Inspector
+from ..bind import follow
+from ..settings import DEFAULT_PRECISION, FONT_SCALES, PRECISIONS, Settings
 from .step_list import StepList
-from .window.numbering import step_tag
+from .numbering import step_tag
 
 NET_FILTER = "chainview nets (*.chainview.json *.json);;All files (*)"
 SUFFIX = ".chainview.json"
@@ -121,6 +119,8 @@ class MainWindow(QMainWindow):
         # the graph is wide and short: the steps run as a strip under it, the inspector has the full height
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self._docks: list[QDockWidget] = []
+        self.panels_menu: QMenu | None = None    # View ▸ Panels, made with the menus (after the first docks)
         self.steps_dock = self.add_dock(self.step_list, Qt.BottomDockWidgetArea, "Steps", "steps_dock")
         self.steps_dock.dockLocationChanged.connect(
             lambda area: self.step_list.set_horizontal(area in (Qt.TopDockWidgetArea, Qt.BottomDockWidgetArea)))
@@ -149,16 +149,16 @@ class MainWindow(QMainWindow):
         self._restored = self._persist and self.settings.window_state is not None
         if editing:
             self.install_editing_tools()   # before the saved layout is restored: it has their docks too
-        from .teaching.install import install_teaching
+        from ..teaching.install import install_teaching
         install_teaching(self)             # predict before reveal (Ctrl+P), File ▸ Export handout…, step notes
         self._initial_geometry()
-        from .window.panels import PanelManager
+        from .panels import PanelManager
         self.panels = PanelManager(self)       # side panels tab together below 1366 px (gui/window/panels.py)
         self._install_camera_actions()
         self.compare_tools = None     # File ▸ Compare with my code… (gui/compare), made when first used
         if os.environ.get("CHAINVIEW_COMPARE_MODULES"):
             self.install_compare_tools()
-        self.key_hint = None          # the card of the stepping keys (gui/first_run.py): first run only
+        self.key_hint = None          # the card of the stepping keys (gui/window/first_run.py): first run only
         if first_run_hint and not self.settings.hint_dismissed:
             self.show_key_hint()
 
@@ -414,29 +414,23 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         s = self.session
-        links = [(s.position_changed, self._on_position), (s.net_changed, self._on_net),
-                 (s.layout_changed, self._on_layout), (s.example_changed, self._on_example),
-                 (s.selection_changed, self._on_selection)]
-        for signal, slot in links:
-            signal.connect(slot)
-        # the session may outlive the window (tests, render): stop listening when the C++ side goes
-        self.destroyed.connect(functools.partial(_disconnect_all, links))
+        follow(self, (s.position_changed, self._on_position), (s.net_changed, self._on_net),
+               (s.layout_changed, self._on_layout), (s.example_changed, self._on_example),
+               (s.selection_changed, self._on_selection))
         sc = self.scene
-        for sig, slot in (("node_selected", lambda n: (self._select(n), self._show_inspector())),
-                          ("edge_selected", lambda u, v: (self._select((u, v)), self._show_inspector())),
-                          ("selection_cleared", lambda: self._select(None))):
-            if hasattr(sc, sig):
-                getattr(sc, sig).connect(slot)
+        sc.node_selected.connect(lambda n: (self._select(n), self._show_inspector()))
+        sc.edge_selected.connect(lambda u, v: (self._select((u, v)), self._show_inspector()))
+        sc.selection_cleared.connect(lambda: self._select(None))
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(self._on_system_scheme)
 
     def install_editing_tools(self):
-        """The editor, training and gradient-check docks and actions (gui/editing.py), once.
+        """The editor, training and gradient-check docks and actions (gui/editing/tools.py), once.
         The editor dock starts hidden unless a saved layout says otherwise: the canvas first."""
         if self.editing_tools is None:
-            from .editing import install_editing
+            from ..editing.tools import install_editing
             install_editing(self)          # sets self.editing_tools
             if not self._restored:
                 self.editing_tools.editor_dock.hide()
@@ -445,7 +439,7 @@ class MainWindow(QMainWindow):
     def install_compare_tools(self):
         """The Compare dock and its controller (gui/compare), once."""
         if self.compare_tools is None:
-            from .compare.tools import install_compare
+            from ..compare.tools import install_compare
             self.compare_tools = install_compare(self)
         return self.compare_tools
 
@@ -491,13 +485,13 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
                          | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(area, dock)
-        self._docks = getattr(self, "_docks", []) + [dock]
+        self._docks.append(dock)
         toggle = dock.toggleViewAction()
         if len(self._docks) <= 8:                  # Ctrl+1 Steps, Ctrl+2 Inspector, then the others in order
             toggle.setShortcut(QKeySequence(f"Ctrl+{len(self._docks)}"))
             toggle.setShortcutContext(Qt.WindowShortcut)
             self.addAction(toggle)
-        if hasattr(self, "panels_menu"):
+        if self.panels_menu is not None:
             self.panels_menu.addAction(toggle)
         return dock
 
@@ -638,7 +632,7 @@ class MainWindow(QMainWindow):
 
     def _nonfinite_words(self, node: str) -> str:
         """' (4 of 6 entries are NaN or inf)': every non-finite entry counted, not only the first named."""
-        from .graph_items import nonfinite_count
+        from ..canvas.items import nonfinite_count
         ev = self.session.evaluation
         bad = nonfinite_count(ev.values.get(node)) + nonfinite_count(ev.grads.get(node))
         size = (getattr(ev.values.get(node), "size", 0) or 0) + \
@@ -768,7 +762,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.set_modified(False)
         self._update_title()
-        from .window.memory import give_back
+        from .memory import give_back
         QTimer.singleShot(0, give_back)      # the old net's memory goes back to the system (issue 9)
         if not example:
             self.settings.add_recent(path)
@@ -908,11 +902,7 @@ class MainWindow(QMainWindow):
         app.setPalette(themes.palette(t))
         if not initial:
             panes = [self.inspector, self.step_list, *self._extra_docked()]
-            if hasattr(self.view, "set_theme"):
-                self.view.set_theme(t)          # the scene's colours and the canvas background
-            else:
-                panes.append(self.scene)
-                self.view.setBackgroundBrush(t.background)
+            self.view.set_theme(t)              # the scene's colours and the canvas background
             for widget in panes:
                 if hasattr(widget, "set_theme"):
                     widget.set_theme(t)
@@ -956,10 +946,7 @@ class MainWindow(QMainWindow):
         font = _set_app_font(scale)
         changed = abs(font.pointSizeF() - before) > 1e-6
         self.view.text_floor_scale = scale      # larger text raises the canvas's label floor too
-        scene_scale = getattr(self.scene, "font_scale", None)
-        scene_scale = scene_scale() if callable(scene_scale) else None
-        if hasattr(self.scene, "set_font_scale") and (scene_scale is None or abs(scene_scale - scale) > 1e-9):
-            self.scene.set_font_scale(scale)
+        self.scene.set_font_scale(scale)
         if changed and not initial:
             # panes that chose their own font (larger, to be read from afar) keep their proportion
             for pane in (self.inspector, *self._extra_docked()):
@@ -1035,7 +1022,7 @@ class MainWindow(QMainWindow):
         self.reduce_motion_action.setObjectName("reduce_motion")
         self.reduce_motion_action.setChecked(v.reduce_motion)
         self.reduce_motion_action.toggled.connect(self.set_reduce_motion)
-        from .window.presenter import Presenter
+        from .presenter import Presenter
         self.presenter = Presenter(self)
         m = self.view_menu
         first = m.actions()[4] if len(m.actions()) > 4 else None     # after the zoom actions
@@ -1061,8 +1048,7 @@ class MainWindow(QMainWindow):
         self._update_layout_widgets()
 
     def fit_view(self) -> None:
-        if hasattr(self.view, "fit"):
-            self.view.fit()
+        self.view.fit()
 
     # ================================================================ export and copy
     def _ask_path(self, title: str, suffix: str, file_filter: str) -> str | None:
@@ -1091,7 +1077,7 @@ class MainWindow(QMainWindow):
 
     def _export(self, path: str, kind: str) -> bool:
         from PySide6.QtWidgets import QMessageBox
-        from . import export
+        from ..canvas import export
         try:
             if kind == "png":
                 export.export_png(self.scene, path)
@@ -1109,8 +1095,8 @@ class MainWindow(QMainWindow):
         """The matrix the inspector shows for the selection (or, failing that, what the selection stands for)."""
         if self.session.selection is None:
             return None
-        views = self.inspector.matrix_views() if hasattr(self.inspector, "matrix_views") else []
-        card = getattr(self.inspector, "selection_card", None)
+        views = self.inspector.matrix_views()
+        card = self.inspector.selection_card
         if card is not None:
             views = [mv for mv in views if card.isAncestorOf(mv)]
         for mv in views:
@@ -1130,11 +1116,9 @@ class MainWindow(QMainWindow):
         if why:                                  # issue 9: never freeze on a 4096 x 4096 copy
             self.statusBar().showMessage(f"Not copied: {why} (Net ▸ Work budget… raises it)", 8000)
             return False
+        from ..inspector.clipboard import copy_matrix
         try:
-            from .clipboard import copy_matrix
             copy_matrix(a, fmt)
-        except ImportError:
-            QGuiApplication.clipboard().setText(_matrix_text(a, fmt))
         except MemoryError:
             self.statusBar().showMessage(f"Not copied: not enough memory for a {rows} × {cols} matrix as text", 8000)
             return False
@@ -1187,11 +1171,6 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "About this net", text)
 
 
-def _disconnect_all(links) -> None:
-    for signal, slot in links:
-        signal.disconnect(slot)
-
-
 def _set_app_font(scale: float) -> QFont:
     app = QApplication.instance()
     font = QFont(app.font())
@@ -1226,11 +1205,3 @@ def _selection_matrix(session):
         return ev.grads[sel]
     return ev.values.get(sel)
 
-
-def _matrix_text(a, fmt: str) -> str:
-    import numpy as np
-    a = np.atleast_2d(np.asarray(a, dtype=float))
-    if fmt == "latex":
-        body = " \\\\\n".join(" & ".join(f"{x:.6g}" for x in row) for row in a)
-        return "\\begin{bmatrix}\n" + body + "\n\\end{bmatrix}"
-    return "\n".join(",".join(repr(float(x)) for x in row) for row in a)

@@ -32,7 +32,7 @@ from chainview.core import Jacobian, dims_text, node_symbol, pretty, rich
 from .clipboard import copy_matrix
 from .matrix_model import (DEFAULT_PRECISION, HEATMAP_STRENGTH, LUT_HALF, MatrixModel, color_scale,
                            diverging_lut, format_number, full_repr, lut_index, pretty_label, LazyLabels, as_matrix)
-from .theme import LIGHT, Theme, fill_rect
+from ..theme import LIGHT, Theme, fill_rect
 
 # QImage and QLinearGradient are imported where a heatmap is drawn, not here: touching them makes PySide
 # build their enum types (~4 ms), and the first frame has no heatmap (small matrices are tables).
