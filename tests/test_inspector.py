@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from chainview.core import Session, fused_output_gradient
 from chainview.gui.inspector.panel import Inspector
@@ -400,3 +400,21 @@ def test_nothing_is_squashed_when_built_while_shown(make, session, qapp):
     table = insp.jacobian_view.table
     assert table.height() == table.sizeHint().height() or table.height() >= table.sizeHint().height()
     assert insp.scroll.verticalScrollBar().maximum() > 0
+
+
+@pytest.mark.parametrize("name", ["unrolled-tied", "residual-skip", "ridge-regression"])
+def test_fork_steps_fit_the_inspector_width(make, example_net, qtbot, name):
+    """A fork's step card (every term, then the sum) wraps inside the inspector: nothing is wider than
+    the scroll area, so no text is cut off at its right edge (a 3-term sum label once widened it)."""
+    s = Session(example_net(name))
+    insp = make(s, size=(420, 800))
+    insp.show()
+    area = insp.findChild(QScrollArea)
+    forks = [st for st in s.steps if st.terms]
+    assert forks, f"{name} has no fork step"
+    for st in forks:
+        s.jump(st.index + 1)
+        qtbot.waitUntil(lambda: bool(insp.step_views))
+        QApplication.processEvents()
+        content = area.widget()
+        assert content.minimumSizeHint().width() <= area.viewport().width(), st.title

@@ -1009,8 +1009,8 @@ class Inspector(QWidget):
             value, _, _ = self._fit(np.asarray(term.value), None, None, step.result_shape)
             group += [("t", "="), ("m", rich(f"term {i}"), value, None, None, self._theme.grad)]
             rows.append(group)
-        total = " + ".join(f"term {i}" for i in range(1, len(step.terms) + 1))
-        rows.append([("t", f"sum: {total} ="), items[-1]])
+        # short whatever the number of terms: a token does not wrap, and a long one widened the whole inspector
+        rows.append([("t", "sum of the terms ="), items[-1]])
         return rows
 
     def _flow_row(self, lay: QVBoxLayout, items) -> None:
