@@ -15,7 +15,6 @@ leaves nothing half-written (NetError "cannot write ...": one line, exit 2 on th
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -25,25 +24,18 @@ import numpy as np
 from .graph import edge_list, node_ids
 from .errors import NetError
 from .symbols import dims_text, node_symbol, pretty, split_id
+from .symbols import number_text as _number_text
 
 FORMATS = (".html", ".md", ".tex")
 BIG = 12                     # past this many rows or columns a matrix shows its corners
 CORNER = 5                   # rows / columns kept from each corner
-MINUS = "−"
 DEFAULT_DIGITS = 4
 MAX_DIGITS = 17
 
 
 def number_text(x, digits: int = DEFAULT_DIGITS) -> str:
-    """As the app's tables show it (gui/matrix_model.format_number): `digits` significant, a real minus, -0 is 0."""
-    v = float(x)
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "∞" if v > 0 else MINUS + "∞"
-    if v == 0:
-        return "0"
-    return f"{v:.{max(1, int(digits))}g}".replace("-", MINUS)
+    """As the app's tables show it: core.symbols.number_text at the handout's default digits."""
+    return _number_text(x, digits)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -82,3 +83,16 @@ def rich(symbol: str) -> str:
     out = _SUP_GROUP.sub(r"<sup>\1</sup>", out)
     out = _SUP_WORD.sub(r"<sup>\1</sup>", out)
     return out.replace(" x ", " × ")
+
+
+def number_text(x, digits: int = 4) -> str:
+    """A number as every table shows it (the app's matrices, the handout): `digits` significant, a real
+    minus sign, -0 as 0, NaN and ±∞ spelled out."""
+    v = float(x)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    if v == 0:
+        return "0"
+    return f"{v:.{max(1, int(digits))}g}".replace("-", "−")

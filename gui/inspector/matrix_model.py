@@ -23,6 +23,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from chainview.core import pretty
+from chainview.core.symbols import number_text
 
 from ..settings import DEFAULT_PRECISION   # re-exported: one default, next to the choices (settings.PRECISIONS)
 from ..theme import LIGHT, Theme
@@ -82,18 +83,13 @@ class LazyLabels(Sequence):
 
 
 def format_number(x, precision: int = DEFAULT_PRECISION) -> str:
-    """`precision` significant digits with a real minus sign; -0 shows as 0."""
+    """`precision` significant digits with a real minus sign; -0 shows as 0 (core.symbols.number_text);
+    anything that is not a number shows as its text."""
     try:
-        v = float(x)
+        float(x)
     except (TypeError, ValueError):
         return str(x)
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "∞" if v > 0 else MINUS + "∞"
-    if v == 0:
-        return "0"
-    return f"{v:.{max(1, int(precision))}g}".replace("-", MINUS)
+    return number_text(x, precision)
 
 
 def full_repr(x) -> str:
