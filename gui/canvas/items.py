@@ -410,6 +410,16 @@ def side_x(kind: str, w: float, h: float, y: float, right: bool) -> float:
 
 # ---------------------------------------------------------------- node
 
+def forward_click(item: QGraphicsItem, event, selects: QGraphicsItem | None = None) -> None:
+    """A left click goes to the scene, which selects `selects` (the item itself by default) in the session
+    and re-emits; items never reach the session themselves. Other buttons are left to the view (panning)."""
+    if event.button() == Qt.LeftButton and item.scene() is not None:
+        item.scene()._item_clicked(item if selects is None else selects)
+        event.accept()
+    else:
+        event.ignore()
+
+
 class NodeItem(QGraphicsItem):
     """A node of the computation graph.
 
@@ -816,11 +826,7 @@ class NodeItem(QGraphicsItem):
 
     # -- input
     def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.LeftButton and self.scene() is not None:
-            self.scene()._item_clicked(self)
-            event.accept()
-        else:
-            event.ignore()
+        forward_click(self, event)
 
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
@@ -1042,11 +1048,7 @@ class EdgeItem(QGraphicsItem):
             p.restore()
 
     def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.LeftButton and self.scene() is not None:
-            self.scene()._item_clicked(self)
-            event.accept()
-        else:
-            event.ignore()
+        forward_click(self, event)
 
     def set_hovered(self, on: bool) -> None:
         if on != self.hovered:
@@ -1161,11 +1163,7 @@ class EdgeLabelItem(QGraphicsItem):
             draw_badge(p, QPointF(r.right() - 2 * s, r.top() + 2 * s), e.check.ok, st)
 
     def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.LeftButton and self.scene() is not None:
-            self.scene()._item_clicked(self.edge)
-            event.accept()
-        else:
-            event.ignore()
+        forward_click(self, event, self.edge)      # a label pill selects the edge it names
 
     def hoverEnterEvent(self, event) -> None:
         self.edge.set_hovered(True)
