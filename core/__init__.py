@@ -15,7 +15,7 @@ from .graph import edge_list, net_graph, node_ids, reading_order, structure
 from .errors import ExpressionError, NetError
 from .examples import example_path, example_paths
 from .gradcheck import CheckReport, CheckResult, check_gradients
-from .graph import build_graph
+from .evaluated_graph import build_graph
 from .jacobians import LAYOUTS, Jacobian, edge_jacobian, fused_output_gradient
 from .losses import NAMES as LOSSES, Loss, loss_from_name
 from .net import Layer, Net, build_net, init_weights

@@ -150,7 +150,7 @@ def edge_jacobian(ev: Evaluation, source: str, target: str, *, layout: str = "de
     role = st.roles.get((source, target))
     if role is None:  # A0 -> Z2 is a chain, not an edge: it is not W^2
         raise KeyError(f"no edge {source} -> {target}")
-    t_kind = st.graph.nodes[target]["kind"]
+    t_kind = st.kinds[target]
     parts = KINDS[t_kind].jacobian(role, ev, source, target, example, numerator)
     symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax = parts
 

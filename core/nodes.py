@@ -121,14 +121,11 @@ class ZNode:
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
         """dZ^l/d(source) for example c, denominator layout: W (input), I (offset, skip), the shorthand
         A^(l-1) with its true 3-index tensor (weight)."""
-        net, values = ev.net, ev.values
-        s_kind, s_l = split_id(source)
-        t_kind, t_l = split_id(target)
-        diag = dense = tensor = softmax = None
-        l = t_l
+        net = ev.net
+        s_l, l = split_id(source)[1], split_id(target)[1]
         m, n = net.m(l), net.n(l)
         zs = _labels("z", l, n)
-        w = _structure(net).w_of[l]       # the graph knows which W feeds Z^l (W^k when tied)
+        w = w_feeding(l, net.layers[l - 1].tie)
         diag, dense, tensor, softmax = ZNode.numbers(role, ev, source, target, c, numerator)
         if role == "input":
             symbol, dims, kind = node_symbol(w), (f"m^{l}", f"n^{l}"), "dense"
@@ -166,7 +163,7 @@ class ZNode:
         """jacobian's numbers alone (diag, dense, tensor, softmax), for when its words are already known."""
         l = split_id(target)[1]
         if role == "input":
-            return None, ev.values[_structure(ev.net).w_of[l]], None, None
+            return None, ev.values[w_feeding(l, ev.net.layers[l - 1].tie)], None, None
         if role == "weight":
             a = ev.values[a_id(l - 1)][:, c:c + 1]
             return None, a, partial(_w_tensor, a[:, 0].copy(), ev.net.n(l), numerator), None  # lazy: n x m x n
@@ -217,11 +214,8 @@ class ANode:
     @staticmethod
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
         """dA^l/dZ^l for example c: diag(f'(Z^l)), or softmax's full diag(a) - a a^T (kept as a)."""
-        net, values = ev.net, ev.values
-        s_kind, s_l = split_id(source)
-        t_kind, t_l = split_id(target)
-        diag = dense = tensor = softmax = None
-        l = t_l
+        net = ev.net
+        l = split_id(target)[1]
         act = net.layers[l - 1].activation
         n = net.n(l)
         rows, cols = _labels("z", l, n), _labels("a", l, n)
@@ -284,12 +278,10 @@ class RNode:
     @staticmethod
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
         """dR/dW^k = 2λ W^k, shaped like W^k (a scalar by a matrix)."""
-        net, values = ev.net, ev.values
-        s_kind, s_l = split_id(source)
-        t_kind, t_l = split_id(target)
-        diag = dense = tensor = softmax = None
+        net = ev.net
+        s_l = split_id(source)[1]
         W = node_symbol(source)
-        m, n = values[source].shape
+        m, n = ev.values[source].shape
         symbol, dims, kind = f"2λ {W}", (f"m^{s_l}", f"n^{s_l}"), "dense"
         diag, dense, tensor, softmax = RNode.numbers(role, ev, source, target, c, numerator)
         rows, cols = _labels("a", s_l - 1, m), _labels("z", s_l, n)     # shaped like W: row i <-> input i, column j <-> unit j
@@ -343,15 +335,9 @@ class LNode:
     @staticmethod
     def jacobian(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
         """dL/dA^L (output) and dL/dY (target) from the loss, for example c; dL/dR = 1 (penalty)."""
-        net, values = ev.net, ev.values
-        s_kind, s_l = split_id(source)
-        t_kind, t_l = split_id(target)
-        diag = dense = tensor = softmax = None
+        net = ev.net
         if role == "penalty":
-            symbol, dims, kind = "1", ("1", "1"), "identity"
-            rows, cols = ("R",), ("L",)
-            why = "L = Σ loss + R, so dL/dR = 1."
-            return symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax
+            return "1", ("1", "1"), "identity", ("R",), ("L",), "L = Σ loss + R, so dL/dR = 1.", None, None, None, None
         L = net.L
         nL = net.n(L)
         dense = LNode.numbers(role, ev, source, target, c, numerator)[1]
@@ -364,7 +350,7 @@ class LNode:
             rows = _labels("y", None, nL)
             why = f"How the loss moves with the target; the target is data, so nothing is learned from it."
         dims, kind, cols = (f"n^{L}", "1"), "dense", ("L",)
-        return symbol, dims, kind, rows, cols, why, diag, dense, tensor, softmax
+        return symbol, dims, kind, rows, cols, why, None, dense, None, None
 
     @staticmethod
     def numbers(role: str, ev, source: str, target: str, c: int, numerator: bool) -> tuple:
@@ -376,12 +362,9 @@ class LNode:
         return None, (net.loss.grad(a, y) if role == "output" else net.loss.grad_target(a, y)), None, None
 
 
-def _structure(net):
-    st = net.__dict__.get("_structure")   # core.graph.structure keeps it on the Net
-    if st is None:
-        from .graph import structure      # graph imports this module: ask for it late
-        st = structure(net)
-    return st
+def w_feeding(l: int, tie: int | None) -> str:
+    """The W node Z^l uses: W^l, or W^k when layer l is tied to layer k (its Layer.tie)."""
+    return w_id(l if tie is None else tie)
 
 
 def _w_tensor(a: np.ndarray, n: int, numerator: bool) -> np.ndarray:

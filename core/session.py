@@ -128,8 +128,8 @@ class Session:
 
     @cached_property
     def graph(self) -> "networkx.DiGraph":
-        """Structure and labels; Jacobian values are in it lazily (see core.graph)."""
-        from .graph import build_graph
+        """Structure and labels; Jacobian values are in it lazily (see core.evaluated_graph)."""
+        from .evaluated_graph import build_graph
         return build_graph(self.evaluation, layout=self._layout, example=self._example, jacobian=self.jacobian)
 
     def jacobian(self, source: str, target: str) -> Jacobian:

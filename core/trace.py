@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .evaluated_graph import dressed_tables
 from .graph import edge_list
 from .session import Session
 from .symbols import dims_text, pretty, split_id
@@ -30,14 +31,16 @@ def _finite_or_none(x):
 
 def trace_dict(session: Session) -> dict:
     """The documented `chainview trace --json` object (README: "trace JSON")."""
-    ev, G = session.evaluation, session.graph   # the graph has every node's and edge's labels
+    ev = session.evaluation
+    _, node_rows, edge_rows = dressed_tables(ev, layout=session.layout, example=session.example,
+                                             jacobian=session.jacobian)   # session.graph's labels, no networkx
     nodes = {}
-    for node, d in G.nodes(data=True):
+    for node, d in node_rows:
         nodes[node] = {"kind": d["kind"], "layer": d["layer"], "symbol": d["symbol"], "dims": list(d["dims"]),
                        "shape": list(d["shape"]), "value": jsonable(d["value"]),
                        "grad": jsonable(d["grad"]) if node not in ("Y", "L") else None}
     edges = []
-    for u, v, d in G.edges(data=True):
+    for u, v, d in edge_rows:
         edges.append({"source": u, "target": v, "symbol": d["symbol"], "shape": list(d["shape"]),
                       "dims": list(d["dims"]), "kind": d["kind"], "value": jsonable(d["jacobian"].dense())})
     steps = [_step_dict(s) for s in session.steps]
