@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import NetError
+from .stable_math import sigmoid as _sigmoid
 
 
 @dataclass(frozen=True)
@@ -100,16 +101,6 @@ def softmax_jacobian_rows(a: np.ndarray, start: int, stop: int, out: np.ndarray 
     k = np.arange(J.shape[0])
     J[k, start + k] += a[start:stop]
     return J
-
-
-def _sigmoid(z):
-    z = np.asarray(z, dtype=float)
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
 
 
 def _softmax(Z):

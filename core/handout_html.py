@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from .handout import Handout, Matrix, StepBlock, edge_words, shape_algebra
+from .handout_data import Handout, Matrix, StepBlock, edge_words, shape_algebra
 from .symbols import pretty, shape_text
 
 CSS = """

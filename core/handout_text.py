@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .handout import Handout, Matrix, StepBlock, shape_algebra
+from .handout_data import Handout, Matrix, StepBlock, shape_algebra
 from .symbols import pretty, shape_text
 
 _FUNCS = ("diag", "tanh", "exp", "log", "max", "min", "sigmoid", "softmax", "relu", "abs", "sqrt", "sum")

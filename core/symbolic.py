@@ -26,7 +26,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from .activations import _sigmoid   # the built-in sigmoid's overflow-free numpy
+from .stable_math import sigmoid as _sigmoid   # the built-in sigmoid's overflow-free numpy
 
 Z = sp.Symbol("z", real=True)
 CONSTANTS = {"pi": sp.pi, "e": sp.E}

@@ -77,3 +77,78 @@ def test_the_source_check_catches_a_lazy_gui_import(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("def f():\n    from chainview.gui.app import run_app\n    from ..gui import x\n    import PySide6\n")
     assert {"chainview.gui.app", "chainview.gui", "PySide6"} <= set(_imported_names(probe))
+
+
+# ------------------------------------------------------------------ no import cycles inside core
+
+def core_imports(path: Path) -> set[str]:
+    """The core modules (file stems; "__init__" for a name the package itself defines) that a core file
+    imports, at any depth: module level, inside functions and under TYPE_CHECKING alike."""
+    modules = {p.stem for p in CORE.glob("*.py")}
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            pairs = [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ("chainview." if node.level > 1 else "chainview.core.") + base
+            pairs = [(base.rstrip("."), alias.name) for alias in node.names]
+        else:
+            continue
+        for module, name in pairs:
+            if module == "chainview.core":       # from chainview.core import x: the module x, or a name of __init__
+                found.add(name if name in modules else "__init__")
+            elif module.startswith("chainview.core."):
+                found.add(module.split(".")[2])
+    found.discard(path.stem)
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan), each sorted."""
+    index, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return groups
+
+
+def test_core_modules_import_each_other_without_a_cycle():
+    """Arrows inside core run one way (nodes -> graph -> engine -> jacobians -> evaluated_graph ...),
+    counting lazy and TYPE_CHECKING imports: a cycle means a name lives in the wrong module."""
+    graph = {p.stem: core_imports(p) for p in CORE.glob("*.py")}
+    assert {"nodes", "symbols"} <= graph["graph"] and "engine" in graph["jacobians"]   # the parse sees imports
+    assert import_cycles(graph) == []
+
+
+def test_the_cycle_check_finds_a_lazy_and_a_type_checking_cycle(tmp_path):
+    a = tmp_path / "a.py"
+    a.write_text("def f():\n    from .b import x\n")
+    b = tmp_path / "b.py"
+    b.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from chainview.core.a import f\n")
+    graph = {"a": core_imports(a), "b": core_imports(b), "c": {"a"}}
+    assert graph["a"] == {"b"} and graph["b"] == {"a"}
+    assert import_cycles(graph) == [["a", "b"]]
