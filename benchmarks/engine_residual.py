@@ -13,29 +13,24 @@ where they belong), no Jacobians. Goal: ratio <= 2.0.
 
 from __future__ import annotations
 
-import gc
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from engine import LAYERS, REPEAT, UNITS, _steady_heap, chainview_trace  # noqa: E402
+from _common import (  # noqa: E402
+    alternate, assert_same_numbers, chainview_trace, steady_heap, tanh_net, weights_of,
+)
+from engine import LAYERS, REPEAT, UNITS  # noqa: E402
 
 NAME = "engine_residual"
 GOAL = 2.0
 LAMBDA = 0.01
 
 
-def make_net(layers: int = LAYERS, units: int = UNITS):
-    from chainview.core import build_net
-    rng = np.random.default_rng(0)
-    X, Y = rng.normal(size=(units, 1)), rng.normal(size=(units, 1))
-    specs = [{"units": units, "activation": "tanh"} for _ in range(layers - 1)] + [{"units": units}]
-    for l in range(3, layers + 1, 2):
-        specs[l - 1]["skip_from"] = l - 2
-    return build_net(X, Y, "squared", specs, seed=1, weight_decay=LAMBDA)
+def make_net():
+    return tanh_net(LAYERS, UNITS, 1, skip_every=2, weight_decay=LAMBDA)
 
 
 def hand_written(X, Y, Ws, W0s, skips, lam):
@@ -64,35 +59,17 @@ def hand_written(X, Y, Ws, W0s, skips, lam):
 
 
 def measure(repeat: int = REPEAT) -> float:
-    _steady_heap()
+    steady_heap()
     net = make_net()
-    Ws = [layer.W for layer in net.layers]
-    W0s = [layer.W0 for layer in net.layers]
+    Ws, W0s = weights_of(net)
     skips = {l: layer.skip_from for l, layer in enumerate(net.layers, start=1) if layer.skip_from is not None}
 
     session, _, steps = chainview_trace(net)
-    loss, grads = hand_written(net.X, net.Y, Ws, W0s, skips, LAMBDA)
-    assert np.isclose(loss, session.evaluation.loss, rtol=1e-12)
-    for key, g in grads.items():
-        assert np.allclose(g, session.evaluation.grads[key], rtol=1e-9, atol=1e-12), key
+    assert_same_numbers(session.evaluation, *hand_written(net.X, net.Y, Ws, W0s, skips, LAMBDA))
     assert any(st.terms for st in steps)
 
-    trace_times, hand_times = [], []
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            chainview_trace(net)
-            t1 = time.perf_counter()
-            hand_written(net.X, net.Y, Ws, W0s, skips, LAMBDA)
-            t2 = time.perf_counter()
-            trace_times.append(t1 - t0)
-            hand_times.append(t2 - t1)
-    finally:
-        if gc_was_on:
-            gc.enable()
-    return min(trace_times) / min(hand_times)
+    return alternate(lambda: chainview_trace(net), lambda: hand_written(net.X, net.Y, Ws, W0s, skips, LAMBDA),
+                     repeat)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,10 @@ alternated, garbage collector off while timing.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 NAME = "load_net"
@@ -38,6 +36,8 @@ def _text() -> str:
 
 def measure() -> float:
     sys.path.insert(0, str(ROOT.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _common import alternate
     import numpy as np
     from chainview.core.netfile import MAX_FILE_BYTES, load_net
 
@@ -55,19 +55,8 @@ def measure() -> float:
         net = load_net(path)
         if not all(np.array_equal(layer.W, W) for layer, W in zip(net.layers, baseline(path))):
             raise RuntimeError("load_net and json.loads disagree on the weights")
-        ours, theirs = [], []
-        gc.disable()
-        try:
-            for _ in range(REPEATS):
-                start = time.perf_counter()
-                load_net(path)
-                ours.append(time.perf_counter() - start)
-                start = time.perf_counter()
-                baseline(path)
-                theirs.append(time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return min(ours) / min(theirs)
+        ratio = alternate(lambda: load_net(path), lambda: baseline(path), REPEATS)
+    return ratio
 
 
 if __name__ == "__main__":

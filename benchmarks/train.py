@@ -11,10 +11,13 @@ garbage collector off. Goal: ratio <= 1.5.
 
 from __future__ import annotations
 
-import gc
-import time
+import sys
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import alternate, tanh_net, weights_of  # noqa: E402
 
 NAME = "train"
 GOAL = 1.5
@@ -23,11 +26,7 @@ REPEAT = 5
 
 
 def make_net():
-    from chainview.core import build_net
-    rng = np.random.default_rng(0)
-    X, Y = rng.normal(size=(UNITS, BATCH)), rng.normal(size=(UNITS, BATCH))
-    specs = [{"units": UNITS, "activation": "tanh"}] * (LAYERS - 1) + [{"units": UNITS, "activation": "identity"}]
-    return build_net(X, Y, "squared", specs, seed=1)
+    return tanh_net(LAYERS, UNITS, BATCH)
 
 
 def chainview_train(net):
@@ -58,29 +57,13 @@ def hand_written(X, Y, Ws, W0s):
 
 def measure(repeat: int = REPEAT) -> float:
     net = make_net()
-    Ws = [layer.W for layer in net.layers]
-    W0s = [layer.W0 for layer in net.layers]
+    Ws, W0s = weights_of(net)
     result = chainview_train(net)
     losses, hWs, hW0s = hand_written(net.X, net.Y, Ws, W0s)
     assert not result.stopped and np.allclose(result.losses[:-1], losses, rtol=1e-12)
     for layer, W, W0 in zip(result.net.layers, hWs, hW0s):
         assert np.allclose(layer.W, W, rtol=1e-12, atol=1e-14) and np.allclose(layer.W0, W0, rtol=1e-12, atol=1e-14)
-    ours, hand = [], []
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            chainview_train(net)
-            t1 = time.perf_counter()
-            hand_written(net.X, net.Y, Ws, W0s)
-            t2 = time.perf_counter()
-            ours.append(t1 - t0)
-            hand.append(t2 - t1)
-    finally:
-        if gc_was_on:
-            gc.enable()
-    return min(ours) / min(hand)
+    return alternate(lambda: chainview_train(net), lambda: hand_written(net.X, net.Y, Ws, W0s), repeat)
 
 
 if __name__ == "__main__":
