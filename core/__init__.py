@@ -1,6 +1,6 @@
 """chainview's engine: a net, its forward and backward pass, every Jacobian, stepping, checks.
 
-Pure Python + numpy + networkx; never imports Qt. Everything a front end needs is here:
+Pure Python + numpy (networkx only when the graph model is asked for); never imports Qt. Everything a front end needs is here:
 
     from chainview.core import load_net, Session
     s = Session(load_net("net.json"))
