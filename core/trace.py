@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .evaluated_graph import dressed_tables
-from .graph import edge_list
+from .graph import edge_list, reading_order
 from .session import Session
 from .symbols import dims_text, pretty, split_id
 
@@ -39,8 +39,9 @@ def trace_dict(session: Session) -> dict:
         nodes[node] = {"kind": d["kind"], "layer": d["layer"], "symbol": d["symbol"], "dims": list(d["dims"]),
                        "shape": list(d["shape"]), "value": jsonable(d["value"]),
                        "grad": jsonable(d["grad"]) if node not in ("Y", "L") else None}
+    by_source = {e: i for i, e in enumerate(x for x in reading_order(session.net) if isinstance(x, tuple))}
     edges = []
-    for u, v, d in edge_rows:
+    for u, v, d in sorted(edge_rows, key=lambda r: by_source[r[0], r[1]]):   # as session.graph lists them
         edges.append({"source": u, "target": v, "symbol": d["symbol"], "shape": list(d["shape"]),
                       "dims": list(d["dims"]), "kind": d["kind"], "value": jsonable(d["jacobian"].dense())})
     steps = [_step_dict(s) for s in session.steps]

@@ -102,3 +102,23 @@ def test_evaluating_checking_and_tracing_a_net_do_not_import_networkx():
     proc = subprocess.run([sys.executable, "-c", ENGINE_ONLY], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "True"]     # and the canvas's graph still does
+
+
+@pytest.mark.parametrize("kind", ["skip", "decay"])
+def test_trace_json_lists_what_the_session_graph_holds_in_its_order(kind):
+    """trace --json reads the plain tables, not session.graph, yet lists the same nodes and edges with the
+    same labels, in the order networkx lists them (by source: a skip edge comes with its source)."""
+    from chainview.core import Session
+    from chainview.core.trace import trace_dict
+    session = Session(_net(kind))
+    data, G = trace_dict(session), session.graph
+    assert list(data["nodes"]) == list(G.nodes)
+    assert [(e["source"], e["target"]) for e in data["edges"]] == list(G.edges)
+    assert list(G.edges) != list(structure(session.net).edge_list)      # the two orders really differ here
+    for e in data["edges"]:
+        d = G.edges[e["source"], e["target"]]
+        assert (e["symbol"], tuple(e["dims"]), tuple(e["shape"]), e["kind"]) == (d["symbol"], d["dims"], d["shape"],
+                                                                                  d["kind"])
+    for node, n in data["nodes"].items():
+        assert (n["kind"], n["layer"], n["symbol"], tuple(n["shape"])) == (
+            G.nodes[node]["kind"], G.nodes[node]["layer"], G.nodes[node]["symbol"], G.nodes[node]["shape"])
