@@ -102,9 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (as_process and args.command in ONE_SHOT):
         return _run_safely(args)
     from chainview.gui.startup import collector_paused, end_process   # see there for what each buys
-    with collector_paused():
-        code = _run_safely(args)
-    end_process(code)
+    with collector_paused():            # never back on: the process ends inside (a last collection costs ~5 ms)
+        end_process(_run_safely(args))
 
 
 def _run_safely(args) -> int:

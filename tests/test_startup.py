@@ -19,6 +19,8 @@ MUST_NOT_LOAD = {
     "sympy": "a typed f(z) only (core/symbolic.py)",
     "chainview.core.expr": "a typed f(z) only",
     "chainview.core.handout": "File > Export handout only",
+    "chainview.core.gradcheck": "Net > Check gradients only",
+    "chainview.core.training": "Net > Train only",
     "chainview.core.compare": "File > Compare with my code only",
     "chainview.gui.compare.controller": "File > Compare with my code only",
     "chainview.gui.editing.training": "the editor, when opened",
