@@ -14,7 +14,6 @@ from .engine import Evaluation, backward, evaluate, forward
 from .graph import edge_list, net_graph, node_ids, reading_order, structure
 from .errors import ExpressionError, NetError
 from .examples import example_path, example_paths
-from .gradcheck import CheckReport, CheckResult, check_gradients
 from .evaluated_graph import build_graph
 from .jacobians import LAYOUTS, Jacobian, edge_jacobian, fused_output_gradient
 from .losses import NAMES as LOSSES, Loss, loss_from_name
@@ -24,14 +23,18 @@ from .session import Session
 from .nodes import a_id, node_id, w0_id, w_id, z_id
 from .steps import Operand, Step, Term, build_steps, schedule
 from .symbols import dims_text, node_dims, node_symbol, pretty, rich, split_id
-from .training import TrainResult, sgd_step, train
 
+
+# Loaded on first use: the gradient check and training are asked for by a person, and a typed f(z)
+# is rare (its parser loads sympy); `render` and `compare` never touch them (importing both took 6.6 ms on the 2-core VM).
+_LAZY = {"parse_expression": "expr", "Expression": "expr",
+         "CheckReport": "gradcheck", "CheckResult": "gradcheck", "check_gradients": "gradcheck",
+         "TrainResult": "training", "sgd_step": "training", "train": "training"}
 
 
 def __getattr__(name):
-    # the expression parser is loaded on first use: most nets use only built-in activations,
-    # and the app's first frame should not wait for it
-    if name in ("parse_expression", "Expression"):
-        from . import expr
-        return getattr(expr, name)
-    raise AttributeError(f"module 'chainview.core' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'chainview.core' has no attribute {name!r}")
+    from importlib import import_module
+    return getattr(import_module(f".{module}", __name__), name)

@@ -10,19 +10,20 @@ traceback still goes to stderr, for a bug report).
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication    # QMessageBox: imported where an error is shown (start-up time)
 
 from chainview.core import __version__
 from chainview.core.errors import NetError
+
+from .startup import QT_STYLE_ARGS, collector_paused
 
 APP_NAME = "chainview"
 ORGANIZATION = "chainview"
@@ -37,11 +38,7 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
         # Qt 6 scales for high DPI by default; PassThrough keeps 150% as 1.5 (not rounded to 2)
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         args = list(argv) if argv else [sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME]
-        # Fusion draws from the palette on every platform, so the light and dark themes look the same
-        # everywhere. Asked for on Qt's command line, so Qt makes it instead of the platform's style;
-        # setStyle() afterwards would make two styles, and app.style() alone costs ~8 ms at start-up
-        # (PySide creates QStyle's Python enum types the first time a QStyle reaches Python).
-        app = QApplication(args + ["-style", "fusion"])
+        app = QApplication(args + QT_STYLE_ARGS)    # Fusion, made by Qt (gui/startup.py)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setOrganizationDomain(DOMAIN)
@@ -217,30 +214,19 @@ def run_app(path: str | None = None) -> int:
     if reason:
         print(f"chainview: {reason}", file=sys.stderr)
         return 2
-    # start-up with Python's cyclic collector off: while the window is made, PySide builds hundreds of
-    # types and enums and we build the widgets, and the collector would walk that growing heap dozens
-    # of times (~20 ms) to free next to nothing. It is back on once the event loop has shown the window.
-    collect = gc.isenabled()
-    gc.disable()
-    shown = False
     try:
-        app = ensure_app(sys.argv[:1])
-        install_excepthook()
-        signal.signal(signal.SIGINT, signal.SIG_DFL)      # Ctrl+C in the terminal closes the app
-        icon = app_icon()
-        if not icon.isNull():
-            app.setWindowIcon(icon)
-        window = create_main_window(path)
-        window.show()
-        window.raise_()
-        shown = True
+        with collector_paused(until_event_loop=True):      # gui/startup.py: what it buys
+            app = ensure_app(sys.argv[:1])
+            install_excepthook()
+            signal.signal(signal.SIGINT, signal.SIG_DFL)      # Ctrl+C in the terminal closes the app
+            icon = app_icon()
+            if not icon.isNull():
+                app.setWindowIcon(icon)
+            window = create_main_window(path)
+            window.show()
+            window.raise_()
     except NetError as err:     # even the default example failed: say so, on one line
         from PySide6.QtWidgets import QMessageBox
         QMessageBox.critical(None, "chainview", err.message)
         return 2
-    finally:
-        if collect and shown:
-            QTimer.singleShot(0, gc.enable)      # once the event loop has put the window up
-        elif collect:
-            gc.enable()
     return app.exec()

@@ -1,53 +1,76 @@
-"""Start-up guards: what the first frame must not load.
+"""Start-up: what the first frame must not load, and gui/startup.py's techniques doing what they say.
 
-PySide builds a Qt class's Python enum types the first time the class reaches Python (~0.25 ms
-each on Python 3.11), so a stray `app.style()`, a dialog imported at module level or a Qt-made
-widget handed to Python shows up as dozens of enum types and milliseconds of start-up. The
-benchmark (benchmarks/startup.py) measures the time, noisily; this names the culprits.
+The time itself is a benchmark (benchmarks/startup.py). These name the culprits instead: a feature's
+module imported at start-up by accident shows here, without timing anything and without looking
+inside PySide.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 
-# enum type -> what loading it means
+from chainview.gui.startup import collector_paused
+
+# module -> why the first frame must not load it
 MUST_NOT_LOAD = {
-    "StandardPixmap": "QStyle (app.style() or option.state in a delegate)",
-    "WizardButton": "every QWidget subclass (a Qt-made widget, e.g. a default viewport, reached Python)",
-    "Preset": "QGradient (fillRect(rect, QColor) or QBrush(QColor) resolving overloads, or a gradient)",
-    "InvertMode": "QImage (a heatmap's class on the first frame, which has none)",
-    "FileMode": "QFileDialog at import",
-    "ButtonLayout": "QDialogButtonBox at import",
-    "InsertPolicy": "QComboBox at import",
-    "Scope": "QSettings (render remembers nothing)",
+    "sympy": "a typed f(z) only (core/symbolic.py)",
+    "chainview.core.expr": "a typed f(z) only",
+    "chainview.core.handout": "File > Export handout only",
+    "chainview.core.gradcheck": "Net > Check gradients only",
+    "chainview.core.training": "Net > Train only",
+    "chainview.core.compare": "File > Compare with my code only",
+    "chainview.gui.compare.controller": "File > Compare with my code only",
+    "chainview.gui.editing.training": "the editor, when opened",
+    "chainview.gui.window.shortcuts_dialog": "Help > Keyboard shortcuts only",
+    "PySide6.QtSvg": "SVG export only",
+    "PySide6.QtPrintSupport": "never",
 }
 
 CODE = r"""
-import enum, os, sys
-made = []
-real = enum.EnumType._create_
-enum.EnumType._create_ = lambda cls, name, *a, **k: made.append(name) or real(cls, name, *a, **k)
-exit_ = os._exit
-def report(code):
-    print(" ".join(made))
-    sys.stdout.flush()
-    exit_(code)
-os._exit = report                      # render ends the process with os._exit once the PNG is written
-sys.argv = ["chainview", "render", "--step", "9", "--select", "Z1->A1", "-o", sys.argv[1]]
+import sys
 from chainview.cli import main
-main()
+code = main(["render", "--step", "9", "--select", "Z1->A1", "-o", sys.argv[1]])
+print(" ".join(sorted(sys.modules)))
+sys.exit(code)
 """
 
 
-def test_the_first_frame_loads_no_class_it_does_not_draw(tmp_path):
+def test_the_first_frame_loads_no_feature_it_does_not_draw(tmp_path):
     out = tmp_path / "first.png"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     r = subprocess.run([sys.executable, "-c", CODE, str(out)], capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 0, r.stderr
     assert out.stat().st_size > 0
-    made = set(r.stdout.split())
-    assert {"AlignmentFlag", "GraphicsItemFlag", "ResizeMode"} <= made      # the log works: what it draws
-    loaded = {name: why for name, why in MUST_NOT_LOAD.items() if name in made}
-    assert not loaded, loaded
+    loaded = set(r.stdout.split())
+    assert {"chainview.gui.canvas.scene", "PySide6.QtWidgets"} <= loaded     # the log works: what it draws
+    culprits = {name: why for name, why in MUST_NOT_LOAD.items() if name in loaded}
+    assert not culprits, culprits
+
+
+def test_the_collector_is_paused_while_building_and_back_after(qtbot):
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_the_collector_comes_back_from_the_event_loop(qtbot):
+    with collector_paused(until_event_loop=True):
+        pass
+    try:
+        assert not gc.isenabled()                 # the window is not up until the loop has turned
+        qtbot.waitUntil(gc.isenabled, timeout=2000)
+    finally:
+        gc.enable()
+
+
+def test_a_failure_while_building_turns_the_collector_back_on_at_once():
+    try:
+        with collector_paused(until_event_loop=True):
+            raise RuntimeError("the window could not be made")
+    except RuntimeError:
+        pass
+    assert gc.isenabled()

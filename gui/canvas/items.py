@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QAbstractTextDocumentLayout, QBrush, QColor, QFont, QFontDatabase, QFontMetricsF,
-                           QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen, QPolygonF, QTextDocument)
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QPainter, QPainterPath,
+                           QPainterPathStroker, QPen, QPolygonF)
 from PySide6.QtWidgets import QGraphicsItem
 
 from chainview.core import dims_text, pretty, rich, split_id
 
 from ..theme import Theme, operand_color, readable
+from .rich_text import RichText
 
 KIND_NAMES = {
     "A": "activation",
@@ -117,40 +118,6 @@ class Style:
 
 
 # ---------------------------------------------------------------- text helpers
-
-class RichText:
-    """One line of Qt rich text (Z<sup>1</sup>) measured once and drawn in any colour."""
-
-    __slots__ = ("doc", "html", "width", "height")
-
-    def __init__(self, html: str, font: QFont):
-        self.html = html
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
-        doc.setUndoRedoEnabled(False)
-        doc.setDefaultFont(font)
-        doc.setHtml(html)
-        self.doc = doc
-        # measured once: the document never changes, and laying it out again for every query adds up
-        self.width: float = doc.idealWidth()
-        self.height: float = doc.size().height()
-
-    def plain(self) -> str:
-        return self.doc.toPlainText()
-
-    def draw(self, p: QPainter, x: float, y: float, color: QColor) -> None:
-        p.save()
-        p.translate(x, y)
-        ctx = QAbstractTextDocumentLayout.PaintContext()
-        pal = ctx.palette
-        pal.setColor(QPalette.Text, color)
-        ctx.palette = pal
-        self.doc.documentLayout().draw(p, ctx)
-        p.restore()
-
-    def draw_centered(self, p: QPainter, cx: float, y: float, color: QColor) -> None:
-        self.draw(p, cx - self.width / 2, y, color)
-
 
 def dims_lines(dims, shape) -> list[str]:
     """'n^1 x 1 = 3 x 1' as two lines, ['n^1 x 1', '= 3 x 1'], so labels stay narrow."""
