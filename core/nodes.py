@@ -38,7 +38,6 @@ from .symbols import node_dims, node_symbol, split_id
 INPUT, TARGET, LOSS, DECAY = "A0", "Y", "L", "R"
 
 
-@lru_cache(maxsize=1024)
 def node_id(kind: str, l: int | None = None) -> str:
     """('W0', 2) -> 'W0_2', ('Z', 1) -> 'Z1', ('Y',) -> 'Y': the one spelling of every id."""
     if l is None:
