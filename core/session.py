@@ -9,9 +9,6 @@ An edit replaces the Net (it is immutable) and keeps the step position where it 
 
 from __future__ import annotations
 
-from functools import cached_property
-
-
 from .engine import Evaluation, evaluate
 from .graph import reading_order, structure
 from .events import Signal
@@ -19,6 +16,56 @@ from .jacobians import LAYOUTS, Jacobian, edge_jacobian
 from .net import Net
 from .steps import Step, build_steps
 
+
+
+class _Derived:
+    """What follows from the net, the layout and the example, each made on first use.
+
+    A change replaces the whole object (Session._derive) and hands over what the change leaves
+    valid: the evaluation depends on the net alone, the steps on the net and the layout; the graph
+    and the Jacobians on all three."""
+
+    def __init__(self, net: Net, layout: str, example: int, *, evaluation: Evaluation | None = None,
+                 steps: list[Step] | None = None):
+        self.net, self.layout, self.example = net, layout, example
+        self.made_evaluation = evaluation
+        self.made_steps = steps
+        self.made_graph = None
+        self.made_step_index: dict | None = None
+        self.jacobians: dict = {}
+
+    @property
+    def evaluation(self) -> Evaluation:
+        if self.made_evaluation is None:
+            self.made_evaluation = evaluate(self.net)
+        return self.made_evaluation
+
+    @property
+    def steps(self) -> list[Step]:
+        if self.made_steps is None:
+            self.made_steps = build_steps(self.evaluation, self.layout)
+        return self.made_steps
+
+    @property
+    def step_index(self) -> dict[tuple[str, str], int]:
+        if self.made_step_index is None:
+            self.made_step_index = {(s.phase, s.node): s.index for s in self.steps}
+        return self.made_step_index
+
+    def jacobian(self, source: str, target: str) -> Jacobian:
+        key = (source, target)
+        if key not in self.jacobians:
+            self.jacobians[key] = edge_jacobian(self.evaluation, source, target,
+                                                layout=self.layout, example=self.example)
+        return self.jacobians[key]
+
+    @property
+    def graph(self) -> "networkx.DiGraph":
+        if self.made_graph is None:
+            from .evaluated_graph import build_graph
+            self.made_graph = build_graph(self.evaluation, layout=self.layout, example=self.example,
+                                          jacobian=self.jacobian)
+        return self.made_graph
 
 
 class Session:
@@ -37,7 +84,7 @@ class Session:
         self._layout = layout
         self._example = example
         self._position = 0
-        self._jacobians: dict = {}
+        self._derived = _Derived(net, layout, example)
         # callable(old, new) -> bool, or None: core.predict refuses forward moves past an unanswered step
         self.jump_guard = None
 
@@ -53,8 +100,8 @@ class Session:
         check) may have changed, so a view refreshes all it shows.
         """
         self._net = net
-        self._forget()
         self._example = min(self._example, net.batch - 1)
+        self._derive()
         self._position = min(self._position, len(self.steps))
         if self._selection is not None and not self._exists(self._selection):
             self._selection = None
@@ -113,31 +160,28 @@ class Session:
         self.check_changed.emit(self._check)
         return self._check
 
-    def _forget(self) -> None:
-        for name in ("evaluation", "steps", "graph", "step_index"):
-            self.__dict__.pop(name, None)
-        self._jacobians.clear()
+    def _derive(self, *, keep_evaluation: bool = False, keep_steps: bool = False) -> None:
+        """Forget what the change made stale; keep_* hands over what it left valid."""
+        d = self._derived
+        self._derived = _Derived(self._net, self._layout, self._example,
+                                 evaluation=d.made_evaluation if keep_evaluation else None,
+                                 steps=d.made_steps if keep_steps else None)
 
-    @cached_property
+    @property
     def evaluation(self) -> Evaluation:
-        return evaluate(self._net)
+        return self._derived.evaluation
 
-    @cached_property
+    @property
     def steps(self) -> list[Step]:
-        return build_steps(self.evaluation, self._layout)
+        return self._derived.steps
 
-    @cached_property
+    @property
     def graph(self) -> "networkx.DiGraph":
         """Structure and labels; Jacobian values are in it lazily (see core.evaluated_graph)."""
-        from .evaluated_graph import build_graph
-        return build_graph(self.evaluation, layout=self._layout, example=self._example, jacobian=self.jacobian)
+        return self._derived.graph
 
     def jacobian(self, source: str, target: str) -> Jacobian:
-        key = (source, target)
-        if key not in self._jacobians:
-            self._jacobians[key] = edge_jacobian(self.evaluation, source, target,
-                                                 layout=self._layout, example=self._example)
-        return self._jacobians[key]
+        return self._derived.jacobian(source, target)
 
     # ---- display options
     @property
@@ -149,9 +193,7 @@ class Session:
             raise ValueError(f"layout must be one of {LAYOUTS}")
         if layout != self._layout:
             self._layout = layout
-            self.__dict__.pop("steps", None)
-            self.__dict__.pop("graph", None)
-            self._jacobians.clear()
+            self._derive(keep_evaluation=True)
             self.layout_changed.emit(layout)
 
     @property
@@ -163,8 +205,7 @@ class Session:
             raise ValueError(f"example must be 0..{self._net.batch - 1}")
         if k != self._example:
             self._example = k
-            self.__dict__.pop("graph", None)
-            self._jacobians.clear()
+            self._derive(keep_evaluation=True, keep_steps=True)
             self.example_changed.emit(k)
             if self._check is not None:  # edge checks were for the other example
                 self._check = None
@@ -206,10 +247,10 @@ class Session:
     def finish_forward(self) -> None:
         self.jump(max(self._position, self.forward_length))
 
-    @cached_property
+    @property
     def step_index(self) -> dict[tuple[str, str], int]:
         """(phase, node) -> 0-based index of the step that computes it: a node is known once position > index."""
-        return {(s.phase, s.node): s.index for s in self.steps}
+        return self._derived.step_index
 
     def done(self, k: int | None = None) -> list[Step]:
         return self.steps[: self._position if k is None else k]

@@ -183,9 +183,10 @@ def test_every_node_and_edge_can_be_selected(session):
 # -------------------------------------------------------------------- layout and example
 def test_layout_switch_invalidates_steps_graph_and_jacobians(session):
     session.jump(11)
-    steps, graph, J = session.steps, session.graph, session.jacobian("A0", "Z1")
+    steps, graph, J, ev = session.steps, session.graph, session.jacobian("A0", "Z1"), session.evaluation
     rec = Recorder(session)
     session.set_layout("numerator")
+    assert session.evaluation is ev                                # the layout does not change the numbers
     assert rec.of("layout_changed") == [("numerator",)]
     assert session.layout == "numerator" and session.position == 11
     assert session.steps is not steps and session.graph is not graph
