@@ -9,10 +9,11 @@ from PySide6.QtGui import QColor, QGuiApplication
 
 from chainview.core import Jacobian, Session, build_net
 from chainview.gui.inspector.clipboard import copy_matrix, matrix_to_csv, matrix_to_latex
-from chainview.gui.inspector.matrix_model import (LUT_HALF, VALUE_ROLE, MatrixModel, contrast, diverging_lut, format_number,
-                                        lut_index, pretty_label)
-from chainview.gui.inspector.matrix_view import MatrixView, TABLE_LIMIT, heatmap_pixels, use_table
-from chainview.gui.theme import DARK, LIGHT
+from chainview.gui.inspector.colors import LUT_HALF, diverging_lut, lut_index
+from chainview.gui.inspector.heatmap_image import heatmap_pixels
+from chainview.gui.inspector.matrix_model import VALUE_ROLE, MatrixModel, format_number, pretty_label
+from chainview.gui.inspector.matrix_view import MatrixView, TABLE_LIMIT, use_table
+from chainview.gui.theme import DARK, LIGHT, contrast
 
 D, TT, BG, FG, AL = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole,
                      Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole)

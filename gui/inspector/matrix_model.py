@@ -1,8 +1,8 @@
 """A table model over a 2-D numpy array: formatted numbers, diverging colours, labelled headers.
 
 One model, no widget per cell: a 60 x 60 Jacobian is 3600 cheap `data()` calls for what is on
-screen. Colours come from one lookup table (`diverging_lut`) shared with the heatmap in
-matrix_view, so a table cell and a heatmap pixel with the same value have the same colour.
+screen. Colours come from one lookup table (colors.diverging_lut) shared with the heatmap, so a
+table cell and a heatmap pixel with the same value have the same colour.
 
     m = MatrixModel()
     m.set_matrix(J.dense(), J.row_labels, J.col_labels)   # labels like "z^1_2" show as "z¹₂"
@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 import math
 import re
-from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -26,13 +25,10 @@ from chainview.core import pretty
 from chainview.core.symbols import number_text
 
 from ..settings import DEFAULT_PRECISION   # re-exported: one default, next to the choices (settings.PRECISIONS)
-from ..theme import LIGHT, Theme
+from ..theme import LIGHT, Theme, contrast
+from .colors import LUT_HALF, color_scale, diverging_lut, readable_text
 
-MINUS = "\u2212"
 VALUE_ROLE = Qt.ItemDataRole.UserRole          # the raw float of a cell
-TABLE_STRENGTH = 0.5     # strongest cell colour in a table: half accent, half surface (text stays readable)
-HEATMAP_STRENGTH = 1.0   # a heatmap has no text on it, so it may use the full accent
-LUT_HALF = 255           # the lookup table has 2 * LUT_HALF + 1 entries, index LUT_HALF is zero
 
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx",
                      "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
@@ -98,85 +94,6 @@ def full_repr(x) -> str:
         return repr(float(x))
     except (TypeError, ValueError):
         return repr(x)
-
-
-# ---------------------------------------------------------------- colours
-def _rgb(c: QColor) -> np.ndarray:
-    return np.array([c.red(), c.green(), c.blue()], dtype=np.float64)
-
-
-def diverging_lut(theme: Theme = LIGHT, strength: float = TABLE_STRENGTH) -> np.ndarray:
-    """uint32 0xffRRGGBB colours for t = -1 .. 1 in 2 * LUT_HALF + 1 steps (read-only, cached).
-
-    t = value / max|value|: negative -> theme.negative, 0 -> theme.surface, positive -> theme.positive,
-    mixed linearly and at most `strength` of the accent.
-    """
-    return _lut(theme.surface.rgba(), theme.negative.rgba(), theme.positive.rgba(), float(strength))
-
-
-@lru_cache(maxsize=16)
-def _lut(surface_rgba: int, negative_rgba: int, positive_rgba: int, strength: float) -> np.ndarray:
-    t = np.linspace(-1.0, 1.0, 2 * LUT_HALF + 1)
-    surface = _rgb(QColor.fromRgba(surface_rgba))
-    accent = np.where(t[:, None] < 0, _rgb(QColor.fromRgba(negative_rgba)), _rgb(QColor.fromRgba(positive_rgba)))
-    w = (np.abs(t) * strength)[:, None]
-    rgb = np.rint(surface * (1 - w) + accent * w).astype(np.uint32)
-    lut = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
-    lut.flags.writeable = False
-    return lut
-
-
-def lut_index(values: np.ndarray, scale: float) -> np.ndarray:
-    """Vectorised: values / scale in [-1, 1] -> uint16 indices into a diverging LUT (NaN -> the zero colour).
-
-    Three passes over float32, no Python per cell: ~15 ms for 2048 x 2048.
-    """
-    values = np.asarray(values)
-    if not scale or not np.isfinite(scale):
-        return np.full(values.shape, LUT_HALF, dtype=np.uint16)
-    if 1e-30 < scale < 1e30:
-        t = np.multiply(values, np.float32(LUT_HALF / scale), dtype=np.float32, casting="unsafe")
-    else:   # float32 would overflow (values past ~3e38) or underflow: divide in float64 first (issue 9)
-        with np.errstate(all="ignore"):
-            t = np.multiply(np.divide(values, scale, dtype=np.float64), LUT_HALF).astype(np.float32)
-    t += np.float32(LUT_HALF + 0.5)               # +0.5 then truncation = rounding (t >= 0 after the clip)
-    np.clip(t, 0, 2 * LUT_HALF, out=t)
-    if values.dtype.kind == "f" and np.isnan(t).any():
-        t[np.isnan(t)] = LUT_HALF
-    return t.astype(np.uint16)
-
-
-def color_scale(a: np.ndarray) -> float:
-    """max |value| over the finite entries (0 when there are none)."""
-    if a.size == 0:
-        return 0.0
-    with np.errstate(invalid="ignore"):
-        m = max(float(np.max(a)), -float(np.min(a)))  # no |a| temporary
-    if np.isfinite(m):
-        return float(m)
-    finite = np.abs(a[np.isfinite(a)])
-    return float(finite.max()) if finite.size else 0.0
-
-
-def _luminance(c: QColor) -> float:
-    def lin(v):
-        v /= 255.0
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-    return 0.2126 * lin(c.red()) + 0.7152 * lin(c.green()) + 0.0722 * lin(c.blue())
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    la, lb = _luminance(a), _luminance(b)
-    hi, lo = max(la, lb), min(la, lb)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def readable_text(background: QColor, preferred: QColor) -> QColor:
-    """The theme's text colour when it reads well on `background` (WCAG 4.5:1), else black or white."""
-    if contrast(background, preferred) >= 4.5:
-        return preferred
-    black, white = QColor("#000000"), QColor("#ffffff")
-    return black if contrast(background, black) >= contrast(background, white) else white
 
 
 # ---------------------------------------------------------------- the model
