@@ -1,4 +1,5 @@
-"""A table model over a 2-D numpy array: formatted numbers, diverging colours, labelled headers.
+"""The one table model over a 2-D numpy array, for the inspector's matrices and the editor's tables:
+formatted numbers (core.symbols.number_text), diverging colours, labelled headers, editable on request.
 
 One model, no widget per cell: a 60 x 60 Jacobian is 3600 cheap `data()` calls for what is on
 screen. Colours come from one lookup table (colors.diverging_lut) shared with the heatmap, so a
@@ -7,6 +8,7 @@ table cell and a heatmap pixel with the same value have the same colour.
     m = MatrixModel()
     m.set_matrix(J.dense(), J.row_labels, J.col_labels)   # labels like "z^1_2" show as "z¹₂"
     m.set_precision(6)
+    w = MatrixModel(on_edit=lambda r, c, text: None, colored=False, precision=4)   # an editable table
 """
 
 from __future__ import annotations
@@ -98,26 +100,41 @@ def full_repr(x) -> str:
 
 # ---------------------------------------------------------------- the model
 class MatrixModel(QAbstractTableModel):
-    """A read-only view of a 2-D array (a 1-D one is a column)."""
+    """A 2-D array (a 1-D one is a column) as a table: read-only, or editable when given `on_edit`.
+
+    Read-only (the inspector's matrices): cells coloured by value, rounding noise shown as 0.
+    Editable (the editor's W, W0, X, Y): an edit calls on_edit(row, col, text), which returns None
+    (accepted: the owner then calls set_matrix with the new array, undoably) or a message (refused:
+    the cell keeps its value and the owner shows why). The model never changes the array itself.
+    `colored=False` leaves cells uncoloured, zeros in the theme's muted colour (the editor's tables).
+    """
 
     def __init__(self, array=None, row_labels=None, col_labels=None, parent=None, *, theme: Theme = LIGHT,
-                 precision: int = DEFAULT_PRECISION):
+                 precision: int = DEFAULT_PRECISION, on_edit: Callable[[int, int, str], str | None] | None = None,
+                 colored: bool = True):
         super().__init__(parent)
         self._a = np.zeros((0, 0))
-        self._rows: list[str] = []
-        self._cols: list[str] = []
+        self._rows: Sequence[str] = ()
+        self._cols: Sequence[str] = ()
         self._precision = int(precision)
         self._theme = theme
         self._lut = diverging_lut(theme)
         self._scale = 0.0
         self._describe: Callable[[int, int], str | None] | None = None
         self._fg_cache: dict[int, QColor] = {}
+        self._on_edit = on_edit
+        self._colored = colored
+        # what row (column) k is, for its header's tooltip; None: "row k ↔ its label"
+        self.row_tip: Callable[[int], str] | None = None
+        self.column_tip: Callable[[int], str] | None = None
         if array is not None:
             self.set_matrix(array, row_labels, col_labels)
 
     # ---- data in
     def set_matrix(self, array, row_labels: Sequence[str] | None = None,
                    col_labels: Sequence[str] | None = None) -> None:
+        """New numbers and labels (entry labels like "z^1_2" show as "z¹₂", made pretty only when shown).
+        The same shape again updates the cells in place: an open editor or a selection stays."""
         a = as_matrix(array)
         if a.dtype.kind not in "fiub":
             a = a.astype(float)
@@ -126,17 +143,22 @@ class MatrixModel(QAbstractTableModel):
             raise ValueError(f"{len(rows)} row labels for {a.shape[0]} rows")
         if cols and len(cols) != a.shape[1]:
             raise ValueError(f"{len(cols)} column labels for {a.shape[1]} columns")
-        self.beginResetModel()
+        same = a.shape == self._a.shape
+        if not same:
+            self.beginResetModel()
         self._a, self._rows, self._cols = a, rows, cols
         self._scale = color_scale(a.astype(float, copy=False))
-        self.endResetModel()
+        if not same:
+            self.endResetModel()
+            return
+        self._changed([])
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(a.shape[1] - 1, 0))
+        self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, max(a.shape[0] - 1, 0))
 
     def set_describe(self, describe: Callable[[int, int], str | None] | None) -> None:
         """What entry (i, j) is, for its tooltip: e.g. lambda i, j: 'd a¹₁ / d z¹₂'. None: just the value."""
         self._describe = describe
-        if self.rowCount() and self.columnCount():
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
-                                  [Qt.ItemDataRole.ToolTipRole])
+        self._changed([Qt.ItemDataRole.ToolTipRole])
 
     def matrix(self) -> np.ndarray:
         return self._a
@@ -147,11 +169,15 @@ class MatrixModel(QAbstractTableModel):
     def col_labels(self) -> list[str]:
         return list(self._cols)
 
+    def editable(self) -> bool:
+        return self._on_edit is not None
+
     # ---- display options
     def precision(self) -> int:
         return self._precision
 
     def set_precision(self, digits: int) -> None:
+        """Significant digits shown (the tooltip and the cell editor always have every digit)."""
         digits = max(1, min(17, int(digits)))
         if digits != self._precision:
             self._precision = digits
@@ -177,7 +203,13 @@ class MatrixModel(QAbstractTableModel):
     def flags(self, index):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return flags | Qt.ItemFlag.ItemIsEditable if self._on_edit is not None else flags
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self._on_edit is None:
+            return False
+        return not self._on_edit(index.row(), index.column(), str(value))
 
     def row_name(self, i: int) -> str:
         return self._rows[i] if self._rows else str(i + 1)
@@ -207,29 +239,36 @@ class MatrixModel(QAbstractTableModel):
         idx = self._index(v)
         return QColor.fromRgba(int(self._lut[idx]))
 
+    def _foreground(self, v: float) -> QColor | None:
+        if not self._colored:
+            return self._theme.muted if v == 0 else None
+        if not math.isfinite(v):
+            return QColor(self._theme.bad) if contrast(self._theme.bad, self._theme.surface) >= 3 else \
+                QColor(self._theme.text)
+        idx = self._index(v)
+        c = self._fg_cache.get(idx)
+        if c is None:
+            c = self._fg_cache[idx] = readable_text(QColor.fromRgba(int(self._lut[idx])), self._theme.text)
+        return c
+
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < self._a.shape[0] and 0 <= index.column() < self._a.shape[1]):
             return None
         i, j = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             v = self._a[i, j]
-            if v != 0 and abs(v) < 1e-14 * max(1.0, self._scale):   # rounding noise: 0 here, exact in the tooltip
+            # rounding noise in a result: 0 here, exact in the tooltip (what is typed into an editable cell shows)
+            if self._on_edit is None and v != 0 and abs(v) < 1e-14 * max(1.0, self._scale):
                 return "0"
             return format_number(v, self._precision)
+        if role == Qt.ItemDataRole.EditRole:
+            return full_repr(self._a[i, j])     # every digit; a str, so the cell editor is a plain line edit
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.entry_text(i, j)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self._background(float(self._a[i, j]))
+            return self._background(float(self._a[i, j])) if self._colored else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            v = float(self._a[i, j])
-            if not math.isfinite(v):
-                return QColor(self._theme.bad) if contrast(self._theme.bad, self._theme.surface) >= 3 else \
-                    QColor(self._theme.text)
-            idx = self._index(v)
-            c = self._fg_cache.get(idx)
-            if c is None:
-                c = self._fg_cache[idx] = readable_text(QColor.fromRgba(int(self._lut[idx])), self._theme.text)
-            return c
+            return self._foreground(float(self._a[i, j]))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == VALUE_ROLE:
@@ -244,10 +283,10 @@ class MatrixModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.col_name(section) if horizontal else self.row_name(section)
         if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self.column_tip if horizontal else self.row_tip
+            if tip is not None:
+                return tip(section)
             labels = self._cols if horizontal else self._rows
             what = "column" if horizontal else "row"
             return f"{what} {section + 1}" + (f" ↔ {labels[section]}" if labels else "")
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return (Qt.AlignmentFlag.AlignCenter if horizontal
-                    else Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

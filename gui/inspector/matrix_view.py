@@ -139,6 +139,8 @@ class MatrixView(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         hh.setHighlightSections(False)
         vh.setHighlightSections(False)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        vh.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)   # "z¹₁" by its row
         self.table.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
 
         self._heat_page: HeatmapPanel | None = None   # built on first use: most matrices are small tables
