@@ -7,11 +7,11 @@ from PySide6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout
 
 from chainview.core import dims_text, pretty, split_id
 from chainview.core.budget import over_budget, tensor_estimate, tensor_slice
-from chainview.core.nodes import a_id, z_id
+from chainview.core.nodes import a_id, w_id, z_id
 
 from .matrix_model import pretty_label
 from .page import Page
-from .text import label_stem, rich_symbol, rich_text
+from .text import entry_labels, label_stem, rich_symbol, rich_text
 
 JACOBIAN_KIND_WORDS = {"dense": "full matrix", "diagonal": "diagonal", "identity": "identity",
                        "shorthand": "shorthand for a 3-index object"}
@@ -117,8 +117,7 @@ class EdgePage(Page):
             + (f" (transposed here: numerator layout)" if J.layout == "numerator" else "")
             + f". Only its {'row' if J.layout == 'numerator' else 'column'} k is non-zero, and it is "
             f"A<sup>{l - 1}</sup>: z<sub>k</sub> only sees column k of W."))
-        m_rows = [f"a^{l - 1}_{i + 1}" for i in range(m)]
-        z_cols = [f"z^{l}_{j + 1}" for j in range(n)]
+        m_rows, z_cols = entry_labels(w_id(l), (m, n))     # each slice is shaped like W^l
         rows, cols = (m_rows, z_cols) if J.layout != "numerator" else (z_cols, m_rows)
         sdims = (f"m^{l}", f"n^{l}") if J.layout != "numerator" else (f"n^{l}", f"m^{l}")
 

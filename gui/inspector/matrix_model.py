@@ -49,14 +49,15 @@ def pretty_label(label) -> str:
 
 
 def as_matrix(array) -> np.ndarray:
-    """A 2-D array to show: a scalar is 1 x 1, a 1-D array is a column; more dimensions are refused."""
+    """A 2-D array to show or copy: a scalar is 1 x 1, a 1-D array is a column (as the course writes a vector);
+    more dimensions are refused."""
     a = np.asarray(array)
     if a.ndim == 0:
         return a.reshape(1, 1)
     if a.ndim == 1:
         return a.reshape(-1, 1)
     if a.ndim != 2:
-        raise ValueError(f"a matrix view needs a 2-D array; got shape {a.shape}")
+        raise ValueError(f"a matrix must be 2-D (a scalar or a vector is fine too); got shape {a.shape}")
     return a
 
 

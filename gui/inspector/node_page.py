@@ -33,12 +33,9 @@ def node_labels(node: str, shape: tuple[int, int], grad: bool = False):
     """Row and column labels of a node's value (or gradient) matrix, node-shaped: a column is named
     for what it is (Z¹ or dL/dZ¹), a batch's columns for their examples."""
     rows, cols = entry_labels(node, shape)
-    if split_id(node)[0] != "W":
-        if shape[1] == 1:
-            sym = pretty(node_symbol(node))
-            cols = [f"dL/d{sym}" if grad else sym]
-        else:
-            cols = [f"ex {k + 1}" for k in range(shape[1])]
+    if split_id(node)[0] != "W" and shape[1] == 1:
+        sym = pretty(node_symbol(node))
+        cols = [f"dL/d{sym}" if grad else sym]
     return rows, cols
 
 

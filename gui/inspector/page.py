@@ -17,9 +17,11 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from chainview.core import fused_output_gradient
+from chainview.core.nodes import z_id
 
 from .matrix_model import format_number
 from .matrix_view import MatrixView
+from .text import entry_labels
 from .widgets import Card, FlowLayout, scaled_font, set_text_color
 
 
@@ -121,8 +123,7 @@ class Page:
         row.setFont(self.font())
         flow = FlowLayout(row, spacing=10)
         flow.setContentsMargins(0, 0, 0, 0)
-        rows = [f"z^{L}_{i + 1}" for i in range(shortcut.shape[0])]
-        cols = [f"ex {k + 1}" for k in range(shortcut.shape[1])] if shortcut.shape[1] > 1 else None
+        rows, cols = entry_labels(z_id(L), shortcut.shape)
         a = self.view(compact=True, accent=t.grad)
         a.set_matrix(shortcut, rows, cols, title=f"A<sup>{L}</sup> − Y (shortcut)")
         c = self.view(compact=True, accent=t.grad)
