@@ -46,12 +46,12 @@ from ..bind import follow
 from ..theme import Theme
 from ..theme import palette as theme_palette
 
-# The selection card's pages, asked in this order: the first whose shows(selection) is true builds the card.
-SELECTION_PAGES: tuple[type[Page], ...] = (NothingSelectedPage, PredictFirstPage, EdgePage, NodePage)
-STEP_PAGE: type[Page] = StepPage
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QComboBox   # made only for a tensor's slices (start-up time)
 
+# The selection card's pages, asked in this order: the first whose shows(selection) is true builds the card.
+SELECTION_PAGES: tuple[type[Page], ...] = (NothingSelectedPage, PredictFirstPage, EdgePage, NodePage)
+STEP_PAGE: type[Page] = StepPage
 BASE_SCALE = 1.15         # the inspector's text relative to the application font
 
 
