@@ -4,7 +4,7 @@ colour lookup); the same held for tiny values. Each scale must map like an ordin
 import numpy as np
 import pytest
 
-from chainview.gui.inspector.matrix_model import LUT_HALF, color_scale, lut_index
+from chainview.gui.inspector.colors import LUT_HALF, color_scale, lut_index
 
 
 @pytest.mark.parametrize("scale", [1.0, 1e20, 1e39, 1e47, 1e300, 1e-39, 1e-300])

@@ -418,3 +418,35 @@ def test_fork_steps_fit_the_inspector_width(make, example_net, qtbot, name):
         QApplication.processEvents()
         content = area.widget()
         assert content.minimumSizeHint().width() <= area.viewport().width(), st.title
+
+
+# ---------------------------------------------------------------- pages
+def test_a_new_page_listed_in_selection_pages_shows_its_selection(make, session, monkeypatch):
+    """The extension point the module docstring names: a Page subclass, listed before the pages that would
+    also say yes, builds the selection card with the Page's building blocks; the others are untouched."""
+    from chainview.gui.inspector import panel
+    from chainview.gui.inspector.page import Page
+
+    class LossPage(Page):
+        def shows(self, selection) -> bool:
+            return selection == "L"
+
+        def build(self, lay, selection) -> None:
+            lay.addWidget(self.heading("The loss, on a page of its own"))
+            view = self.view()
+            view.set_matrix(self.session.evaluation.values["L"])
+            self.inspector.value_view = view
+            lay.addWidget(view)
+
+    monkeypatch.setattr(panel, "SELECTION_PAGES", (LossPage,) + panel.SELECTION_PAGES)
+    insp = make(session)
+    session.jump(len(session.steps))
+    session.select("L")
+    assert "The loss, on a page of its own" in insp.selection_text()
+    assert insp.value_view.current_matrix()[0, 0] == session.evaluation.values["L"][0, 0]
+    session.select("Z1")                                   # the node page, as before
+    assert "The loss, on a page of its own" not in insp.selection_text()
+    assert "pre-activation" in insp.selection_text()
+    assert isinstance(insp.selection_page("Z1"), panel.NodePage)
+    assert isinstance(insp.selection_page(("Z1", "A1")), panel.EdgePage)
+    assert isinstance(insp.selection_page(None), panel.NothingSelectedPage)

@@ -9,10 +9,11 @@ from PySide6.QtGui import QColor, QGuiApplication
 
 from chainview.core import Jacobian, Session, build_net
 from chainview.gui.inspector.clipboard import copy_matrix, matrix_to_csv, matrix_to_latex
-from chainview.gui.inspector.matrix_model import (LUT_HALF, VALUE_ROLE, MatrixModel, contrast, diverging_lut, format_number,
-                                        lut_index, pretty_label)
-from chainview.gui.inspector.matrix_view import MatrixView, TABLE_LIMIT, heatmap_pixels, use_table
-from chainview.gui.theme import DARK, LIGHT
+from chainview.gui.inspector.colors import LUT_HALF, diverging_lut, lut_index
+from chainview.gui.inspector.heatmap_image import heatmap_pixels
+from chainview.gui.inspector.matrix_model import VALUE_ROLE, MatrixModel, format_number, pretty_label
+from chainview.gui.inspector.matrix_view import MatrixView, TABLE_LIMIT, use_table
+from chainview.gui.theme import DARK, LIGHT, contrast
 
 D, TT, BG, FG, AL = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole,
                      Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole)
@@ -93,6 +94,59 @@ def test_headers_without_labels_count_from_one():
     m = MatrixModel(np.eye(2))
     assert [m.headerData(k, H, D) for k in range(2)] == ["1", "2"]
     assert m.data(m.index(1, 1), TT) == "row 2, column 2: 1.0"
+
+
+def test_the_same_shape_again_updates_in_place_without_a_reset(qtbot, model):
+    resets = []
+    model.modelReset.connect(lambda: resets.append(1))
+    with qtbot.waitSignals([model.dataChanged, model.headerDataChanged]):
+        model.set_matrix(-KNOWN, ROWS[::-1], COLS)
+    assert resets == []                                   # an open cell editor or a selection stays
+    assert model.data(model.index(0, 0), D) == "−1.5" and model.headerData(0, V, D) == "z¹₂"
+
+
+def test_an_editable_model_hands_typed_text_to_its_owner_and_never_changes_the_array(qtmodeltester):
+    seen = []
+
+    def on_edit(row, col, text):
+        seen.append((row, col, text))
+        return None if text == "2" else "not a number"
+
+    m = MatrixModel(KNOWN, on_edit=on_edit, colored=False, precision=4)
+    qtmodeltester.check(m)
+    seen.clear()
+    ix = m.index(1, 0)
+    assert m.editable() and m.flags(ix) & Qt.ItemFlag.ItemIsEditable
+    assert m.data(ix, Qt.ItemDataRole.EditRole) == repr(1 / 3)   # the cell editor starts from every digit
+    assert m.setData(ix, "abc") is False                          # refused: the owner says why
+    assert m.setData(ix, "2") is True
+    assert seen == [(1, 0, "abc"), (1, 0, "2")]
+    assert np.array_equal(m.matrix(), KNOWN)            # the owner sets the new array (undoably), not the model
+
+
+def test_a_read_only_model_refuses_edits(model):
+    ix = model.index(0, 0)
+    assert not model.editable() and not model.flags(ix) & Qt.ItemFlag.ItemIsEditable
+    assert model.setData(ix, "2") is False and model.data(ix, D) == "1.5"
+
+
+def test_an_uncoloured_table_mutes_zeros_and_shows_a_typed_tiny_value():
+    a = np.array([[0.0, 1e-20], [2.0, -1.0]])
+    m = MatrixModel(a, on_edit=lambda r, c, text: None, colored=False, theme=DARK)
+    assert m.data(m.index(0, 0), BG) is None and m.data(m.index(0, 0), FG) == DARK.muted
+    assert m.data(m.index(1, 0), BG) is None and m.data(m.index(1, 0), FG) is None
+    assert m.data(m.index(0, 1), D) == format_number(1e-20) == "1e−20"   # what was typed shows
+    computed = MatrixModel(a)
+    assert computed.data(computed.index(0, 1), D) == "0"                  # a result's rounding noise shows 0
+    m.set_theme(LIGHT)
+    assert m.data(m.index(0, 0), FG) == LIGHT.muted
+
+
+def test_header_tips_name_what_a_row_or_column_is():
+    m = MatrixModel(np.eye(2), ["in1", "in2"])
+    assert m.headerData(1, V, TT) == "row 2 ↔ in2" and m.headerData(0, H, TT) == "column 1"
+    m.row_tip = lambda k: f"input {k + 1}"
+    assert m.headerData(1, V, TT) == "input 2" and m.headerData(0, H, TT) == "column 1"
 
 
 def test_precision_changes_display(qtbot, model):

@@ -9,9 +9,11 @@ import pytest
 from PySide6.QtCore import QPoint
 
 from chainview.core import build_net, evaluate, edge_jacobian
-from chainview.gui.inspector.matrix_model import LUT_HALF, color_scale, diverging_lut, format_number
-from chainview.gui.inspector.matrix_view import (IMAGE_MAX_SIDE, MatrixView, array_rows, diagonal_pixels, heatmap_pixels,
-                                       matrix_pixels, pool_factors, rows_scale)
+from chainview.gui.inspector.colors import LUT_HALF, color_scale, diverging_lut
+from chainview.gui.inspector.heatmap_image import (IMAGE_MAX_SIDE, array_rows, diagonal_pixels, heatmap_pixels,
+                                                   matrix_pixels, pool_factors, rows_scale)
+from chainview.gui.inspector.matrix_model import format_number
+from chainview.gui.inspector.matrix_view import MatrixView
 from chainview.gui.theme import DARK, LIGHT
 
 

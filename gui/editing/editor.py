@@ -30,15 +30,16 @@ from chainview.core.net import MAX_UNITS
 from chainview.core.symbols import pretty
 
 from ..bind import follow
-from ..inspector.matrix_model import format_number
+from ..inspector.matrix_model import MatrixModel, format_number
 from ..theme import Theme
 from .commands import apply_edit
 from .expression_edit import ExpressionEdit
 from .net_edits import (parse_number, with_entry, with_example_added, with_example_removed, with_layer_inserted,
                         with_layer_removed, with_layers_swapped, with_random_weights, with_units)
-from .tables import EditableMatrixModel, editable_table
+from .tables import MatrixTable, numbered
 
 CUSTOM = "custom"
+EDIT_DIGITS = 4                     # significant digits in a cell (the tooltip and the cell editor have all)
 
 
 class _Relay(QObject):
@@ -148,18 +149,16 @@ class NetEditor(QWidget):
         form.addWidget(self.expression_info, 2, 1)
 
         self.w_label = QLabel()
-        self.w_model = EditableMatrixModel(lambda r, c, t: self._edit_cell("W", r, c, t), self)
-        self.w_view = editable_table(self.w_model)
+        self.w_model = self._cell_model("W")
+        self.w_view = MatrixTable(self.w_model)
         self.w0_label = QLabel()
-        self.w0_model = EditableMatrixModel(lambda r, c, t: self._edit_cell("W0", r, c, t), self)
-        self.w0_view = editable_table(self.w0_model, max_rows=4)
+        self.w0_model = self._cell_model("W0")
+        self.w0_view = MatrixTable(self.w0_model, max_rows=4)
         self.w0_view.horizontalHeader().hide()           # one column: the label above says what it is
         self.w0_view.fit_size()
-        self.w_model.column_label = self.w0_model.row_label = lambda k: f"u{k + 1}"
-        self.w_model.row_label = lambda k: f"in{k + 1}"
-        self.w_model.row_tooltip = lambda k: f"input {k + 1} (row of W: one per input, m^l rows)"
-        self.w_model.column_tooltip = lambda k: f"unit {k + 1} (column of W: one per unit, n^l columns)"
-        self.w0_model.row_tooltip = lambda k: f"unit {k + 1}"
+        self.w_model.row_tip = lambda k: f"input {k + 1} (row of W: one per input, m^l rows)"
+        self.w_model.column_tip = lambda k: f"unit {k + 1} (column of W: one per unit, n^l columns)"
+        self.w0_model.row_tip = lambda k: f"unit {k + 1}"
         form.addWidget(self.w_label, 3, 0, 1, 2)
         form.addWidget(self.w_view, 4, 0, 1, 2)
         form.addWidget(self.w0_label, 5, 0, 1, 2)
@@ -197,14 +196,13 @@ class NetEditor(QWidget):
         loss_row.addWidget(self.loss_formula, 1)
         data.addLayout(loss_row, 0, 1)
         self.x_label = QLabel()
-        self.x_model = EditableMatrixModel(lambda r, c, t: self._edit_cell("X", r, c, t), self)
-        self.x_view = editable_table(self.x_model, max_rows=4)
+        self.x_model = self._cell_model("X")
+        self.x_view = MatrixTable(self.x_model, max_rows=4)
         self.y_label = QLabel()
-        self.y_model = EditableMatrixModel(lambda r, c, t: self._edit_cell("Y", r, c, t), self)
-        self.y_view = editable_table(self.y_model, max_rows=4)
+        self.y_model = self._cell_model("Y")
+        self.y_view = MatrixTable(self.y_model, max_rows=4)
         for model in (self.x_model, self.y_model):
-            model.column_label = lambda k: f"ex{k + 1}"
-            model.column_tooltip = lambda k: f"example {k + 1} (one column of X and Y)"
+            model.column_tip = lambda k: f"example {k + 1} (one column of X and Y)"
         data.addWidget(self.x_label, 1, 0, 1, 2)
         data.addWidget(self.x_view, 2, 0, 1, 2)
         data.addWidget(self.y_label, 3, 0, 1, 2)
@@ -236,7 +234,7 @@ class NetEditor(QWidget):
         self.theme = theme
         self.expression_edit.error_color = theme.bad
         for model in (self.w_model, self.w0_model, self.x_model, self.y_model):
-            model.theme = theme
+            model.set_theme(theme)
         self._show_status(self.status_label.property("plain") or "", bool(self.status_label.property("error")))
         if self._expression_dirty:          # keep what is being typed, in the new colours
             self._on_expression_typed(self.expression_edit.text())
@@ -299,8 +297,8 @@ class NetEditor(QWidget):
         m, n = net.m(l), net.n(l)
         self.w_label.setText(f"{pretty(f'W^{l}')} : {pretty(f'm^{l} x n^{l}')} = {m} × {n}   (inputs × units)")
         self.w0_label.setText(f"{pretty(f'W0^{l}')} : {pretty(f'n^{l}')} × 1 = {n} × 1   (one offset per unit)")
-        self.w_model.set_matrix(layer.W)
-        self.w0_model.set_matrix(layer.W0)
+        self.w_model.set_matrix(layer.W, numbered("in", m), numbered("u", n))
+        self.w0_model.set_matrix(layer.W0, numbered("u", n))
         if layer.tie is not None:             # the table edits the shared W^k itself
             self.w_label.setText(self.w_label.text() + pretty(f"   — W^{layer.tie}, shared"))
         self.links_box.refresh()
@@ -313,8 +311,8 @@ class NetEditor(QWidget):
         b, L = net.batch, net.L
         self.x_label.setText(f"X = {pretty('A^0')} : {pretty('m^1')} × b = {net.X.shape[0]} × {b}   (inputs × examples)")
         self.y_label.setText(f"Y : {pretty(f'n^{L}')} × b = {net.Y.shape[0]} × {b}   (outputs × examples)")
-        self.x_model.set_matrix(net.X)
-        self.y_model.set_matrix(net.Y)
+        self.x_model.set_matrix(net.X, None, numbered("ex", b))
+        self.y_model.set_matrix(net.Y, None, numbered("ex", b))
         self.remove_example_button.setEnabled(b > 1)
 
     def _fit_layer_list(self) -> None:
@@ -431,6 +429,11 @@ class NetEditor(QWidget):
     def edit_cell(self, which: str, row: int, col: int, text: str) -> str | None:
         """Type `text` into X, Y or the selected layer's W / W0 (like the table does); the error or None."""
         return self._edit_cell(which, row, col, text)
+
+    def _cell_model(self, which: str) -> MatrixModel:
+        """The editable table model of X, Y or the selected layer's W / W0: a typed cell goes to _edit_cell."""
+        return MatrixModel(parent=self, theme=self.theme, precision=EDIT_DIGITS, colored=False,
+                           on_edit=lambda r, c, text: self._edit_cell(which, r, c, text))
 
     def _edit_cell(self, which: str, row: int, col: int, text: str) -> str | None:
         l = self._layer

@@ -35,7 +35,8 @@ from chainview.core.symbols import node_symbol, pretty
 from .commands import SetNetCommand
 from ..window.background import Pacer
 from ..bind import follow
-from .tables import EditableMatrixModel, editable_table
+from ..inspector.matrix_model import MatrixModel
+from .tables import MatrixTable
 from ..theme import Theme
 
 PROGRESS_SECONDS = 0.03
@@ -379,18 +380,14 @@ class UpdateView(QWidget):
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
-        self.model = EditableMatrixModel(None, self)
-        self.model.theme = theme
-        self.model.digits = 6            # a small step changes the 4th digit or later
-        self.table = editable_table(self.model, max_rows=8, sample="−0.0983684", stretch=True)
+        # 6 digits: a small step changes the 4th digit or later
+        self.model = MatrixModel(parent=self, theme=theme, precision=6, colored=False)
+        self.table = MatrixTable(self.model, max_rows=8, sample="−0.0983684", stretch=True)
         layout.addWidget(self.table)
         self.note = QLabel()
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        self._entries: list[str] = []
-        self.model.row_label = lambda r: self._entries[r] if r < len(self._entries) else ""
         self._headers = ("before", "gradient", "after")
-        self.model.column_label = lambda c: self._headers[c]
         controller.update_changed.connect(lambda _: self.refresh())
         follow(self, (controller.session.net_changed, self._refresh_note),
                (controller.session.selection_changed, self._follow_selection))
@@ -398,7 +395,7 @@ class UpdateView(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
-        self.model.theme = theme
+        self.model.set_theme(theme)
         self.refresh()
 
     def set_node(self, node: str) -> None:
@@ -441,7 +438,7 @@ class UpdateView(QWidget):
         self.table.setVisible(has)
         self.node_combo.setEnabled(has)
         if not has:
-            self.model.set_matrix(np.zeros((0, 3)))
+            self.model.set_matrix(np.zeros((0, 3)), None, self._headers)
             self.caption.setText("No SGD step yet: press SGD step (Ctrl+T) or train.")
             self.note.setText("")
             return
@@ -451,11 +448,10 @@ class UpdateView(QWidget):
         self._headers = ("before", f"dL/d{symbol}", "after")
         before = update.before[node]
         rows, cols = before.shape
-        self._entries = [f"{symbol}[{i + 1},{j + 1}]" if cols > 1 else f"{symbol}[{i + 1}]"
-                         for i in range(rows) for j in range(cols)]
+        entries = [f"{symbol}[{i + 1},{j + 1}]" if cols > 1 else f"{symbol}[{i + 1}]"
+                   for i in range(rows) for j in range(cols)]
         table = np.column_stack([update.before[node].ravel(), update.grads[node].ravel(), update.after[node].ravel()])
-        self.model.set_matrix(table)
-        self.model.headerDataChanged.emit(Qt.Horizontal, 0, 2)
+        self.model.set_matrix(table, entries, self._headers)
         self.table.fit_size()
         self._refresh_note()
 

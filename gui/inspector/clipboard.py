@@ -11,20 +11,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from .matrix_model import as_matrix
 
 FORMATS = ("csv", "latex")
-
-
-def _as_2d(a) -> np.ndarray:
-    a = np.asarray(a)
-    if a.ndim == 0:
-        return a.reshape(1, 1)
-    if a.ndim == 1:
-        return a.reshape(-1, 1)  # a vector is a column, as the course writes it
-    if a.ndim != 2:
-        raise ValueError(f"a matrix must be 2-D; got shape {a.shape}")
-    return a
 
 
 def _csv_number(x, precision: int | None) -> str:
@@ -40,7 +29,7 @@ def _csv_number(x, precision: int | None) -> str:
 
 def matrix_to_csv(a, precision: int | None = None) -> str:
     """Rows on lines, entries separated by commas, ASCII minus. precision=None: full (repr) precision."""
-    rows = _as_2d(a).tolist()
+    rows = as_matrix(a).tolist()
     return "".join(",".join(_csv_number(x, precision) for x in row) + "\n" for row in rows)
 
 
@@ -64,7 +53,7 @@ def _latex_number(x, precision: int) -> str:
 
 def matrix_to_latex(a, precision: int = 6) -> str:
     r"""One line: '\begin{bmatrix} 1 & 0 \\ 0 & 2 \end{bmatrix}', numbers to `precision` significant digits."""
-    rows = _as_2d(a).tolist()
+    rows = as_matrix(a).tolist()
     body = r" \\ ".join(" & ".join(_latex_number(x, precision) for x in row) for row in rows)
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 

@@ -1,12 +1,14 @@
-"""A table model over a 2-D numpy array: formatted numbers, diverging colours, labelled headers.
+"""The one table model over a 2-D numpy array, for the inspector's matrices and the editor's tables:
+formatted numbers (core.symbols.number_text), diverging colours, labelled headers, editable on request.
 
 One model, no widget per cell: a 60 x 60 Jacobian is 3600 cheap `data()` calls for what is on
-screen. Colours come from one lookup table (`diverging_lut`) shared with the heatmap in
-matrix_view, so a table cell and a heatmap pixel with the same value have the same colour.
+screen. Colours come from one lookup table (colors.diverging_lut) shared with the heatmap, so a
+table cell and a heatmap pixel with the same value have the same colour.
 
     m = MatrixModel()
     m.set_matrix(J.dense(), J.row_labels, J.col_labels)   # labels like "z^1_2" show as "z¹₂"
     m.set_precision(6)
+    w = MatrixModel(on_edit=lambda r, c, text: None, colored=False, precision=4)   # an editable table
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from collections.abc import Sequence
 
 import math
 import re
-from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -26,13 +27,10 @@ from chainview.core import pretty
 from chainview.core.symbols import number_text
 
 from ..settings import DEFAULT_PRECISION   # re-exported: one default, next to the choices (settings.PRECISIONS)
-from ..theme import LIGHT, Theme
+from ..theme import LIGHT, Theme, contrast
+from .colors import LUT_HALF, color_scale, diverging_lut, readable_text
 
-MINUS = "\u2212"
 VALUE_ROLE = Qt.ItemDataRole.UserRole          # the raw float of a cell
-TABLE_STRENGTH = 0.5     # strongest cell colour in a table: half accent, half surface (text stays readable)
-HEATMAP_STRENGTH = 1.0   # a heatmap has no text on it, so it may use the full accent
-LUT_HALF = 255           # the lookup table has 2 * LUT_HALF + 1 entries, index LUT_HALF is zero
 
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx",
                      "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
@@ -51,14 +49,15 @@ def pretty_label(label) -> str:
 
 
 def as_matrix(array) -> np.ndarray:
-    """A 2-D array to show: a scalar is 1 x 1, a 1-D array is a column; more dimensions are refused."""
+    """A 2-D array to show or copy: a scalar is 1 x 1, a 1-D array is a column (as the course writes a vector);
+    more dimensions are refused."""
     a = np.asarray(array)
     if a.ndim == 0:
         return a.reshape(1, 1)
     if a.ndim == 1:
         return a.reshape(-1, 1)
     if a.ndim != 2:
-        raise ValueError(f"a matrix view needs a 2-D array; got shape {a.shape}")
+        raise ValueError(f"a matrix must be 2-D (a scalar or a vector is fine too); got shape {a.shape}")
     return a
 
 
@@ -100,107 +99,43 @@ def full_repr(x) -> str:
         return repr(x)
 
 
-# ---------------------------------------------------------------- colours
-def _rgb(c: QColor) -> np.ndarray:
-    return np.array([c.red(), c.green(), c.blue()], dtype=np.float64)
-
-
-def diverging_lut(theme: Theme = LIGHT, strength: float = TABLE_STRENGTH) -> np.ndarray:
-    """uint32 0xffRRGGBB colours for t = -1 .. 1 in 2 * LUT_HALF + 1 steps (read-only, cached).
-
-    t = value / max|value|: negative -> theme.negative, 0 -> theme.surface, positive -> theme.positive,
-    mixed linearly and at most `strength` of the accent.
-    """
-    return _lut(theme.surface.rgba(), theme.negative.rgba(), theme.positive.rgba(), float(strength))
-
-
-@lru_cache(maxsize=16)
-def _lut(surface_rgba: int, negative_rgba: int, positive_rgba: int, strength: float) -> np.ndarray:
-    t = np.linspace(-1.0, 1.0, 2 * LUT_HALF + 1)
-    surface = _rgb(QColor.fromRgba(surface_rgba))
-    accent = np.where(t[:, None] < 0, _rgb(QColor.fromRgba(negative_rgba)), _rgb(QColor.fromRgba(positive_rgba)))
-    w = (np.abs(t) * strength)[:, None]
-    rgb = np.rint(surface * (1 - w) + accent * w).astype(np.uint32)
-    lut = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
-    lut.flags.writeable = False
-    return lut
-
-
-def lut_index(values: np.ndarray, scale: float) -> np.ndarray:
-    """Vectorised: values / scale in [-1, 1] -> uint16 indices into a diverging LUT (NaN -> the zero colour).
-
-    Three passes over float32, no Python per cell: ~15 ms for 2048 x 2048.
-    """
-    values = np.asarray(values)
-    if not scale or not np.isfinite(scale):
-        return np.full(values.shape, LUT_HALF, dtype=np.uint16)
-    if 1e-30 < scale < 1e30:
-        t = np.multiply(values, np.float32(LUT_HALF / scale), dtype=np.float32, casting="unsafe")
-    else:   # float32 would overflow (values past ~3e38) or underflow: divide in float64 first (issue 9)
-        with np.errstate(all="ignore"):
-            t = np.multiply(np.divide(values, scale, dtype=np.float64), LUT_HALF).astype(np.float32)
-    t += np.float32(LUT_HALF + 0.5)               # +0.5 then truncation = rounding (t >= 0 after the clip)
-    np.clip(t, 0, 2 * LUT_HALF, out=t)
-    if values.dtype.kind == "f" and np.isnan(t).any():
-        t[np.isnan(t)] = LUT_HALF
-    return t.astype(np.uint16)
-
-
-def color_scale(a: np.ndarray) -> float:
-    """max |value| over the finite entries (0 when there are none)."""
-    if a.size == 0:
-        return 0.0
-    with np.errstate(invalid="ignore"):
-        m = max(float(np.max(a)), -float(np.min(a)))  # no |a| temporary
-    if np.isfinite(m):
-        return float(m)
-    finite = np.abs(a[np.isfinite(a)])
-    return float(finite.max()) if finite.size else 0.0
-
-
-def _luminance(c: QColor) -> float:
-    def lin(v):
-        v /= 255.0
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-    return 0.2126 * lin(c.red()) + 0.7152 * lin(c.green()) + 0.0722 * lin(c.blue())
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    la, lb = _luminance(a), _luminance(b)
-    hi, lo = max(la, lb), min(la, lb)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def readable_text(background: QColor, preferred: QColor) -> QColor:
-    """The theme's text colour when it reads well on `background` (WCAG 4.5:1), else black or white."""
-    if contrast(background, preferred) >= 4.5:
-        return preferred
-    black, white = QColor("#000000"), QColor("#ffffff")
-    return black if contrast(background, black) >= contrast(background, white) else white
-
-
 # ---------------------------------------------------------------- the model
 class MatrixModel(QAbstractTableModel):
-    """A read-only view of a 2-D array (a 1-D one is a column)."""
+    """A 2-D array (a 1-D one is a column) as a table: read-only, or editable when given `on_edit`.
+
+    Read-only (the inspector's matrices): cells coloured by value, rounding noise shown as 0.
+    Editable (the editor's W, W0, X, Y): an edit calls on_edit(row, col, text), which returns None
+    (accepted: the owner then calls set_matrix with the new array, undoably) or a message (refused:
+    the cell keeps its value and the owner shows why). The model never changes the array itself.
+    `colored=False` leaves cells uncoloured, zeros in the theme's muted colour (the editor's tables).
+    """
 
     def __init__(self, array=None, row_labels=None, col_labels=None, parent=None, *, theme: Theme = LIGHT,
-                 precision: int = DEFAULT_PRECISION):
+                 precision: int = DEFAULT_PRECISION, on_edit: Callable[[int, int, str], str | None] | None = None,
+                 colored: bool = True):
         super().__init__(parent)
         self._a = np.zeros((0, 0))
-        self._rows: list[str] = []
-        self._cols: list[str] = []
+        self._rows: Sequence[str] = ()
+        self._cols: Sequence[str] = ()
         self._precision = int(precision)
         self._theme = theme
         self._lut = diverging_lut(theme)
         self._scale = 0.0
         self._describe: Callable[[int, int], str | None] | None = None
         self._fg_cache: dict[int, QColor] = {}
+        self._on_edit = on_edit
+        self._colored = colored
+        # what row (column) k is, for its header's tooltip; None: "row k ↔ its label"
+        self.row_tip: Callable[[int], str] | None = None
+        self.column_tip: Callable[[int], str] | None = None
         if array is not None:
             self.set_matrix(array, row_labels, col_labels)
 
     # ---- data in
     def set_matrix(self, array, row_labels: Sequence[str] | None = None,
                    col_labels: Sequence[str] | None = None) -> None:
+        """New numbers and labels (entry labels like "z^1_2" show as "z¹₂", made pretty only when shown).
+        The same shape again updates the cells in place: an open editor or a selection stays."""
         a = as_matrix(array)
         if a.dtype.kind not in "fiub":
             a = a.astype(float)
@@ -209,17 +144,22 @@ class MatrixModel(QAbstractTableModel):
             raise ValueError(f"{len(rows)} row labels for {a.shape[0]} rows")
         if cols and len(cols) != a.shape[1]:
             raise ValueError(f"{len(cols)} column labels for {a.shape[1]} columns")
-        self.beginResetModel()
+        same = a.shape == self._a.shape
+        if not same:
+            self.beginResetModel()
         self._a, self._rows, self._cols = a, rows, cols
         self._scale = color_scale(a.astype(float, copy=False))
-        self.endResetModel()
+        if not same:
+            self.endResetModel()
+            return
+        self._changed([])
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(a.shape[1] - 1, 0))
+        self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, max(a.shape[0] - 1, 0))
 
     def set_describe(self, describe: Callable[[int, int], str | None] | None) -> None:
         """What entry (i, j) is, for its tooltip: e.g. lambda i, j: 'd a¹₁ / d z¹₂'. None: just the value."""
         self._describe = describe
-        if self.rowCount() and self.columnCount():
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
-                                  [Qt.ItemDataRole.ToolTipRole])
+        self._changed([Qt.ItemDataRole.ToolTipRole])
 
     def matrix(self) -> np.ndarray:
         return self._a
@@ -230,11 +170,15 @@ class MatrixModel(QAbstractTableModel):
     def col_labels(self) -> list[str]:
         return list(self._cols)
 
+    def editable(self) -> bool:
+        return self._on_edit is not None
+
     # ---- display options
     def precision(self) -> int:
         return self._precision
 
     def set_precision(self, digits: int) -> None:
+        """Significant digits shown (the tooltip and the cell editor always have every digit)."""
         digits = max(1, min(17, int(digits)))
         if digits != self._precision:
             self._precision = digits
@@ -260,7 +204,13 @@ class MatrixModel(QAbstractTableModel):
     def flags(self, index):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return flags | Qt.ItemFlag.ItemIsEditable if self._on_edit is not None else flags
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self._on_edit is None:
+            return False
+        return not self._on_edit(index.row(), index.column(), str(value))
 
     def row_name(self, i: int) -> str:
         return self._rows[i] if self._rows else str(i + 1)
@@ -290,29 +240,36 @@ class MatrixModel(QAbstractTableModel):
         idx = self._index(v)
         return QColor.fromRgba(int(self._lut[idx]))
 
+    def _foreground(self, v: float) -> QColor | None:
+        if not self._colored:
+            return self._theme.muted if v == 0 else None
+        if not math.isfinite(v):
+            return QColor(self._theme.bad) if contrast(self._theme.bad, self._theme.surface) >= 3 else \
+                QColor(self._theme.text)
+        idx = self._index(v)
+        c = self._fg_cache.get(idx)
+        if c is None:
+            c = self._fg_cache[idx] = readable_text(QColor.fromRgba(int(self._lut[idx])), self._theme.text)
+        return c
+
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < self._a.shape[0] and 0 <= index.column() < self._a.shape[1]):
             return None
         i, j = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             v = self._a[i, j]
-            if v != 0 and abs(v) < 1e-14 * max(1.0, self._scale):   # rounding noise: 0 here, exact in the tooltip
+            # rounding noise in a result: 0 here, exact in the tooltip (what is typed into an editable cell shows)
+            if self._on_edit is None and v != 0 and abs(v) < 1e-14 * max(1.0, self._scale):
                 return "0"
             return format_number(v, self._precision)
+        if role == Qt.ItemDataRole.EditRole:
+            return full_repr(self._a[i, j])     # every digit; a str, so the cell editor is a plain line edit
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.entry_text(i, j)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self._background(float(self._a[i, j]))
+            return self._background(float(self._a[i, j])) if self._colored else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            v = float(self._a[i, j])
-            if not math.isfinite(v):
-                return QColor(self._theme.bad) if contrast(self._theme.bad, self._theme.surface) >= 3 else \
-                    QColor(self._theme.text)
-            idx = self._index(v)
-            c = self._fg_cache.get(idx)
-            if c is None:
-                c = self._fg_cache[idx] = readable_text(QColor.fromRgba(int(self._lut[idx])), self._theme.text)
-            return c
+            return self._foreground(float(self._a[i, j]))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == VALUE_ROLE:
@@ -327,10 +284,10 @@ class MatrixModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.col_name(section) if horizontal else self.row_name(section)
         if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self.column_tip if horizontal else self.row_tip
+            if tip is not None:
+                return tip(section)
             labels = self._cols if horizontal else self._rows
             what = "column" if horizontal else "row"
             return f"{what} {section + 1}" + (f" ↔ {labels[section]}" if labels else "")
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return (Qt.AlignmentFlag.AlignCenter if horizontal
-                    else Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

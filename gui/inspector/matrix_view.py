@@ -4,12 +4,11 @@
     view.set_jacobian(session.jacobian("Z1", "A1"))   # headers z¹ᵢ / a¹ⱼ, title dA¹/dZ¹, n¹ × n¹ = 3 × 3
     view.set_matrix(values, row_labels, col_labels, title="Z<sup>1</sup>")
 
-The table is a QTableView over one MatrixModel (no widget per cell). A bigger matrix is drawn
-as a QImage whose pixels come from numpy lookups into the diverging colour table (no Python
-loop per cell), read a block of rows at a time into one reused buffer. The image has no more
-pixels than the screen area it is drawn on (it is made when painted, and again when a resize
-changes how many cells a pixel must stand for): each pixel is the cell of largest |value| in its
-group, so a lone entry stays visible on screen; hovering still reads the exact cell.
+The table is a QTableView over one MatrixModel (no widget per cell). A bigger matrix is a
+heatmap (heatmap.py: the widget, its colour key and the hover readout; heatmap_image.py: its
+pixels, from numpy lookups into the diverging colour table, read a block of rows at a time).
+The image has no more pixels than the screen area it is drawn on: each pixel is the cell of
+largest |value| in its group, so a lone entry stays visible; hovering still reads the exact cell.
 A Jacobian is never made whole to be drawn: a diagonal or identity one is drawn from its
 diagonal, any other from `Jacobian.rows()` (a 2048-unit softmax keeps 2048 floats, not 32 MB),
 and the hover readout uses `Jacobian.entry()`. Only "Copy as CSV" asks for `dense()`.
@@ -19,25 +18,23 @@ Right click: "Copy as CSV" (full precision) and "Copy as LaTeX (bmatrix)".
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from chainview.core import Jacobian, dims_text, node_symbol, pretty, rich
 
 from .clipboard import copy_matrix
-from .matrix_model import (DEFAULT_PRECISION, HEATMAP_STRENGTH, LUT_HALF, MatrixModel, color_scale,
-                           diverging_lut, format_number, full_repr, lut_index, pretty_label, LazyLabels, as_matrix)
+from .colors import color_scale
+from .heatmap import HeatmapPanel, HeatmapWidget, ScaleBar
+from .heatmap_image import RowSource, array_rows, diagonal_pixels, matrix_pixels, pixels_to_image, rows_scale
+from .matrix_model import DEFAULT_PRECISION, LazyLabels, MatrixModel, as_matrix, format_number, full_repr
+from .widgets import set_text_color
 from ..theme import LIGHT, Theme, fill_rect
-
-# QImage and QLinearGradient are imported where a heatmap is drawn, not here: touching them makes PySide
-# build their enum types (~4 ms), and the first frame has no heatmap (small matrices are tables).
-if TYPE_CHECKING:
-    from PySide6.QtGui import QImage
 
 TABLE_LIMIT = 60            # up to 60 x 60: a table; bigger: a heatmap
 VECTOR_TABLE_ROWS = 1000    # ... except a thin matrix (a vector, a small batch), which reads better as numbers
@@ -50,337 +47,6 @@ def use_table(shape: tuple[int, int]) -> bool:
     if r <= TABLE_LIMIT and c <= TABLE_LIMIT:
         return True
     return (c <= VECTOR_TABLE_COLS and r <= VECTOR_TABLE_ROWS) or (r <= VECTOR_TABLE_COLS and c <= VECTOR_TABLE_ROWS)
-
-
-# ---------------------------------------------------------------- heatmap pixels (vectorised)
-CHUNK_CELLS = 1 << 17       # cells per block of rows (1 MB of floats): the block and its temporaries stay in cache
-IMAGE_MAX_SIDE = 1024       # the image's side before the widget has a size on screen
-
-# rows(start, stop, out) -> that block of rows as floats (written into `out` when it likes); e.g. Jacobian.rows
-RowSource = Callable[[int, int, "np.ndarray | None"], np.ndarray]
-
-
-def array_rows(a: np.ndarray) -> RowSource:
-    """A RowSource over an array in memory: views, no copies (ints and bools read as floats)."""
-    a = as_matrix(a)
-    if a.dtype.kind != "f":
-        a = a.astype(float)
-    return lambda start, stop, out=None: a[start:stop]
-
-
-def pool_factors(shape: tuple[int, int], max_side: int = IMAGE_MAX_SIDE) -> tuple[int, int]:
-    """Matrix cells per image pixel, down and across: 1 up to max_side, then the smallest whole number that fits."""
-    return tuple(max(1, -(-int(n) // max_side)) for n in shape)
-
-
-def display_factors(shape: tuple[int, int], pixels: tuple[float, float] | None) -> tuple[int, int]:
-    """Cells per image pixel for a matrix drawn on pixels = (width, height) device pixels: no more image
-    pixels than screen pixels, so drawing it never drops a row or column (a lone entry stays visible).
-    None (no size on screen yet): IMAGE_MAX_SIDE a side."""
-    if pixels is None or pixels[0] < 1 or pixels[1] < 1:
-        return pool_factors(shape)
-    (r, c), (w, h) = shape, (int(pixels[0]), int(pixels[1]))
-    return max(1, -(-int(r) // h)), max(1, -(-int(c) // w))
-
-
-def _block_rows(shape: tuple[int, int], fr: int) -> int:
-    return fr * max(1, CHUNK_CELLS // max(1, shape[1] * fr))
-
-
-def rows_scale(rows: RowSource, shape: tuple[int, int], buf: np.ndarray | None = None) -> float:
-    """color_scale (max |value| over the finite entries) of the whole matrix, read a block of rows at a time
-    (blocks of buf's rows, into buf)."""
-    r, c = shape
-    if buf is None:
-        buf = np.empty((min(_block_rows(shape, 1), r), c))
-    step = max(1, buf.shape[0])
-    return max((color_scale(rows(s, s + step, buf)) for s in range(0, r, step)), default=0.0)
-
-
-def heatmap_pixels(a: np.ndarray, theme: Theme = LIGHT, scale: float | None = None,
-                   out: np.ndarray | None = None) -> np.ndarray:
-    """(rows, cols) uint32 0xffRRGGBB, one to one with the cells, one numpy lookup; non-finite cells in theme.bad."""
-    a = np.asarray(a)
-    scale = color_scale(a) if scale is None else scale
-    lut = diverging_lut(theme, HEATMAP_STRENGTH)
-    pix = np.empty(a.shape, dtype=np.uint32) if out is None else out
-    rows = max(1, CHUNK_CELLS // max(1, a.shape[1] if a.ndim == 2 else 1))
-    for r in range(0, a.shape[0], rows):   # in chunks: the temporaries stay small and reused, not 24 MB fresh
-        block = a[r:r + rows]
-        dst = pix[r:r + rows]
-        np.take(lut, lut_index(block, scale), out=dst)
-        if block.dtype.kind == "f" and not np.isfinite(block).all():
-            dst[~np.isfinite(block)] = np.uint32(theme.bad.rgba())
-    return pix
-
-
-def _pool(block: np.ndarray, fr: int, fc: int, hi: np.ndarray, lo: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Each fr x fc group of cells -> its value of largest |value|, sign kept (NaN and ±inf win, so they show).
-
-    hi / lo: scratch of at least block's rows x pooled columns, reused; `out` takes the pooled rows.
-    """
-    b = block.shape[0]
-    hi, lo = hi[:b], lo[:b]
-    first = block[:, 0::fc]
-    np.copyto(hi, first)
-    np.copyto(lo, first)
-    for o in range(1, fc):              # across: max and min of every fc-th column, in place
-        part = block[:, o::fc]
-        w = part.shape[1]
-        np.maximum(hi[:, :w], part, out=hi[:, :w])
-        np.minimum(lo[:, :w], part, out=lo[:, :w])
-    hi_rows, lo_rows = hi[0::fr], lo[0::fr]
-    for o in range(1, fr):              # down: the same over every fr-th row
-        h = hi[o::fr].shape[0]
-        np.maximum(hi_rows[:h], hi[o::fr], out=hi_rows[:h])
-        np.minimum(lo_rows[:h], lo[o::fr], out=lo_rows[:h])
-    out = out[:hi_rows.shape[0]]
-    np.copyto(out, lo_rows)
-    with np.errstate(invalid="ignore"):
-        np.copyto(out, hi_rows, where=~(hi_rows < -lo_rows))   # NaN compares False: NaN stays NaN
-    return out
-
-
-def matrix_pixels(rows: RowSource, shape: tuple[int, int], theme: Theme = LIGHT, scale: float | None = None,
-                  max_side: int | None = IMAGE_MAX_SIDE, factors: tuple[int, int] | None = None
-                  ) -> tuple[np.ndarray, float, tuple[int, int]]:
-    """(pixels, scale, cells per pixel) of a matrix read a block of rows at a time, never whole.
-
-    `factors` cells per pixel (rows, columns), or else at most max_side pixels a side (None: one per
-    cell); each pixel shows the cell of largest |value| in its group, sign kept, so a lone non-zero
-    entry (a diagonal) stays visible. The scale is max |finite entry| over every cell (a first pass,
-    unless given), exactly as color_scale of the whole matrix. One block buffer (CHUNK_CELLS floats)
-    serves every block of both passes.
-    """
-    r, c = shape
-    if factors is None:
-        factors = pool_factors(shape, max_side) if max_side else (1, 1)
-    fr, fc = factors
-    H, W = -(-r // fr), -(-c // fc)
-    step = _block_rows(shape, fr)
-    buf = np.empty((min(step, r), c))
-    if scale is None:
-        scale = rows_scale(rows, shape, buf)
-    pix = np.empty((H, W), dtype=np.uint32)
-    if not r or not c:
-        return pix, scale, (fr, fc)
-    pooled = fr > 1 or fc > 1
-    if pooled:
-        hi, lo = np.empty((buf.shape[0], W)), np.empty((buf.shape[0], W))
-        ext = np.empty((-(-buf.shape[0] // fr), W))
-    for s in range(0, r, step):
-        block = rows(s, s + step, buf)
-        values = _pool(block, fr, fc, hi, lo, ext) if pooled else block
-        heatmap_pixels(values, theme, scale, out=pix[s // fr:s // fr + values.shape[0]])
-    return pix, scale, (fr, fc)
-
-
-def diagonal_pixels(diag: np.ndarray, shape: tuple[int, int], theme: Theme = LIGHT,
-                    factors: tuple[int, int] = (1, 1)) -> np.ndarray:
-    """Pixels of diag(d) (zeros elsewhere) without ever making the float matrix; pooled like matrix_pixels."""
-    d = np.asarray(diag, dtype=float)
-    fr, fc = factors
-    lut = diverging_lut(theme, HEATMAP_STRENGTH)
-    pix = np.full((-(-shape[0] // fr), -(-shape[1] // fc)), lut[LUT_HALF], dtype=np.uint32)
-    k = np.arange(min(shape[0], shape[1], d.size))
-    cell = (k // fr) * pix.shape[1] + k // fc             # the pixel each diagonal entry falls in
-    where, group = np.unique(cell, return_inverse=True)
-    hi, lo = np.zeros(where.size), np.zeros(where.size)  # 0: the off-diagonal cells pooled with it
-    with np.errstate(invalid="ignore"):                # NaN entries stay NaN (and show as bad)
-        np.maximum.at(hi, group, d[k])
-        np.minimum.at(lo, group, d[k])
-        ext = np.where(hi < -lo, lo, hi)
-    pix.flat[where] = heatmap_pixels(ext[None, :], theme, color_scale(d))[0]
-    return pix
-
-
-def pixels_to_image(pix: np.ndarray) -> "QImage":
-    from PySide6.QtGui import QImage  # here, not at import: the first frame has no heatmap (QImage's enums cost)
-
-    pix = np.ascontiguousarray(pix, dtype=np.uint32)
-    h, w = pix.shape
-    image = QImage(pix.data, w, h, 4 * w, QImage.Format.Format_RGB32)
-    image._pixels = pix   # the image reads numpy's buffer (no copy): keep it alive with it
-    return image
-
-
-# ---------------------------------------------------------------- widgets
-class HeatmapWidget(QWidget):
-    """Draws a matrix image scaled to the widget (aspect kept, within 1:4 .. 4:1); reports the hovered cell."""
-
-    hovered = Signal(int, int)      # 0-based row, column; (-1, -1) when the mouse leaves
-    image_made = Signal()           # the image was made (again): for a readout that names the cells per pixel
-
-    MAX_ASPECT = 4.0
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._render: Callable[[tuple[int, int]], QImage] | None = None
-        self._image: QImage | None = None
-        self._shape = (0, 0)
-        self._factors = (1, 1)
-        self._cell: tuple[int, int] | None = None
-        self.setMouseTracking(True)
-        self.setMinimumSize(160, 160)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-
-    def set_source(self, render: Callable[[tuple[int, int]], QImage] | None, shape: tuple[int, int]) -> None:
-        """The matrix to draw: render(factors) makes its image at `factors` (rows, columns) cells per pixel.
-
-        Called when painted, and again only when the size on screen changes those factors."""
-        self._render, self._shape, self._image, self._cell = render, tuple(shape), None, None
-        self.updateGeometry()
-        self.update()
-
-    def clear(self) -> None:
-        self.set_source(None, (0, 0))
-
-    def wanted_factors(self) -> tuple[int, int]:
-        """Cells per pixel for the image as drawn now (IMAGE_MAX_SIDE a side until the widget is on screen)."""
-        rect = self.image_rect()
-        dpr = self.devicePixelRatioF()
-        on_screen = self.isVisible() and rect.width() >= 1 and rect.height() >= 1
-        if not on_screen and self._image is not None:
-            return self._factors            # hidden (another tab): the image made for the screen stays right
-        return display_factors(self._shape, (rect.width() * dpr, rect.height() * dpr) if on_screen else None)
-
-    def image(self) -> QImage:
-        """The image for the current size on screen, made now if it is missing or at other factors."""
-        from PySide6.QtGui import QImage  # here, not at import: the first frame has no heatmap (QImage's enums cost)
-
-        if self._render is None:
-            return QImage()
-        factors = self.wanted_factors()
-        if self._image is None or factors != self._factors:
-            self._image, self._factors = self._render(factors), factors
-            self.image_made.emit()
-        return self._image
-
-    def factors(self) -> tuple[int, int]:
-        """Matrix cells per image pixel (rows, columns) at the current size: (1, 1) unless the matrix has
-        more cells than the screen area has pixels. Does not make the image."""
-        return self.wanted_factors() if self._render is not None else (1, 1)
-
-    def _aspect(self) -> float:
-        r, c = self._shape
-        if not r or not c:
-            return 1.0
-        return min(self.MAX_ASPECT, max(1 / self.MAX_ASPECT, r / c))  # height / width
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, w: int) -> int:
-        return max(self.minimumHeight(), min(int(w * self._aspect()), 640))
-
-    def sizeHint(self) -> QSize:
-        return QSize(420, self.heightForWidth(420))
-
-    def image_rect(self) -> QRectF:
-        """Where the matrix is drawn: centred, as big as fits, at the matrix's (clamped) aspect ratio."""
-        W, H = self.width(), self.height()
-        aspect = self._aspect()
-        w = min(W, H / aspect)
-        h = w * aspect
-        return QRectF((W - w) / 2, (H - h) / 2, w, h)
-
-    def cell_at(self, pos) -> tuple[int, int] | None:
-        r, c = self._shape
-        rect = self.image_rect()
-        p = QPointF(pos)
-        if not r or not c or not rect.contains(p) or rect.width() <= 0:
-            return None
-        j = int((p.x() - rect.left()) / rect.width() * c)
-        i = int((p.y() - rect.top()) / rect.height() * r)
-        return min(i, r - 1), min(j, c - 1)
-
-    def cell_center(self, i: int, j: int) -> QPointF:
-        r, c = self._shape
-        rect = self.image_rect()
-        return QPointF(rect.left() + (j + 0.5) * rect.width() / c, rect.top() + (i + 0.5) * rect.height() / r)
-
-    def paintEvent(self, event):
-        image = self.image()
-        p = QPainter(self)
-        if image.isNull():
-            return
-        rect = self.image_rect()
-        # nearest-neighbour: a single non-zero cell (a diagonal entry) stays visible instead of blurring away
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        # the whole image onto the whole matrix: it has no more pixels than the rect has device pixels, so
-        # each one shows (a last, partial group too); a pixel sits within one pixel of its cells' place
-        p.drawImage(rect, image)
-        p.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
-        p.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
-        if self._cell is not None:
-            i, j = self._cell
-            r, c = self._shape
-            cw, ch = rect.width() / c, rect.height() / r
-            cell = QRectF(rect.left() + j * cw, rect.top() + i * ch, cw, ch)
-            if cw < 6 or ch < 6:  # too small to outline: a crosshair instead
-                p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 1))
-                p.drawLine(QPointF(cell.center().x(), rect.top()), QPointF(cell.center().x(), rect.bottom()))
-                p.drawLine(QPointF(rect.left(), cell.center().y()), QPointF(rect.right(), cell.center().y()))
-            else:
-                p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
-                p.drawRect(cell)
-
-    def mouseMoveEvent(self, event):
-        cell = self.cell_at(event.position())
-        if cell != self._cell:
-            self._cell = cell
-            self.update()
-            self.hovered.emit(*(cell if cell is not None else (-1, -1)))
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event):
-        if self._cell is not None:
-            self._cell = None
-            self.update()
-            self.hovered.emit(-1, -1)
-        super().leaveEvent(event)
-
-
-class ScaleBar(QWidget):
-    """The heatmap's colour key: −max … 0 … +max."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._theme = LIGHT
-        self._scale = 0.0
-        self._precision = DEFAULT_PRECISION
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def set_state(self, theme: Theme, scale: float, precision: int) -> None:
-        self._theme, self._scale, self._precision = theme, scale, precision
-        self.update()
-
-    def sizeHint(self) -> QSize:
-        fm = self.fontMetrics()
-        return QSize(300, fm.height() + 14)
-
-    def paintEvent(self, event):
-        p = QPainter(self)
-        fm = self.fontMetrics()
-        lo = format_number(-self._scale, self._precision)
-        hi = format_number(self._scale, self._precision)
-        lw, hw = fm.horizontalAdvance(lo), fm.horizontalAdvance(hi)
-        bar = QRect(lw + 8, 4, max(20, self.width() - lw - hw - 16), self.height() - 8)
-        from PySide6.QtGui import QLinearGradient  # on first heatmap, not at startup (its enums cost)
-
-        g = QLinearGradient(QPointF(bar.left(), 0), QPointF(bar.right(), 0))
-        lut = diverging_lut(self._theme, HEATMAP_STRENGTH)
-        for t in (0.0, 0.25, 0.5, 0.75, 1.0):
-            g.setColorAt(t, QColor.fromRgba(int(lut[int(round(t * 2 * LUT_HALF))])))
-        p.fillRect(bar, g)
-        p.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
-        p.drawRect(bar.adjusted(0, 0, -1, -1))
-        p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-        flags = Qt.AlignmentFlag.AlignVCenter
-        p.drawText(QRect(0, 0, lw + 4, self.height()), flags | Qt.AlignmentFlag.AlignLeft, lo)
-        p.drawText(QRect(bar.right() + 6, 0, hw + 4, self.height()), flags | Qt.AlignmentFlag.AlignLeft, hi)
-        p.drawText(bar, Qt.AlignmentFlag.AlignCenter, "0")
 
 
 class _Stack(QStackedWidget):
@@ -473,9 +139,11 @@ class MatrixView(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         hh.setHighlightSections(False)
         vh.setHighlightSections(False)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        vh.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)   # "z¹₁" by its row
         self.table.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
 
-        self._heat_page: QWidget | None = None   # built on first use: most matrices are small tables
+        self._heat_page: HeatmapPanel | None = None   # built on first use: most matrices are small tables
         self.stack = _Stack()
         self.stack.addWidget(self.table)
         self.stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -500,43 +168,27 @@ class MatrixView(QWidget):
         self._apply_theme()
         self._refresh_actions()
 
-    def _heat(self) -> QWidget:
+    def _heat(self) -> HeatmapPanel:
         """The heatmap page (heatmap, colour key, hover readout), made the first time it is needed."""
         if self._heat_page is None:
-            self._heatmap_w = HeatmapWidget()
-            self._heatmap_w.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-            self._heatmap_w.hovered.connect(self._on_hover)
-            self._heatmap_w.image_made.connect(self._update_readout)
-            self._readout = QLabel()
-            self._readout.setWordWrap(True)       # a long readout wraps instead of widening the inspector
-            self._readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self._scale_bar = ScaleBar()
-            page = QWidget()
-            hl = QVBoxLayout(page)
-            hl.setContentsMargins(0, 0, 0, 0)
-            hl.setSpacing(4)
-            hl.addWidget(self._heatmap_w, 1)
-            hl.addWidget(self._scale_bar)
-            hl.addWidget(self._readout)
-            self._heat_page = page
-            self.stack.addWidget(page)
+            self._heat_page = HeatmapPanel()
+            self._heat_page.heatmap.hovered.connect(self._on_hover)
+            self._heat_page.heatmap.image_made.connect(self._update_readout)
+            self.stack.addWidget(self._heat_page)
             self._apply_theme()
         return self._heat_page
 
     @property
     def heatmap(self) -> HeatmapWidget:
-        self._heat()
-        return self._heatmap_w
+        return self._heat().heatmap
 
     @property
     def readout(self) -> QLabel:
-        self._heat()
-        return self._readout
+        return self._heat().readout
 
     @property
     def scale_bar(self) -> ScaleBar:
-        self._heat()
-        return self._scale_bar
+        return self._heat().scale_bar
 
     # ---------------------------------------------------------------- data in
     def set_matrix(self, array, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
@@ -591,7 +243,7 @@ class MatrixView(QWidget):
             self.model.set_matrix(dense, row_labels, col_labels)
             self.model.set_describe(describe)
             if self._heat_page is not None:
-                self._heatmap_w.clear()
+                self._heat_page.heatmap.clear()
             self.stack.setCurrentIndex(0)
             self.stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -718,12 +370,12 @@ class MatrixView(QWidget):
         return self._hover
 
     def readout_text(self) -> str:
-        return self._readout.text() if self._heat_page is not None else ""
+        return self._heat_page.readout.text() if self._heat_page is not None else ""
 
     def _update_readout(self) -> None:
         if not self._heatmap:
             if self._heat_page is not None:
-                self._readout.setText("")
+                self._heat_page.readout.setText("")
             return
         if self._hover is None:
             r, c = self._shape
@@ -793,8 +445,8 @@ class MatrixView(QWidget):
     def _apply_theme(self) -> None:
         """Colours through palettes, not style sheets: style sheets make every child slow to create and show."""
         t = self._theme
-        _set_colors(self.title_label, text=self._accent if self._accent is not None else t.text)
-        _set_colors(self.shape_label, text=t.muted)
+        set_text_color(self.title_label, self._accent if self._accent is not None else t.text)
+        set_text_color(self.shape_label, t.muted)
         grid = QColor(t.muted)
         grid.setAlphaF(0.45)
         p = self.table.palette()
@@ -812,10 +464,7 @@ class MatrixView(QWidget):
         self.table.setPalette(p)
         self.table.setGridStyle(Qt.PenStyle.SolidLine)
         if self._heat_page is not None:
-            self._heatmap_w.setPalette(p)
-            self._scale_bar.setPalette(p)
-            _set_colors(self._scale_bar, text=t.text)
-            _set_colors(self._readout, text=t.text)
+            self._heat_page.set_colors(p, t.text)
 
     def paintEvent(self, event):
         super().paintEvent(event)
@@ -839,14 +488,6 @@ class MatrixView(QWidget):
 
 
 MINUS_WIDTH_SAMPLE = "\u22120.0000e\u221200"
-
-
-def _set_colors(widget: QWidget, *, text: QColor | None = None) -> None:
-    p = widget.palette()
-    if text is not None:
-        p.setColor(QPalette.ColorRole.WindowText, text)
-        p.setColor(QPalette.ColorRole.Text, text)
-    widget.setPalette(p)
 
 
 def _jacobian_describe(J: Jacobian) -> Callable[[int, int], str]:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QToolButton, QVBoxLayout,
                                QWidget)
 
-from chainview.gui.inspector.panel import Card
+from chainview.gui.inspector.widgets import Card
 
 PROMPT_SCALE = 2.3          # the question: the largest text on screen (the inspector heading is 1.45, "·" 2.2)
 FIELD_SCALE = 1.7
@@ -212,7 +212,7 @@ class QuestionCard(Card):
 
     def text(self) -> str:
         """Everything on show, plain (tests, accessibility)."""
-        from chainview.gui.inspector.panel import plain
+        from chainview.gui.inspector.text import plain
         parts = [plain(lab.text()) for lab in (self.header, self.prompt, self.choices, self.verdict,
                                                  self.explanation, self.hint) if lab.isVisibleTo(self) and lab.text()]
         parts += [b.text() for b in self.summary_buttons]
