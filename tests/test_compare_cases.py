@@ -24,8 +24,7 @@ NETS = {"hw": HW, **{name: str(example_path(name)) for name in (
     "default", "relu-kink", "relu-regression", "sigmoid-classifier", "softmax-3class")}}
 
 
-def make(tmp_path, replacements, name="hw.py") -> Path:
-    source = STUDENT
+def make(tmp_path, replacements, name="hw.py", source=STUDENT) -> Path:
     for old, new in replacements:
         assert old in source, old
         source = source.replace(old, new, 1)
@@ -236,6 +235,62 @@ def test_a_failing_method_is_at_the_first_node_it_makes(tmp_path, capsys, method
             assert status[("Z1", "backward")] == "ok"
     if phase == "update":
         assert status[("W0_1", "update")] == "not_checked"
+
+
+STUDENT_B = (CASES / "hw_student_b.py").read_text()
+B_STORE_A = "        self.A = A\n"
+B_DLDW, B_DLDW0 = "self.dLdW = self.A @ dLdZ.T", "self.dLdW0 = np.sum(dLdZ, axis=1, keepdims=True)"
+B_TANH_BACK = "return dLdA * (1 - self.A ** 2)"
+B_STEP_W, B_STEP_W0 = "self.W = self.W - lrate * self.dLdW", "self.W0 = self.W0 - lrate * self.dLdW0"
+# a second student's file, the slips a course sees in it: (replacements, net, (node, phase, kind), words, extra)
+BUGS_B = {
+    "tanh' = 1 - A": ([(B_TANH_BACK, "return dLdA * (1 - self.A)")], "hw", ("Z1", "backward", "values"), ["largest"]),
+    "tanh' of tanh": ([(B_TANH_BACK, "return dLdA * (1 - np.tanh(self.A) ** 2)")], "hw", ("Z1", "backward", "values"), []),
+    "Tanh.forward keeps no A": ([("        self.A = np.tanh(Z)\n        return self.A", "        return np.tanh(Z)")], "hw",
+                                ("Z1", "backward", "exception"), ["in backward: AttributeError"]),
+    "Tanh.backward has no return": ([(B_TANH_BACK, "dLdA * (1 - self.A ** 2)")], "hw", ("Z1", "backward", "shape"),
+                                    ["missing `return`"]),
+    "Linear.forward keeps no A": ([(B_STORE_A, "")], "hw", ("W2", "backward", "exception"),
+                                  ["in backward: AttributeError: 'Linear' object has no attribute 'A'"]),
+    "Linear.forward keeps its output as A": ([(B_STORE_A + "        return self.W.T @ A + self.W0",
+                                               "        self.A = self.W.T @ A + self.W0\n        return self.A")],
+                                             "hw", ("W2", "backward", "shape"), ["2 × 2", "m² × n² = 3 × 2"]),
+    "Linear.forward adds W0 transposed": ([("return self.W.T @ A + self.W0", "return self.W.T @ A + self.W0.T")], "hw",
+                                          ("Z1", "forward", "exception"), ["could not be broadcast"]),
+    "Linear.backward W * dLdZ": ([("return self.W @ dLdZ", "return self.W * dLdZ")], "hw", ("W2", "backward", "exception"),
+                                 ["in backward: ValueError"]),
+    "dLdW a mean": ([(B_DLDW, B_DLDW + " / dLdZ.shape[1]")], "hw", ("W2", "backward", "scaled"), ["1/4 ×", "mean"]),
+    "dLdW0 a mean": ([(B_DLDW0, "self.dLdW0 = np.mean(dLdZ, axis=1, keepdims=True)")], "hw",
+                     ("W0_2", "backward", "scaled"), ["1/4 ×", "mean"]),
+    "dLdW0 summed to one number": ([(B_DLDW0, "self.dLdW0 = np.sum(dLdZ)")], "hw", ("W0_2", "backward", "shape"),
+                                   ["a single number", "n² × 1 = 2 × 1"]),
+    "squared loss a mean": ([("return float(np.sum((Ypred - Y) ** 2))", "return float(np.mean((Ypred - Y) ** 2))")],
+                            "relu-regression", ("L", "forward", "scaled"), ["1/4 ×"]),
+    "relu' = (A >= 0)": ([("return dLdA * (self.A > 0)", "return dLdA * (self.A >= 0)")], "relu-regression",
+                         ("Z1", "backward", "values"), ["yours equals dL/dA¹"]),
+    "softmax over the whole batch": ([("return expz / np.sum(expz, axis=0)", "return expz / np.sum(expz)")], "hw",
+                                     ("A2", "forward", "values"), ["largest"]),
+    "sgd_step: W0 goes up": ([(B_STEP_W0, "self.W0 = self.W0 + lrate * self.dLdW0")], "hw", ("W0_1", "update", "scaled"),
+                             ["-1 ×"], ["--lr", "0.1"]),
+    "sgd_step with dLdW transposed": ([(B_STEP_W, "self.W = self.W - lrate * self.dLdW.T")], "hw",
+                                      ("W1", "update", "exception"), ["in sgd_step: ValueError"], ["--lr", "0.1"]),
+}
+
+
+def test_the_second_student_file_agrees(tmp_path, capsys):
+    for net in ("hw", "default", "relu-regression", "relu-kink", "softmax-3class"):
+        code, data = run(capsys, NETS[net], make(tmp_path, [], source=STUDENT_B), "--lr", "0.05")
+        assert code == 0 and data["agree"], (net, data["first"])
+
+
+@pytest.mark.parametrize("bug", list(BUGS_B))
+def test_the_second_students_slips_are_found_first_where_they_are(tmp_path, capsys, bug):
+    replacements, net, (node, phase, kind), words, *extra = BUGS_B[bug]
+    code, data = run(capsys, NETS[net], make(tmp_path, replacements, source=STUDENT_B), *(extra[0] if extra else []))
+    first = data["first"]
+    assert code == 1 and (first["node"], first["phase"], first["kind"]) == (node, phase, kind), first["message"]
+    for word in words:
+        assert word in first["message"], (word, first["message"])
 
 
 def test_relu_derivative_from_Z_is_right_at_the_kink(tmp_path, capsys):
