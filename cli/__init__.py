@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         if not modules:
             print("chainview: --modules needs your Python file, e.g. chainview NET.json --modules hw.py", file=sys.stderr)
             return 2
-        return _open_app_comparing(rest[0] if rest else None, modules)
+        rest, lr = _take_option(rest, "--lr")         # [--lr 0.01]: also check their sgd_step
+        return _open_app_comparing(rest[0] if rest else None, modules, lr)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         if argv and not os.path.lexists(argv[0]):
             return _not_a_file_nor_a_command(argv[0])
@@ -341,18 +342,31 @@ def _compare(args) -> int:
 
 def _take_modules(argv: list[str]) -> tuple[list[str], str | None]:
     """`chainview NET.json --modules FILE.py`: the app, comparing with FILE.py; argv without the option."""
-    rest, modules, items = [], None, iter(argv)
+    return _take_option(argv, "--modules")
+
+
+def _take_option(argv: list[str], name: str) -> tuple[list[str], str | None]:
+    """argv without `name VALUE` / `name=VALUE`, and VALUE (None: not given; "": given without a value)."""
+    rest, value, items = [], None, iter(argv)
     for arg in items:
-        if arg == "--modules":
-            modules = next(items, None)
-        elif arg.startswith("--modules="):
-            modules = arg.split("=", 1)[1]
+        if arg == name:
+            value = next(items, "")
+        elif arg.startswith(name + "="):
+            value = arg.split("=", 1)[1]
         else:
             rest.append(arg)
-    return rest, modules
+    return rest, value
 
 
-def _open_app_comparing(path: str | None, modules: str) -> int:
-    os.environ["CHAINVIEW_COMPARE_MODULES"] = os.path.abspath(modules)  # read once by the window (gui/compare)
+def _open_app_comparing(path: str | None, modules: str, lr: str | None = None) -> int:
+    if lr is not None:
+        from chainview.core.training import check_learning_rate
+        try:
+            check_learning_rate(float(lr))
+        except (ValueError, NetError):
+            print(f"chainview: --lr must be a positive number, e.g. --lr 0.01; got {lr!r}", file=sys.stderr)
+            return 2
+        os.environ["CHAINVIEW_COMPARE_LR"] = lr                          # read once by the window, as is:
+    os.environ["CHAINVIEW_COMPARE_MODULES"] = os.path.abspath(modules)  # (gui/compare/tools.py)
     return _open_app(path)
 

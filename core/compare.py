@@ -284,8 +284,13 @@ def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) 
     if outcome.missing:
         cls, why = outcome.missing[0]
         raise CompareError(f"{name} has no class {cls} (for {why}); add one, or change the net")
+    fused = (outcome.convention or _convention_from_loss(net, outcome)) if _fusable(net) else None  # how it is read
+    moved = _loss_backward_key(net, fused)
     errors, load_error = {}, None
     for key, err in outcome.errors.items():
+        key = moved(key)
+        if key in errors:                                   # the probe of SoftMax.backward raised first
+            continue
         message, source = _error_text(err)
         if key[0] == "load":
             load_error = Row(None, "load", "differs", "exception", message, source=source)
@@ -293,13 +298,13 @@ def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) 
             errors[key] = (message, source)
     theirs = {}
     for key, rec in outcome.results.items():
+        key = moved(key)
         arr = record_array(rec)
         if arr is None and rec.get("note"):
             arr = rec["note"]                                   # e.g. "Linear.backward set no self.dLdW"
         elif arr is None and rec.get("type") not in (None, "None"):
             arr = f"returned a {rec['type']}, not an array"
         theirs[key] = arr
-    fused = (outcome.convention or _convention_from_loss(net, outcome)) if _fusable(net) else None  # how it is read
     convention = fused if _softmax_nll(net) else None         # what is reported
     skipped = _skipped(net, outcome, fused, errors)
     failure = None                                      # (phase, node), kind, message: where it stopped short
@@ -312,7 +317,7 @@ def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) 
         if at is None or at[0] == "load":
             load_error = Row(None, "load", "differs", kind, message)
         else:
-            failure = (at, kind, message)
+            failure = (moved(at), kind, message)
     report = build_report(net, theirs, source=path, lr=lr, convention=fused, errors=errors,
                           failure=failure, skipped=skipped)
     report.convention = convention
@@ -320,6 +325,13 @@ def report_from_outcome(net: Net, path: str, outcome, *, lr=None, timeout=10.0) 
     report.stopped = outcome.stopped
     report.output = outcome.output
     return report
+
+
+def _loss_backward_key(net: Net, fused: str | None):
+    """(phase, node) -> (phase, node), moving NLL.backward's output (the child records it as dL/dA^L) to
+    dL/dZ^L when the file is fused: there its number, an exception or a time-out in it is dL/dZ^L's step."""
+    loss_key, fused_key = ("backward", a_id(net.L)), ("backward", z_id(net.L))
+    return lambda key: fused_key if fused == "fused" and tuple(key) == loss_key else tuple(key)
 
 
 def _convention_from_loss(net: Net, outcome) -> str | None:

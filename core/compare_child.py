@@ -73,15 +73,13 @@ class Runner:
     def __init__(self, task, module, path, records):
         self.task, self.mod, self.path, self.out = task, module, path, records
 
-    def call(self, phase, node, fn, *args, raised_at=None):
-        """fn(*args) as step (phase, node); (True, result) or (False, None) after recording their exception
-        (at the node raised_at() names, when the call makes several numbers)."""
+    def call(self, phase, node, fn, *args):
+        """fn(*args) as step (phase, node); (True, result) or (False, None) after recording their exception."""
         self.out.start(phase, node)
         try:
             with np.errstate(all="ignore"):
                 return True, fn(*args)
         except BaseException as exc:  # noqa: B902 - SystemExit and KeyboardInterrupt from their code too
-            node = raised_at() if raised_at is not None else node
             self.out.write(kind="error", phase=phase, node=node, error=describe_error(exc, self.path))
             return False, None
 
@@ -129,61 +127,50 @@ class Runner:
         if ok:
             self.result("forward", L, value)
 
-        # backward: dL/dA^L from the loss, then each layer from the top
-        ok, dA = self.call("backward", top["A"], loss.backward)
-        fused = probe_failed = False
+        # backward. The output activation's backward is probed first with chainview's dL/dA^L: if it
+        # returns it unchanged the file is fused (NLL.backward's output is dL/dZ^L), else its output is
+        # dL/dZ^L itself. Known before NLL.backward runs, so an NLL.backward that raises or never returns
+        # is pinned on the node its output would have been (dL/dZ^L when fused).
+        last = layers[-1][1]
+        probed = task["fusable"] and last is not None
+        if probed:
+            probe = given_grad(top["A"])
+            ok_probe, passed = self.call("backward", top["Z"], last.backward, probe)
+            if ok_probe:                 # when it raised, chainview decides from NLL's output
+                fused = passed is probe or _same(passed, grads[top["A"]])
+                out.write(kind="convention", value="fused" if fused else "unfused")
+                if not fused:
+                    self.result("backward", top["Z"], passed)
+        ok, dA = self.call("backward", top["A"], loss.backward)   # the parent moves it to dL/dZ^L when fused
         if ok:
             self.result("backward", top["A"], dA)
-            last = layers[-1][1]
-            if task["fusable"] and last is not None:
-                # the homework's convention: SoftMax.backward (or Sigmoid's) passes NLL's A - Y (= dL/dZ^L) through
-                probe = np.array(dA, dtype=float, copy=True) if isinstance(dA, np.ndarray) else dA
-                ok_probe, passed = self.call("backward", top["Z"], last.backward, probe)
-                fused = ok_probe and (passed is probe or _same(passed, dA))
-                probe_failed = not ok_probe
-                if ok_probe:                 # when it raised, chainview decides from NLL's output
-                    out.write(kind="convention", value="fused" if fused else "unfused")
-                if fused:
-                    self.result("backward", top["Z"], passed)
         for (lin, act), i in reversed(list(zip(layers, ids))):
-            if act is not None and not ((fused or probe_failed) and i is top):
+            if act is not None and not (probed and i is top):
                 ok, dZ = self.call("backward", i["Z"], act.backward, given_grad(i["A"]))
                 if ok:
                     self.result("backward", i["Z"], dZ)
-            # Linear.backward makes dL/dW, dL/dW0 and dL/dA: an exception is pinned on the first it had not set
-            before = {attr: getattr(lin, attr, None) for attr in ("dLdW", "dLdW0")}
-            made = lambda: [attr for attr in before if getattr(lin, attr, None) is not before[attr]]
-            raised_at = lambda: (i["W"] if "dLdW" not in made() else i["W0"] if "dLdW0" not in made()
-                                 else i["A_in"])
-            ok, dA = self.call("backward", i["W"], lin.backward, given_grad(i["Z"]), raised_at=raised_at)
-            outputs = ((i["W"], "dLdW"), (i["W0"], "dLdW0"))
+            # Linear.backward makes dL/dW, dL/dW0 and dL/dA^(l-1): an exception or a time-out in it is at the
+            # first of them in schedule order, dL/dW (the step it was running), and the other two are not checked
+            ok, dA = self.call("backward", i["W"], lin.backward, given_grad(i["Z"]))
             if not ok:
-                for node, attr in outputs:
-                    if attr in made() and node != raised_at():
-                        self.result("backward", node, getattr(lin, attr))
                 continue
-            for node, attr in outputs:
+            for node, attr in ((i["W"], "dLdW"), (i["W0"], "dLdW0")):
                 if hasattr(lin, attr):
                     self.result("backward", node, getattr(lin, attr))
                 else:
                     self.result("backward", node, None, note=f"Linear.backward set no self.{attr}")
             self.result("backward", i["A_in"], dA)
 
-        # update: their sgd_step after their own backward
-        spec_W = [spec["W"] for spec in task["layers"]]
+        # update: their sgd_step after their own backward; like Linear.backward, a failure is at W^l
         if task["lr"] is not None:
             for l, (lin, _) in enumerate(layers, start=1):
                 if not hasattr(lin, "sgd_step"):
                     out.write(kind="no_update", layer=l)
                     continue
-                old_W = np.array(spec_W[l - 1], dtype=float)
-                stepped = lambda: not _same(getattr(lin, "W", None), old_W)   # W done: it raised on W0
                 i = ids[l - 1]
-                ok, _ = self.call("update", i["W"], lin.sgd_step, task["lr"],
-                                  raised_at=lambda: i["W0"] if stepped() else i["W"])
-                if ok or stepped():
-                    self.result("update", i["W"], getattr(lin, "W", None))
+                ok, _ = self.call("update", i["W"], lin.sgd_step, task["lr"])
                 if ok:
+                    self.result("update", i["W"], getattr(lin, "W", None))
                     self.result("update", i["W0"], getattr(lin, "W0", None))
 
 

@@ -212,7 +212,8 @@ def _scale_hint(c: float, ctx: Context) -> str:
     if _near(c, 2.0):
         return ": a factor 2 - squared loss Σ(a−y)² has dL/da = 2(a−y); half-squared ½Σ(a−y)² has a−y"
     if _near(c, 0.5):
-        return ": a factor ½ - squared loss Σ(a−y)² has dL/da = 2(a−y), not a−y"
+        mean = f"; or 1/b with b = {b}: a mean over the batch where the loss is a sum" if b == 2 else ""
+        return ": a factor ½ - squared loss Σ(a−y)² has dL/da = 2(a−y), not a−y" + mean
     if _near(c, -1.0):
         return ": the sign is flipped"
     if b > 1 and _near(c, 1.0 / b):

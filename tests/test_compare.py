@@ -100,8 +100,8 @@ BUGS = {
                          ("Z1", "backward", "values"), ["largest difference at entry"]),
     "no offset in forward": ("return self.W.T @ A + self.W0", "return self.W.T @ A", HW_NET,
                              ("Z1", "forward", "values"), ["largest difference"]),
-    "exception in backward": ("return self.W @ dLdZ", "return self.W.T @ dLdZ", HW_NET,   # dL/dW², dL/dW0² were set
-                              ("A1", "backward", "exception"), ["hw.py, line 18, in backward: ValueError: matmul"]),
+    "exception in backward": ("return self.W @ dLdZ", "return self.W.T @ dLdZ", HW_NET,   # in the return line: still W²
+                              ("W2", "backward", "exception"), ["hw.py, line 18, in backward: ValueError: matmul"]),
     "sgd step up the gradient": ("self.W = self.W - lrate * self.dLdW", "self.W = self.W + lrate * self.dLdW", HW_NET,
                                  ("W1", "update", "scaled"), ["-1 ×", "up the gradient"]),
     "sgd step without lr": ("self.W = self.W - lrate * self.dLdW", "self.W = self.W - self.dLdW", HW_NET,
@@ -393,3 +393,14 @@ def test_the_app_form_of_modules_needs_a_file(capsys):
 def test_no_array_at_all_is_a_shape_difference(tmp_path, old, new, words):
     first = compare_modules(load_net(HW_NET), variant(tmp_path, old, new)).first
     assert first.kind == "shape" and words in first.message, first.message
+
+
+def test_a_half_with_a_batch_of_two_names_both_slips():
+    """c = ½ is the squared loss's missing 2 or, with b = 2, a mean over the batch: the hint names both."""
+    from chainview.core.compare_diagnose import Context, diagnose
+    expected = np.array([[0.3, -1.2], [2.0, 0.7]])
+    two = diagnose(expected / 2, expected, Context("W1", "backward", 2, 2))
+    four = diagnose(expected / 2, expected, Context("W1", "backward", 2, 4))
+    assert two.kind == four.kind == "scaled"
+    assert "2(a−y)" in two.message and "1/b with b = 2" in two.message
+    assert "2(a−y)" in four.message and "1/b" not in four.message

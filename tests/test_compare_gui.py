@@ -155,7 +155,7 @@ def test_an_exception_shows_their_line(window, qtbot, tmp_path):
     wait_runs(qtbot, tools, 1)
     assert "hw.py, line 18, in backward: ValueError" in tools.panel.diagnosis.text()
     assert tools.panel.source_line.text().strip() == "return self.W.T @ dLdZ"
-    assert window.session.selection == "A1"          # dL/dW² and dL/dW0² were set before the line raised
+    assert window.session.selection == "W2"          # Linear.backward failed: at the first node it makes
 
 
 def test_choosing_a_row_selects_its_node_and_step(window, qtbot, tmp_path):
@@ -216,3 +216,70 @@ def test_the_inspector_says_what_differs_on_the_selected_node(window, qtbot, tmp
     assert "✓ hw.py: dL/dW¹ (backward)" in window.inspector.text()
     tools.controller.stop()
     assert "hw.py" not in window.inspector.text()
+
+
+SGD_GOES_UP = CORRECT.replace("self.W = self.W - lrate * self.dLdW", "self.W = self.W + lrate * self.dLdW")
+
+
+def test_the_learning_rate_field_checks_the_update_and_is_kept(window, qtbot, tmp_path, monkeypatch):
+    """The panel's lr field (as `chainview compare --lr`): typing one re-runs with every W and W0 step
+    checked, empty checks none, a wrong text is refused in words; the rate stays for the next file."""
+    path = tmp_path / "hw.py"
+    path.write_text(SGD_GOES_UP)
+    tools = window.install_compare_tools()
+    tools.start(path)
+    wait_runs(qtbot, tools, 1)
+    field = tools.panel.lr_field
+    assert field.text() == "" and tools.controller.report.agree           # no lr: the update is not checked
+    assert not [r for r in tools.controller.report.rows if r.phase == "update"]
+    field.setText("0.1")
+    field.editingFinished.emit()
+    wait_runs(qtbot, tools, 2)
+    first = tools.controller.report.first
+    assert (first.node, first.phase, first.kind) == ("W1", "update", "scaled") and "-1 ×" in first.message
+    assert "lr 0.1" in tools.panel.status_label.text()
+    field.setText("fast")                                                  # refused: nothing runs, lr kept
+    field.editingFinished.emit()
+    assert tools.controller.lr == 0.1 and "positive number" in tools.panel.summary.text()
+    assert "border" in field.styleSheet()
+    # File ▸ Compare with my code… again, another file: the same lr
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text(CORRECT)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(fixed), "Python files (*.py)"))
+    field.setText("0.1")
+    field.editingFinished.emit()
+    window.compare_modules_action.trigger()
+    wait_runs(qtbot, tools, 3)
+    report = tools.controller.report
+    assert report.agree and {r.status for r in report.rows if r.phase == "update"} == {"ok"}
+    assert field.text() == "0.1" and field.styleSheet() == ""
+    field.setText("")                                                      # empty: the update is not checked
+    field.editingFinished.emit()
+    wait_runs(qtbot, tools, 4)
+    assert tools.controller.lr is None and not [r for r in tools.controller.report.rows if r.phase == "update"]
+
+
+def test_the_command_line_lr_reaches_the_app(qtbot, settings, monkeypatch, tmp_path, capsys):
+    from chainview.cli import _take_option, main
+    assert _take_option(["net.json", "--lr", "0.01", "x"], "--lr") == (["net.json", "x"], "0.01")
+    assert _take_option(["--lr=0.5"], "--lr") == ([], "0.5")
+    assert _take_option(["net.json", "--lr"], "--lr") == (["net.json"], "")
+    path = tmp_path / "hw.py"
+    path.write_text(SGD_GOES_UP)
+    for bad in ("fast", "-1", "", "nan"):                  # refused in one line before any window opens
+        assert main([str(HW_NET), "--modules", str(path), "--lr", bad]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--lr must be a positive number" in err
+    assert "CHAINVIEW_COMPARE_LR" not in os.environ
+    monkeypatch.setenv("CHAINVIEW_COMPARE_MODULES", str(path))
+    monkeypatch.setenv("CHAINVIEW_COMPARE_LR", "0.05")
+    w = MainWindow(Session(load_net(HW_NET)), settings=settings, theme="light", restore_geometry=False,
+                   first_run_hint=False)
+    qtbot.addWidget(w)
+    assert "CHAINVIEW_COMPARE_LR" not in os.environ
+    tools = w.compare_tools
+    wait_runs(qtbot, tools, 1)
+    first = tools.controller.report.first
+    assert tools.controller.lr == 0.05 and (first.node, first.phase) == ("W1", "update")
+    assert tools.panel.lr_field.text() == "0.05"
+    tools.controller.shutdown()

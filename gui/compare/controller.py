@@ -2,6 +2,7 @@
 
     controller = CompareController(session)
     controller.start("hw.py")       # runs now, then on every save and every edit of the net
+    controller.set_lr(0.01)         # also check their sgd_step (None: not), and run again
     controller.report               # the last CompareReport (core/compare.py), or None
     controller.stop()               # one click: the run ends, the file is no longer watched
 
@@ -27,6 +28,7 @@ from chainview.core.errors import NetError
 from ..bind import follow
 
 RERUN_DELAY_MS = 150      # a save often arrives as several writes: wait for the last one
+KEEP = object()           # start(path) without lr=: the learning rate stays what it was
 
 
 class CompareController(QObject):
@@ -71,11 +73,13 @@ class CompareController(QObject):
         """A run is going (its report has not arrived yet)."""
         return self._run is not None
 
-    def start(self, path, *, lr: float | None = None) -> None:
-        """Compare with `path` from now on: run it now and on every save."""
+    def start(self, path, *, lr=KEEP) -> None:
+        """Compare with `path` from now on: run it now and on every save. lr: the learning rate their
+        sgd_step is checked with (None: the update is not checked); left out, it stays as it was."""
         self.stop(clear=False)
         self.path = os.path.abspath(os.fspath(path))
-        self.lr = lr
+        if lr is not KEEP:
+            self.lr = lr
         self.report, self.error = None, ""
         self._watch()
         self.rerun()
@@ -93,13 +97,13 @@ class CompareController(QObject):
             self._run = None
             self._deliver_now(run_id, err.message)
             return
-        run = self._run
+        run, lr = self._run, self.lr
         signal = self._delivered
 
         def work():
             try:
                 outcome = run.wait()
-                result = report_from_outcome(net, run.modules, outcome, lr=self.lr, timeout=run.timeout)
+                result = report_from_outcome(net, run.modules, outcome, lr=lr, timeout=run.timeout)
             except CompareError as err:
                 result = err.message
             except Exception as err:  # a bug of ours: one line, never a dead thread
@@ -111,6 +115,15 @@ class CompareController(QObject):
         self._thread.start()
         self.started.emit()
         self.state_changed.emit()
+
+    def set_lr(self, lr: float | None) -> None:
+        """A new learning rate (None: do not check the update); kept for this window, and run again now."""
+        if lr == self.lr:
+            return
+        self.lr = lr
+        self.state_changed.emit()
+        if self.path is not None:
+            self.rerun()
 
     def stop(self, *, clear: bool = True) -> None:
         """End the run and stop watching; with clear, forget the report (the badges go)."""

@@ -14,7 +14,7 @@ import time
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from chainview.core.symbols import pretty
@@ -23,6 +23,21 @@ from ..inspector.matrix_view import MatrixView
 from ..theme import LIGHT, Theme
 
 MARKS = {"ok": "✓", "differs": "✗", "not_checked": "·"}
+
+
+def parse_lr(text: str) -> float | None:
+    """The learning-rate field: empty is None (the update is not checked); else a positive number, or a
+    ValueError whose text says what to type."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        lr = float(text)
+    except ValueError:
+        lr = float("nan")
+    if not (lr > 0 and np.isfinite(lr)):
+        raise ValueError(f"the learning rate must be a positive number, e.g. 0.01 (empty: no SGD step); got {text!r}")
+    return lr
 
 
 def row_text(row) -> str:
@@ -59,8 +74,20 @@ class ComparePanel(QWidget):
         self.template_button.setToolTip("Save the module template (Linear, Tanh, ..., NLL with NotImplementedError "
                                         "bodies) where you like and compare with it while you fill it in")
         self.template_button.clicked.connect(self.template_wanted)
+        # the learning rate their sgd_step is checked with; empty: the update is not checked
+        self.lr_label = QLabel("SGD lr")
+        self.lr_field = QLineEdit()
+        self.lr_field.setObjectName("compare_lr")
+        self.lr_field.setPlaceholderText("none")
+        self.lr_field.setMaximumWidth(self.lr_field.fontMetrics().horizontalAdvance("0.00001") + 24)
+        self.lr_field.setToolTip("Learning rate to check your sgd_step with (e.g. 0.01), as `chainview compare "
+                                 "--lr`; empty: the update is not checked. Kept while this window is open")
+        self.lr_label.setBuddy(self.lr_field)
+        self.lr_field.editingFinished.connect(self._lr_edited)
         head = QHBoxLayout()
         head.addWidget(self.status_label, 1)
+        head.addWidget(self.lr_label)
+        head.addWidget(self.lr_field)
         head.addWidget(self.template_button)
         head.addWidget(self.rerun_button)
         head.addWidget(self.stop_button)
@@ -120,9 +147,21 @@ class ComparePanel(QWidget):
         self.refresh_status()
         self.show_report(None)
 
+    def _lr_edited(self) -> None:
+        try:
+            lr = parse_lr(self.lr_field.text())
+        except ValueError as err:
+            self.lr_field.setStyleSheet(f"QLineEdit {{ border: 2px solid {self.theme.bad.name()}; }}")
+            self.summary.setText(str(err))
+            return
+        self.lr_field.setStyleSheet("")
+        self.controller.set_lr(lr)
+
     # ---- what the controller says
     def refresh_status(self) -> None:
         c = self.controller
+        if not self.lr_field.hasFocus() and not self.lr_field.styleSheet():   # set elsewhere (--lr): show it
+            self.lr_field.setText(f"{c.lr:g}" if c.lr is not None else "")
         if not c.active:
             self.status_label.setText("Not comparing. File ▸ Compare with my code… picks your module file.")
         else:

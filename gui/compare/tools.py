@@ -18,11 +18,12 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 
 from chainview.core.symbols import pretty
 
-from .controller import CompareController
+from .controller import KEEP, CompareController
 from .panel import ComparePanel, row_text
 
 DOCK_WIDTH = 560                               # theirs, expected and the difference side by side
 ENV_MODULES = "CHAINVIEW_COMPARE_MODULES"     # `chainview NET.json --modules FILE.py` (cli/__init__.py) sets it
+ENV_LR = "CHAINVIEW_COMPARE_LR"               # ... and `--lr 0.01` this one (checked there: a positive number)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ class CompareTools:
         else:
             self.inspector = None
 
-    def start(self, path, *, lr=None) -> None:
+    def start(self, path, *, lr=KEEP) -> None:
+        """Compare with `path`; the learning rate stays what it was (the panel's field) unless given."""
         self._last_first = None
         self.dock.show()
         self.dock.raise_()
@@ -199,7 +201,7 @@ class _ShutdownFilter(QObject):
 def install_compare(window) -> CompareTools:
     """Once per window; a --modules path from the command line starts comparing right away."""
     tools = CompareTools(window)
-    pending = os.environ.pop(ENV_MODULES, None)
+    pending, lr = os.environ.pop(ENV_MODULES, None), os.environ.pop(ENV_LR, None)
     if pending:
-        tools.start(pending)
+        tools.start(pending, lr=float(lr) if lr else None)
     return tools
