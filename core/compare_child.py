@@ -73,13 +73,15 @@ class Runner:
     def __init__(self, task, module, path, records):
         self.task, self.mod, self.path, self.out = task, module, path, records
 
-    def call(self, phase, node, fn, *args):
-        """fn(*args) as step (phase, node); (True, result) or (False, None) after recording their exception."""
+    def call(self, phase, node, fn, *args, raised_at=None):
+        """fn(*args) as step (phase, node); (True, result) or (False, None) after recording their exception
+        (at the node raised_at() names, when the call makes several numbers and some were already made)."""
         self.out.start(phase, node)
         try:
             with np.errstate(all="ignore"):
                 return True, fn(*args)
         except BaseException as exc:  # noqa: B902 - SystemExit and KeyboardInterrupt from their code too
+            node = raised_at() if raised_at is not None else node
             self.out.write(kind="error", phase=phase, node=node, error=describe_error(exc, self.path))
             return False, None
 
@@ -149,28 +151,43 @@ class Runner:
                 ok, dZ = self.call("backward", i["Z"], act.backward, given_grad(i["A"]))
                 if ok:
                     self.result("backward", i["Z"], dZ)
-            # Linear.backward makes dL/dW, dL/dW0 and dL/dA^(l-1): an exception or a time-out in it is at the
-            # first of them in schedule order, dL/dW (the step it was running), and the other two are not checked
-            ok, dA = self.call("backward", i["W"], lin.backward, given_grad(i["Z"]))
+            # Linear.backward makes dL/dW, dL/dW0 and dL/dA^(l-1), in schedule order. A time-out is at dL/dW (the
+            # step it was running); an exception at the first of them it had not made, and the ones it had made
+            # are compared: "which number of mine is wrong first" is then the one it failed on
+            before = {attr: getattr(lin, attr, None) for attr in ("dLdW", "dLdW0")}
+            made = lambda: [attr for attr in before if getattr(lin, attr, None) is not before[attr]]
+            raised_at = lambda: (i["W"] if "dLdW" not in made() else i["W0"] if "dLdW0" not in made()
+                                 else i["A_in"])
+            outputs = ((i["W"], "dLdW"), (i["W0"], "dLdW0"))
+            ok, dA = self.call("backward", i["W"], lin.backward, given_grad(i["Z"]), raised_at=raised_at)
             if not ok:
+                for node, attr in outputs:
+                    if attr in made() and node != raised_at():
+                        self.result("backward", node, getattr(lin, attr))
                 continue
-            for node, attr in ((i["W"], "dLdW"), (i["W0"], "dLdW0")):
+            for node, attr in outputs:
                 if hasattr(lin, attr):
                     self.result("backward", node, getattr(lin, attr))
                 else:
                     self.result("backward", node, None, note=f"Linear.backward set no self.{attr}")
             self.result("backward", i["A_in"], dA)
 
-        # update: their sgd_step after their own backward; like Linear.backward, a failure is at W^l
+        # update: their sgd_step after their own backward; like Linear.backward, an exception after W was
+        # stepped is at W0 (W's step is compared), a time-out at W
         if task["lr"] is not None:
+            spec_W = [spec["W"] for spec in task["layers"]]
             for l, (lin, _) in enumerate(layers, start=1):
                 if not hasattr(lin, "sgd_step"):
                     out.write(kind="no_update", layer=l)
                     continue
+                old_W = np.array(spec_W[l - 1], dtype=float)
+                stepped = lambda: not _same(getattr(lin, "W", None), old_W)   # W done: it raised on W0
                 i = ids[l - 1]
-                ok, _ = self.call("update", i["W"], lin.sgd_step, task["lr"])
-                if ok:
+                ok, _ = self.call("update", i["W"], lin.sgd_step, task["lr"],
+                                  raised_at=lambda: i["W0"] if stepped() else i["W"])
+                if ok or stepped():
                     self.result("update", i["W"], getattr(lin, "W", None))
+                if ok:
                     self.result("update", i["W0"], getattr(lin, "W0", None))
 
 

@@ -100,8 +100,8 @@ BUGS = {
                          ("Z1", "backward", "values"), ["largest difference at entry"]),
     "no offset in forward": ("return self.W.T @ A + self.W0", "return self.W.T @ A", HW_NET,
                              ("Z1", "forward", "values"), ["largest difference"]),
-    "exception in backward": ("return self.W @ dLdZ", "return self.W.T @ dLdZ", HW_NET,   # in the return line: still W²
-                              ("W2", "backward", "exception"), ["hw.py, line 18, in backward: ValueError: matmul"]),
+    "exception in backward": ("return self.W @ dLdZ", "return self.W.T @ dLdZ", HW_NET,   # dL/dW², dL/dW0² were set
+                              ("A1", "backward", "exception"), ["hw.py, line 18, in backward: ValueError: matmul"]),
     "sgd step up the gradient": ("self.W = self.W - lrate * self.dLdW", "self.W = self.W + lrate * self.dLdW", HW_NET,
                                  ("W1", "update", "scaled"), ["-1 ×", "up the gradient"]),
     "sgd step without lr": ("self.W = self.W - lrate * self.dLdW", "self.W = self.W - self.dLdW", HW_NET,

@@ -155,7 +155,7 @@ def test_an_exception_shows_their_line(window, qtbot, tmp_path):
     wait_runs(qtbot, tools, 1)
     assert "hw.py, line 18, in backward: ValueError" in tools.panel.diagnosis.text()
     assert tools.panel.source_line.text().strip() == "return self.W.T @ dLdZ"
-    assert window.session.selection == "W2"          # Linear.backward failed: at the first node it makes
+    assert window.session.selection == "A1"          # Linear.backward failed in its return: dL/dW², dL/dW0² were made
 
 
 def test_choosing_a_row_selects_its_node_and_step(window, qtbot, tmp_path):
