@@ -35,48 +35,58 @@ def _load(path: str):
     return load_net(path)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line. With `only`, just that command's subparser: a run needs one, and building
+    argparse's parsers for all of them took ~10 ms of `chainview render`'s start-up."""
+    want = lambda name: only is None or only == name
     p = argparse.ArgumentParser(prog="chainview", description=(
         "Step through backpropagation one node at a time (MIT 6.390 conventions). "
         "With no command, opens the app on NET.json or on the default example."))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    t = sub.add_parser("trace", help="print every step's equation, shapes and numbers")
-    t.add_argument("net", metavar="NET.json")
-    t.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
-    t.add_argument("--example", type=int, default=0, metavar="K", help="batch column the Jacobians show (default 0)")
-    t.add_argument("--json", action="store_true", help="machine-readable output (documented in the README)")
+    if want("trace"):
+        t = sub.add_parser("trace", help="print every step's equation, shapes and numbers")
+        t.add_argument("net", metavar="NET.json")
+        t.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
+        t.add_argument("--example", type=int, default=0, metavar="K", help="batch column the Jacobians show (default 0)")
+        t.add_argument("--json", action="store_true", help="machine-readable output (documented in the README)")
 
-    c = sub.add_parser("check", help="validate and gradient-check: exit 0 fine, 1 check failed, 2 bad file")
-    c.add_argument("net", metavar="NET.json")
-    c.add_argument("--example", type=int, default=0, metavar="K")
+    if want("check"):
+        c = sub.add_parser("check", help="validate and gradient-check: exit 0 fine, 1 check failed, 2 bad file")
+        c.add_argument("net", metavar="NET.json")
+        c.add_argument("--example", type=int, default=0, metavar="K")
 
-    r = sub.add_parser("train", help="N steps of SGD on the whole batch; writes the trained net")
-    r.add_argument("net", metavar="NET.json")
-    r.add_argument("--lr", type=float, default=0.005, metavar="ETA", help="learning rate η (default 0.005)")
-    r.add_argument("--steps", type=int, default=100, metavar="N", help="SGD steps on the whole batch (default 100)")
-    r.add_argument("-o", "--output", metavar="OUT.json", help="where to write the trained net (default: print the loss only)")
+    if want("train"):
+        r = sub.add_parser("train", help="N steps of SGD on the whole batch; writes the trained net")
+        r.add_argument("net", metavar="NET.json")
+        r.add_argument("--lr", type=float, default=0.005, metavar="ETA", help="learning rate η (default 0.005)")
+        r.add_argument("--steps", type=int, default=100, metavar="N", help="SGD steps on the whole batch (default 100)")
+        r.add_argument("-o", "--output", metavar="OUT.json", help="where to write the trained net (default: print the loss only)")
 
-    g = sub.add_parser("render", help="render the window to a PNG with no display (for slides and tests)")
-    g.add_argument("net", metavar="NET.json", nargs="?", help="default: the default example")
-    g.add_argument("--step", type=int, default=None, metavar="K", help="after K steps (default: all)")
-    g.add_argument("--select", metavar="NODE|SRC->DST", help="e.g. Z1 or Z1->A1")
-    g.add_argument("--theme", choices=("light", "dark"), default="light")
-    g.add_argument("--size", default="1600x900", metavar="WxH")
-    g.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
-    g.add_argument("--example", type=int, default=0, metavar="K")
-    g.add_argument("--edit", action="store_true", help="show the net editor")
-    g.add_argument("--train", type=int, default=0, metavar="N", help="train N SGD steps first (shows the loss plot)")
-    g.add_argument("--lr", type=float, default=0.005)
-    g.add_argument("--check", action="store_true", help="run the gradient check first (shows ✓/✗ marks)")
-    g.add_argument("--present", action="store_true", help="presenter mode: the graph fills the window, the step as a card")
-    g.add_argument("--fit", action="store_true", help="the whole graph fitted, instead of following the step")
-    g.add_argument("-o", "--output", required=True, metavar="OUT.png")
+    if want("render"):
+        g = sub.add_parser("render", help="render the window to a PNG with no display (for slides and tests)")
+        g.add_argument("net", metavar="NET.json", nargs="?", help="default: the default example")
+        g.add_argument("--step", type=int, default=None, metavar="K", help="after K steps (default: all)")
+        g.add_argument("--select", metavar="NODE|SRC->DST", help="e.g. Z1 or Z1->A1")
+        g.add_argument("--theme", choices=("light", "dark"), default="light")
+        g.add_argument("--size", default="1600x900", metavar="WxH")
+        g.add_argument("--layout", choices=("denominator", "numerator"), default="denominator")
+        g.add_argument("--example", type=int, default=0, metavar="K")
+        g.add_argument("--edit", action="store_true", help="show the net editor")
+        g.add_argument("--train", type=int, default=0, metavar="N", help="train N SGD steps first (shows the loss plot)")
+        g.add_argument("--lr", type=float, default=0.005)
+        g.add_argument("--check", action="store_true", help="run the gradient check first (shows ✓/✗ marks)")
+        g.add_argument("--present", action="store_true", help="presenter mode: the graph fills the window, the step as a card")
+        g.add_argument("--fit", action="store_true", help="the whole graph fitted, instead of following the step")
+        g.add_argument("-o", "--output", required=True, metavar="OUT.png")
 
-    _compare_parser(sub)
+    if want("compare"):
+        _compare_parser(sub)
     for name in ("install-desktop", "uninstall-desktop"):
-        sub.add_parser(name, help=f"{name.split('-')[0]} the desktop entry, icons and MIME type for this user")
-    _handout_parser(sub)
+        if want(name):
+            sub.add_parser(name, help=f"{name.split('-')[0]} the desktop entry, icons and MIME type for this user")
+    if want("handout"):
+        _handout_parser(sub)
     return p
 
 
@@ -97,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             return _not_a_regular_file(argv[0])
         return _open_app(argv[0] if argv else None)
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(only=argv[0] if argv and argv[0] in COMMANDS else None).parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if not (as_process and args.command in ONE_SHOT):

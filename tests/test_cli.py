@@ -6,6 +6,7 @@ codes, stderr and files, and in-process through cli.main(argv) with capsys.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import os
@@ -364,3 +365,17 @@ def test_a_bad_file_given_to_the_app_is_said_and_the_app_still_opens(tmp_path, m
     assert opened == [str(bad)]
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not valid JSON" in err[0]
+
+
+def test_a_command_parses_alike_when_its_parser_is_built_alone():
+    """main() builds only the command's own subparser (start-up time): it must be the same as in the full one."""
+    from chainview.cli import COMMANDS, _parser
+
+    def options(parser, name):
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return sorted((a.dest, tuple(a.option_strings), a.default, a.required) for a in sub.choices[name]._actions)
+
+    full = _parser()
+    for name in COMMANDS:
+        alone = _parser(only=name)
+        assert options(alone, name) == options(full, name), name
