@@ -52,7 +52,7 @@ class Page:
 
     def label(self, text: str, *, scale: float = 1.0, bold: bool = False, color: QColor | None = None,
               wrap: bool = True, name: str = "") -> QLabel:
-        lab = QLabel(text)
+        lab = QLabel()            # the text last: each setter before it would lay the rich text out again
         lab.setTextFormat(Qt.TextFormat.RichText)
         lab.setWordWrap(wrap)
         lab.setFont(self.font(scale, bold))
@@ -61,6 +61,7 @@ class Page:
             set_text_color(lab, color)
         if name:
             lab.setObjectName(name)
+        lab.setText(text)
         return lab
 
     def heading(self, text: str, color: QColor | None = None) -> QLabel:
