@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QAbstractTextDocumentLayout, QBrush, QColor, QFont, QFontDatabase, QFontMetricsF,
+from PySide6.QtGui import (QAbstractTextDocumentLayout, QBrush, QColor, QFont, QFontMetricsF,
                            QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen, QPolygonF, QTextDocument)
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -81,19 +81,19 @@ class Style:
         self._texts.clear()                 # new fonts: the labels are laid out again
         s = self.scale
 
-        def font(px: float, bold=False, mono=False, italic=False) -> QFont:
-            f = QFontDatabase.systemFont(QFontDatabase.FixedFont) if mono else QFont()
+        def font(px: float, bold=False, italic=False) -> QFont:
+            f = QFont()
             f.setPixelSize(max(1, round(px * s)))
             f.setBold(bold)
             f.setItalic(italic)
-            if mono:
-                f.setStyleHint(QFont.Monospace)
             return f
 
         self.fonts = {
             "symbol": font(26, bold=True),
             "dims": font(16),
-            "number": font(16, mono=True),
+            # numbers in the UI's sans, not the monospace: OCR read its dotted 0 as "@" and missed whole
+            # entries (a squeezed screen share blurs them the same way); MatrixText right-aligns the columns
+            "number": font(16),
             "grad_label": font(15),
             "pill_name": font(14),
             "pill_symbol": font(18, bold=True),
