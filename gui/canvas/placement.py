@@ -168,8 +168,13 @@ def place(G, sizes: dict, labels: dict, *, scale: float = 1.0, anchor_dx=None) -
     pad = 12 * g
     lane_gap = max((h for _, h in labels.values()), default=40 * sc) + 2 * gap
 
-    # ---- tied W: a band above the others, over the middle of the corridors it feeds
-    band_top = top_of(obstacles())
+    # ---- tied W: a band above the others, over the middle of the corridors it feeds. Only what stands
+    # under the band's own span counts: a tall W block elsewhere in the net must not lift it far above the
+    # nodes it feeds (the camera could not then frame the W and its operands together at a readable size)
+    span = [x for n in tied for v in G.successors(n) if kind(v) == "Z" for x in corridor[v]]
+    widest = max((sizes[n].w for n in tied), default=0.0)
+    lo, hi = (min(span) - widest - pad, max(span) + widest + pad) if span else (0.0, 0.0)
+    band_top = top_of([r for r in obstacles() if r[2] > lo and r[0] < hi])
     tie_lane = band_top - pad
     next_band = tie_lane
     placed: list[Rect] = []
