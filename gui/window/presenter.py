@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QToolBar, QVBoxLayout
 from chainview.core.symbols import pretty, rich
 
 from ..canvas import camera
-from ..canvas.items import denoise, fmt
+from ..canvas.text import denoise, fmt
 from ..theme import operand_color, readable
 from .numbering import step_tag, step_words
 
