@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen, QPolygonF, QTextDocument
 
 from chainview.core import dims_text, rich, split_id
+from chainview.core.symbols import number_text
 
 KIND_NAMES = {
     "A": "activation",
@@ -66,14 +67,11 @@ def dims_lines(dims, shape) -> list[str]:
 
 
 def fmt(x: float) -> str:
-    """A number in at most ~6 characters: 0.462, -0.291, 12.3, 1.2e-05."""
+    """A number in at most ~6 characters: 0.462, -0.291, 12.3, 1.2e-05. NaN, ±∞ and 0 as every table of
+    the app spells them (core.symbols.number_text)."""
     x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0:
-        return "0"
+    if x == 0 or not math.isfinite(x):
+        return number_text(x)
     a = abs(x)
     if 1e-3 <= a < 1e4:
         s = f"{x:.3g}"
