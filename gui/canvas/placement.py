@@ -175,7 +175,7 @@ def place(G, sizes: dict, labels: dict, *, scale: float = 1.0, anchor_dx=None) -
     widest = max((sizes[n].w for n in tied), default=0.0)
     lo, hi = (min(span) - widest - pad, max(span) + widest + pad) if span else (0.0, 0.0)
     band_top = top_of([r for r in obstacles() if r[2] > lo and r[0] < hi])
-    tie_lane = band_top - pad
+    tie_lane = band_top - pad / 2
     next_band = tie_lane
     placed: list[Rect] = []
     for n in sorted(tied, key=lambda n: G.nodes[n]["layer"]):
@@ -183,7 +183,7 @@ def place(G, sizes: dict, labels: dict, *, scale: float = 1.0, anchor_dx=None) -
         targets = [v for v in G.successors(n) if kind(v) == "Z"]
         mids = sorted((corridor[v][0] + corridor[v][1]) / 2 for v in targets)
         mid = (mids[0] + mids[-1]) / 2
-        cy = tie_lane - pad - s.h / 2
+        cy = tie_lane - pad / 2 - s.h / 2
         # over the middle of the layers it feeds; another tied W there already: the nearest free corridor
         spots = sorted({(corridor[v][0] + corridor[v][1]) / 2 for v in corridor
                         if mids[0] - 1 <= (corridor[v][0] + corridor[v][1]) / 2 <= mids[-1] + 1} | {mid},

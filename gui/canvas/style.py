@@ -65,8 +65,9 @@ class Style:
             "symbol": font(26, bold=True),
             "dims": font(16),
             # numbers in the UI's sans, not the monospace: OCR read its dotted 0 as "@" and missed whole
-            # entries (a squeezed screen share blurs them the same way); MatrixText right-aligns the columns
-            "number": font(16),
+            # entries (a squeezed screen share blurs them the same way); MatrixText right-aligns the columns.
+            # 17, not 16: at the label floor's zoom a 16 px "-0.464" still came back as "464" now and then
+            "number": font(17),
             "grad_label": font(15),
             "pill_name": font(14),
             "pill_symbol": font(18, bold=True),
