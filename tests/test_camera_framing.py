@@ -6,22 +6,16 @@ import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication
 
-from chainview.core import Session, example_path
+from test_presenting import _window
+
+from chainview.core import example_path
 from chainview.core.netfile import load_net
 from chainview.gui.canvas import camera
 from chainview.gui.canvas.items import NodeItem
-from chainview.gui.settings import Settings
-from chainview.gui.window.main_window import MainWindow
 
 
 def _tied_window(qtbot, size, present=False):
-    w = MainWindow(Session(load_net(example_path("unrolled-tied"))), settings=Settings.ephemeral(), theme="light",
-                   restore_geometry=False, first_run_hint=False)
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
-    w.view.reduce_motion = True
+    w = _window(qtbot, size, net=load_net(example_path("unrolled-tied")))
     if present:
         w.presenter.set_active(True)
     s = w.session
