@@ -17,6 +17,7 @@ FLOOR_PX = 14.0               # the smallest label height on screen a screen sha
 SHARE_SIZE = (1280, 720)      # "sharing at 1280×720": a bigger window is seen scaled down to this
 HEADROOM = 1.3                # a step that fits easily is shown up to this much above the floor, no more
 MARGIN_PX = 28                # screen pixels kept around the framed items
+MIN_MARGIN_PX = 8             # what that margin gives way to before a framed item is cut at the view's edge
 ANIMATION_MS = 220            # the camera's move (≤ 250 ms); none with reduce motion or in a render
 
 
@@ -73,11 +74,30 @@ def min_zoom(items, floor: float) -> float:
     return floor / min(sizes) if sizes else 1.0
 
 
+def item_rect(item) -> QRectF:
+    """What of an item must be in view: its solid parts (a node's outline and value block), not the room
+    its bounding rect keeps for a glow."""
+    parts = getattr(item, "label_rects", None)
+    rects = parts() if callable(parts) else []
+    if not rects:
+        return item.sceneBoundingRect()
+    r = QRectF()
+    for part in rects:
+        r = r.united(part)
+    return r
+
+
 def items_rect(items) -> QRectF:
     r = QRectF()
     for item in items:
-        r = r.united(item.sceneBoundingRect())
+        r = r.united(item_rect(item))
     return r
+
+
+def _margin(available: float, extent: float) -> float:
+    """MARGIN_PX, or less (down to MIN_MARGIN_PX) when that is what lets `extent` screen pixels fit whole."""
+    spare = (available - extent) / 2
+    return MARGIN_PX if spare >= MARGIN_PX else max(MIN_MARGIN_PX, spare)
 
 
 def frame(rect: QRectF, result: QRectF, available: QRectF, zmin: float,
@@ -87,7 +107,8 @@ def frame(rect: QRectF, result: QRectF, available: QRectF, zmin: float,
     If rect does not fit at zmin, the result stays wholly in view (when it can) and the rest is
     shown as far as it fits around it: the camera centres on the result and pans toward the others.
     """
-    aw, ah = max(available.width() - 2 * MARGIN_PX, 40.0), max(available.height() - 2 * MARGIN_PX, 40.0)
+    mx, my = _margin(available.width(), rect.width() * zmin), _margin(available.height(), rect.height() * zmin)
+    aw, ah = max(available.width() - 2 * mx, 40.0), max(available.height() - 2 * my, 40.0)
     fit = min(aw / max(rect.width(), 1.0), ah / max(rect.height(), 1.0))
     z = max(zmin, min(fit, zmin * HEADROOM, zmax))
     hx, hy = aw / 2 / z, ah / 2 / z

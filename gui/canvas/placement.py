@@ -168,9 +168,14 @@ def place(G, sizes: dict, labels: dict, *, scale: float = 1.0, anchor_dx=None) -
     pad = 12 * g
     lane_gap = max((h for _, h in labels.values()), default=40 * sc) + 2 * gap
 
-    # ---- tied W: a band above the others, over the middle of the corridors it feeds
-    band_top = top_of(obstacles())
-    tie_lane = band_top - pad
+    # ---- tied W: a band above the others, over the middle of the corridors it feeds. Only what stands
+    # under the band's own span counts: a tall W block elsewhere in the net must not lift it far above the
+    # nodes it feeds (the camera could not then frame the W and its operands together at a readable size)
+    span = [x for n in tied for v in G.successors(n) if kind(v) == "Z" for x in corridor[v]]
+    widest = max((sizes[n].w for n in tied), default=0.0)
+    lo, hi = (min(span) - widest - pad, max(span) + widest + pad) if span else (0.0, 0.0)
+    band_top = top_of([r for r in obstacles() if r[2] > lo and r[0] < hi])
+    tie_lane = band_top - pad / 2
     next_band = tie_lane
     placed: list[Rect] = []
     for n in sorted(tied, key=lambda n: G.nodes[n]["layer"]):
@@ -178,7 +183,7 @@ def place(G, sizes: dict, labels: dict, *, scale: float = 1.0, anchor_dx=None) -
         targets = [v for v in G.successors(n) if kind(v) == "Z"]
         mids = sorted((corridor[v][0] + corridor[v][1]) / 2 for v in targets)
         mid = (mids[0] + mids[-1]) / 2
-        cy = tie_lane - pad - s.h / 2
+        cy = tie_lane - pad / 2 - s.h / 2
         # over the middle of the layers it feeds; another tied W there already: the nearest free corridor
         spots = sorted({(corridor[v][0] + corridor[v][1]) / 2 for v in corridor
                         if mids[0] - 1 <= (corridor[v][0] + corridor[v][1]) / 2 <= mids[-1] + 1} | {mid},

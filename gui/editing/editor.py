@@ -137,16 +137,14 @@ class NetEditor(QWidget):
         self.expression_info.setObjectName("expressionInfo")
         self.expression_info.setWordWrap(True)
         self.expression_info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # one control a row: side by side they made the panel wider than a 1024×768 window gives it
         form.addWidget(QLabel("Units"), 0, 0)
-        units_row = QHBoxLayout()
-        units_row.addWidget(self.units_spin)
-        units_row.addSpacing(12)
-        units_row.addWidget(QLabel("Activation"))
-        units_row.addWidget(self.activation_combo, 1)
-        form.addLayout(units_row, 0, 1)
-        form.addWidget(QLabel("f(z) ="), 1, 0)
-        form.addWidget(self.expression_edit, 1, 1)
-        form.addWidget(self.expression_info, 2, 1)
+        form.addWidget(self.units_spin, 0, 1, Qt.AlignLeft)
+        form.addWidget(QLabel("Activation"), 1, 0)
+        form.addWidget(self.activation_combo, 1, 1)
+        form.addWidget(QLabel("f(z) ="), 2, 0)
+        form.addWidget(self.expression_edit, 2, 1)
+        form.addWidget(self.expression_info, 3, 1)
 
         self.w_label = QLabel()
         self.w_model = self._cell_model("W")
@@ -159,10 +157,10 @@ class NetEditor(QWidget):
         self.w_model.row_tip = lambda k: f"input {k + 1} (row of W: one per input, m^l rows)"
         self.w_model.column_tip = lambda k: f"unit {k + 1} (column of W: one per unit, n^l columns)"
         self.w0_model.row_tip = lambda k: f"unit {k + 1}"
-        form.addWidget(self.w_label, 3, 0, 1, 2)
-        form.addWidget(self.w_view, 4, 0, 1, 2)
-        form.addWidget(self.w0_label, 5, 0, 1, 2)
-        form.addWidget(self.w0_view, 6, 0, 1, 2)
+        form.addWidget(self.w_label, 4, 0, 1, 2)
+        form.addWidget(self.w_view, 5, 0, 1, 2)
+        form.addWidget(self.w0_label, 6, 0, 1, 2)
+        form.addWidget(self.w0_view, 7, 0, 1, 2)
         seed_row = QHBoxLayout()
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
@@ -171,10 +169,11 @@ class NetEditor(QWidget):
         self.randomise_button.setToolTip("Draw every W (Gaussian, variance 1/m) and W0 (zeros) afresh from the seed")
         self.randomise_button.clicked.connect(lambda: self.randomise())
         seed_row.addWidget(QLabel("Seed"))
-        seed_row.addWidget(self.seed_spin)
-        seed_row.addWidget(self.randomise_button)
-        seed_row.addStretch(1)
-        form.addLayout(seed_row, 7, 0, 1, 2)
+        seed_row.addWidget(self.seed_spin, 1)
+        form.addLayout(seed_row, 8, 0, 1, 2)
+        form.addWidget(self.randomise_button, 9, 0, 1, 2, Qt.AlignLeft)     # a row of its own: a narrow panel never clips it
+        for label in (self.expression_info, self.w_label, self.w0_label):
+            label.setWordWrap(True)         # a long dims line wraps instead of widening the panel past its edge
         col.addWidget(self.layer_box)
         from .links_box import LinksBox    # skip connection, tie, weight decay (issue 11)
         self.links_box = LinksBox(self)
@@ -191,10 +190,8 @@ class NetEditor(QWidget):
         self.loss_formula = QLabel()
         self.loss_formula.setObjectName("muted")
         data.addWidget(QLabel("Loss"), 0, 0)
-        loss_row = QHBoxLayout()
-        loss_row.addWidget(self.loss_combo)
-        loss_row.addWidget(self.loss_formula, 1)
-        data.addLayout(loss_row, 0, 1)
+        data.addWidget(self.loss_combo, 0, 1, Qt.AlignLeft)
+        data.addWidget(self.loss_formula, 1, 1)       # under the name: beside it, it wrapped mid-formula
         self.x_label = QLabel()
         self.x_model = self._cell_model("X")
         self.x_view = MatrixTable(self.x_model, max_rows=4)
@@ -203,10 +200,12 @@ class NetEditor(QWidget):
         self.y_view = MatrixTable(self.y_model, max_rows=4)
         for model in (self.x_model, self.y_model):
             model.column_tip = lambda k: f"example {k + 1} (one column of X and Y)"
-        data.addWidget(self.x_label, 1, 0, 1, 2)
-        data.addWidget(self.x_view, 2, 0, 1, 2)
-        data.addWidget(self.y_label, 3, 0, 1, 2)
-        data.addWidget(self.y_view, 4, 0, 1, 2)
+        for label in (self.x_label, self.y_label):
+            label.setWordWrap(True)
+        data.addWidget(self.x_label, 2, 0, 1, 2)
+        data.addWidget(self.x_view, 3, 0, 1, 2)
+        data.addWidget(self.y_label, 4, 0, 1, 2)
+        data.addWidget(self.y_view, 5, 0, 1, 2)
         example_row = QHBoxLayout()
         self.add_example_button = QPushButton("Add example")
         self.add_example_button.setToolTip("Add a column of zeros to X and Y")
@@ -217,7 +216,7 @@ class NetEditor(QWidget):
         example_row.addWidget(self.add_example_button)
         example_row.addWidget(self.remove_example_button)
         example_row.addStretch(1)
-        data.addLayout(example_row, 5, 0, 1, 2)
+        data.addLayout(example_row, 6, 0, 1, 2)
         col.addWidget(data_box)
         col.addStretch(1)
 

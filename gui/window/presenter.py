@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QToolBar, QVBoxLayout
 from chainview.core.symbols import pretty, rich
 
 from ..canvas import camera
-from ..canvas.items import denoise, fmt
+from ..canvas.text import denoise, fmt
 from ..theme import operand_color, readable
 from .numbering import step_tag, step_words
 
@@ -40,7 +40,7 @@ def _matrix_html(a, color: str, px: int) -> str:
         + ("<td>…</td>" if c > MAX_CELLS else "") + "</tr>" for i in rows)
     if r > MAX_CELLS:
         cells += "<tr><td align='center'>⋮</td></tr>"
-    return (f"<table border='1' cellspacing='0' cellpadding='2' style='font-family: monospace; color: {color};"
+    return (f"<table border='1' cellspacing='0' cellpadding='2' style='color: {color};"   # the UI's sans: OCR reads its 0s
             f" border-color: {color}; border-style: solid; border-collapse: collapse'>{cells}</table>")
 
 
