@@ -10,7 +10,7 @@ from chainview.core import Session, example_path  # noqa: E402
 from chainview.core.netfile import load_net  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QUndoStack  # noqa: E402
-from PySide6.QtWidgets import QDockWidget, QMainWindow  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow  # noqa: E402
 
 from chainview.gui.theme import LIGHT  # noqa: E402
 
@@ -76,3 +76,13 @@ def settings(settings_path):
     from PySide6.QtCore import QSettings
     from chainview.gui.settings import Settings
     return Settings(QSettings(settings_path, QSettings.IniFormat))
+
+
+def show_active(qtbot, window, size=(1280, 720)):
+    """Show a window as a person sees it: sized, on screen and active, so its shortcuts reach it."""
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    return window

@@ -18,6 +18,7 @@ from chainview.gui.window.main_window import MainWindow
 from chainview.gui.render import render_cli
 from chainview.gui.settings import Settings
 from chainview.gui.theme import DARK, LIGHT
+from conftest import show_active
 
 
 @pytest.fixture
@@ -43,10 +44,7 @@ def make_window(qtbot, settings, no_dialogs):
         made.append(w)
         w.resize(1280, 720)
         if show:
-            w.show()
-            qtbot.waitExposed(w)
-            w.activateWindow()
-            qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=2000)
+            show_active(qtbot, w)
         return w
     yield make
     for w in made:

@@ -21,6 +21,7 @@ from chainview.gui.window.main_window import MainWindow, base_point_size
 from chainview.gui.inspector.matrix_model import format_number
 from chainview.gui.settings import MAX_RECENT, Settings
 from chainview.gui.theme import DARK, LIGHT
+from conftest import show_active
 
 
 @pytest.fixture
@@ -53,10 +54,7 @@ def make_window(qtbot, settings, messages):
         qtbot.addWidget(w)
         w.resize(1280, 720)
         if show:
-            w.show()
-            qtbot.waitExposed(w)
-            w.activateWindow()
-            qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=2000)
+            show_active(qtbot, w)
         return w
     yield make
     QApplication.instance().setProperty("chainview_base_point_size", None)

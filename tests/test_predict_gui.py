@@ -11,6 +11,7 @@ from chainview.core import Session, example_path
 from chainview.core.netfile import load_net
 from chainview.gui.window.main_window import MainWindow
 from chainview.gui.settings import Settings
+from conftest import show_active
 
 
 @pytest.fixture
@@ -19,12 +20,7 @@ def make(qtbot, settings):
         session = Session(load_net(example_path(net)), layout=layout)
         w = MainWindow(session, settings=settings, theme="light", restore_geometry=False, first_run_hint=False)
         qtbot.addWidget(w)
-        w.resize(1280, 720)
-        w.show()
-        qtbot.waitExposed(w)
-        w.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=2000)
-        return w
+        return show_active(qtbot, w)
     yield make
     QApplication.instance().setProperty("chainview_base_point_size", None)
 
