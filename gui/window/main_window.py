@@ -417,10 +417,8 @@ class MainWindow(QMainWindow):
         follow(self, (s.position_changed, self._on_position), (s.net_changed, self._on_net),
                (s.layout_changed, self._on_layout), (s.example_changed, self._on_example),
                (s.selection_changed, self._on_selection))
-        sc = self.scene
-        sc.node_selected.connect(lambda n: (self._select(n), self._show_inspector()))
-        sc.edge_selected.connect(lambda u, v: (self._select((u, v)), self._show_inspector()))
-        sc.selection_cleared.connect(lambda: self._select(None))
+        # a canvas click selects in the session (every view follows from there) and asks to inspect
+        self.scene.inspect_requested.connect(self._show_inspector)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
@@ -561,13 +559,6 @@ class MainWindow(QMainWindow):
         self.inspector_dock.show()
         self.inspector_dock.raise_()
 
-    def _select(self, selection) -> None:
-        if self.session.selection != selection:
-            try:
-                self.session.select(selection)
-            except KeyError:
-                pass
-
     def phase_text(self) -> str:
         """'Start 0/14', 'Forward 3/5', 'Backward 2/9' (plain text, as the indicator shows it)."""
         s = self.session
@@ -671,12 +662,11 @@ class MainWindow(QMainWindow):
 
     # ================================================================ widgets → session
     def _layout_toggled(self, checked: bool) -> None:
-        self.session.set_layout("numerator" if checked else "denominator")
-        self._update_layout_widgets()
+        self.set_layout("numerator" if checked else "denominator")
 
     def set_layout(self, layout: str) -> None:
+        """The widgets follow from the session's layout_changed (_on_layout), once."""
         self.session.set_layout(layout)
-        self._update_layout_widgets()
 
     def _example_spun(self, value: int) -> None:
         k = value - 1
