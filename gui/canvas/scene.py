@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QGraphicsScene
 from chainview.core import Session
 from chainview.core.graph import structure
 
-from ..bind import follow
+from ..bind import Coalescer, follow
 from .placement import NodeSize, place
 from .items import EdgeItem, EdgeLabelItem, NodeItem, Style, side_x
 from ..theme import Theme, operand_color
@@ -61,6 +61,8 @@ class GraphScene(QGraphicsScene):
         self._lit: list = []             # items lit as operands of the current equation
         self.setBackgroundBrush(theme.background)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        # a burst of new nets in one event-loop turn (undo, redo, a file) is one rebuild (gui/bind.py)
+        self._rebuild_soon = Coalescer(self, self.rebuild)
         self._binding = follow(self, (session.net_changed, "_on_net_changed"),
                                (session.position_changed, "_on_position_changed"),
                                (session.layout_changed, "_on_layout_changed"),
@@ -75,21 +77,26 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ public
     def node_item(self, node: str) -> NodeItem:
+        self._rebuild_soon.flush()          # readers see the latest net, even within the turn it came in
         return self._nodes[node]
 
     def edge_item(self, u: str, v: str) -> EdgeItem:
+        self._rebuild_soon.flush()
         return self._edges[(u, v)]
 
     @property
     def node_items(self) -> dict[str, NodeItem]:
+        self._rebuild_soon.flush()
         return dict(self._nodes)
 
     @property
     def edge_items(self) -> dict[tuple[str, str], EdgeItem]:
+        self._rebuild_soon.flush()
         return dict(self._edges)
 
     def items_bounds(self) -> QRectF:
         """The rect around every node, edge and label (what a view fits)."""
+        self._rebuild_soon.flush()
         r = QRectF()
         for item in self._nodes.values():
             r = r.united(item.sceneBoundingRect())
@@ -267,6 +274,8 @@ class GraphScene(QGraphicsScene):
 
     def _on_position_changed(self, old: int, new: int) -> None:
         """Refresh only the nodes/edges of steps in [min, max) plus the old and new current step."""
+        if self._rebuild_soon.pending:      # a rebuild comes at the end of this turn and refreshes them all
+            return
         steps = self.session.steps
         lo, hi = sorted((old, new))
         idx = set(range(lo, hi))
@@ -295,6 +304,8 @@ class GraphScene(QGraphicsScene):
             e.set_data({"symbol": J.symbol, "dims": J.dims, "shape": J.shape, "kind": J.kind, "jacobian": J})
 
     def _on_layout_changed(self, layout: str) -> None:
+        if self._rebuild_soon.pending:
+            return
         self._update_edge_labels()
         numerator = layout == "numerator"
         for item in self._nodes.values():
@@ -304,11 +315,13 @@ class GraphScene(QGraphicsScene):
         self.layout_updated.emit("layout")
 
     def _on_example_changed(self, k: int) -> None:
+        if self._rebuild_soon.pending:
+            return
         self.style.example = (k, self.session.net.batch)
         self._update_edge_labels()
 
     def _on_net_changed(self) -> None:
-        self.rebuild()
+        self._rebuild_soon.request()
 
     def _item_for(self, selection):
         if selection is None:
@@ -318,6 +331,8 @@ class GraphScene(QGraphicsScene):
         return self._nodes.get(selection)
 
     def _on_selection_changed(self, selection) -> None:
+        if self._rebuild_soon.pending:
+            return
         old = self._item_for(self._selected)
         if old is not None:
             old.set_selected(False)
@@ -327,6 +342,8 @@ class GraphScene(QGraphicsScene):
             new.set_selected(True)
 
     def _on_check_changed(self, report) -> None:
+        if self._rebuild_soon.pending:
+            return
         for node, item in self._nodes.items():
             item.set_check(report.nodes.get(node) if report is not None else None)
         for edge, e in self._edges.items():
