@@ -96,7 +96,6 @@ def counted(qtbot, monkeypatch):
     _instrument(monkeypatch, tally)
     session = Session(load_net(example_path("relu-regression")))
     w = MainWindow(session, settings=Settings.ephemeral(), restore_geometry=False, first_run_hint=False)
-    qtbot.addWidget(w)
     w.resize(1280, 720)
     w.show()
     qtbot.waitExposed(w)
@@ -105,7 +104,9 @@ def counted(qtbot, monkeypatch):
     qtbot.wait(20)
     yield w, tally
     w.editing_tools.controller.shutdown()
-    w.undo_stack.setClean()
+    w.confirm_discard = lambda: True     # the net edit is unsaved: close without asking
+    w.close()
+    w.deleteLater()
 
 
 def _act(qtbot, tally: Tally, action) -> Tally:

@@ -234,7 +234,7 @@ class StepList(QListView):
         self.activated.connect(self._jump_to)
         follow(self, (session.position_changed, self._on_position_changed),
                (session.net_changed, self._on_steps_changed), (session.layout_changed, self._on_steps_changed))
-        self._follow()
+        self.follow_current()
 
     def set_horizontal(self, horizontal: bool) -> None:
         """A strip left to right (under the canvas) or a column (beside it)."""
@@ -243,7 +243,7 @@ class StepList(QListView):
         self._apply_flow(horizontal)
         self.doItemsLayout()
         self.updateGeometry()
-        self._follow()
+        self.follow_current()
 
     def _apply_flow(self, horizontal: bool) -> None:
         self._delegate.horizontal = bool(horizontal)
@@ -324,14 +324,14 @@ class StepList(QListView):
     # ---- the session's signals, each once
     def _on_position_changed(self, old: int, new: int) -> None:
         self._model.moved(old, new)
-        self._follow()
+        self.follow_current()
 
     def _on_steps_changed(self, *_) -> None:
         """A new net or layout: other steps (titles, shapes), so the rows again."""
         self._model.reload()
-        self._follow()
+        self.follow_current()
 
-    def _follow(self, *_):
+    def follow_current(self, *_):
         """Select and show the step just done (or the first one at the start)."""
         pos = self.session.position
         rows = self._model.rowCount()
@@ -358,7 +358,7 @@ class StepList(QListView):
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)
         if getattr(self, "_scroll_pending", False):
-            self._follow()
+            self.follow_current()
 
     def changeEvent(self, event):  # noqa: N802
         super().changeEvent(event)
