@@ -8,11 +8,7 @@ import pytest  # noqa: E402
 
 from chainview.core import Session, example_path  # noqa: E402
 from chainview.core.netfile import load_net  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QUndoStack  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow  # noqa: E402
-
-from chainview.gui.theme import LIGHT  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 
 @pytest.fixture
@@ -36,33 +32,21 @@ def relu_session(example_net):
     return Session(example_net("relu-regression"))
 
 
-class StandInWindow(QMainWindow):
-    """What gui/editing.install_editing needs of the main window, and nothing more."""
-
-    def __init__(self, session):
-        super().__init__()
-        self.session = session
-        self.undo_stack = QUndoStack(self)
-        self.theme = LIGHT
-        self.setWindowTitle("stand-in[*]")
-
-    def add_dock(self, widget, area=Qt.RightDockWidgetArea, title=None, object_name=None):
-        dock = QDockWidget(title or "Panel", self)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-
 @pytest.fixture
 def editing_window(qtbot, relu_session):
-    """A StandInWindow with gui/editing's docks and actions installed: (window, tools)."""
-    from chainview.gui.editing.tools import install_editing
-    w = StandInWindow(relu_session)
-    qtbot.addWidget(w)
-    tools = install_editing(w)
+    """The real MainWindow on relu_session with gui/editing's docks and actions (what it installs itself):
+    (window, tools). The editor dock is shown: these tests drive it."""
+    from chainview.gui.settings import Settings
+    from chainview.gui.window.main_window import MainWindow
+    w = MainWindow(relu_session, settings=Settings.ephemeral(), restore_geometry=False, first_run_hint=False)
+    tools = w.editing_tools
+    tools.editor_dock.show()
     w.resize(1280, 720)
     yield w, tools
     tools.controller.shutdown()
+    w.confirm_discard = lambda: True     # closing it at the end asks nothing about unsaved edits
+    w.close()                            # (not qtbot.addWidget: pytest-qt closes before this teardown)
+    w.deleteLater()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from conftest import StandInWindow
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLineEdit, QMainWindow, QMessageBox
@@ -358,7 +357,7 @@ def test_new_weights_for_grown_units_follow_the_seed(editor, relu_session):
 
 # ---------------------------------------------------------------- install_editing
 
-def test_install_editing_on_a_stand_in(editing_window, relu_session):
+def test_install_editing_on_the_window(editing_window, relu_session):
     w, tools = editing_window
     assert install_editing(w) is tools                                    # once per window
     assert tools.editor_dock.widget() is tools.editor
@@ -422,10 +421,10 @@ def test_presets_never_discard_unsaved_edits_without_asking(editing_window, relu
     assert not w.isWindowModified() and w.undo_stack.count() == 0 and relu_session.position == 0
 
 
-def test_presets_use_the_windows_own_maybe_save(editing_window, relu_session):
+def test_presets_open_through_the_windows_open_path(editing_window, relu_session):
     w, tools = editing_window
     calls = []
-    w.maybe_save = lambda: calls.append(1) or False
+    w.confirm_discard = lambda: calls.append(1) or False
     tools.editor.edit_cell("X", 0, 0, "3")
     edited = relu_session.net
     assert tools.open_preset("default") is False and calls == [1] and relu_session.net is edited
@@ -453,7 +452,7 @@ def test_install_on_the_real_main_window(qtbot):
     from chainview.gui.settings import Settings
     window = create_main_window(settings=Settings.ephemeral(), restore_geometry=False)
     qtbot.addWidget(window)
-    tools = getattr(window, "editing_tools", None) or install_editing(window)
+    tools = window.editing_tools
     try:
         assert install_editing(window) is tools
         assert tools.editor.session is window.session
@@ -463,11 +462,12 @@ def test_install_on_the_real_main_window(qtbot):
         assert window.isWindowModified() and window.undo_stack.count() == 1
         window.undo_stack.undo()
         assert window.session.net is net0
-        if hasattr(window, "apply_theme"):                       # our docks follow the window's theme
-            window.apply_theme("dark", save=False)
-            assert tools.editor.theme.name == "dark" and tools.loss_plot.theme.name == "dark"
-            window.apply_theme("light", save=False)
-            assert tools.editor.theme.name == "light"
+        themes = []
+        window.theme_changed.connect(themes.append)              # our docks follow the window's theme signal
+        window.apply_theme("dark", save=False)
+        assert tools.editor.theme.name == "dark" and tools.loss_plot.theme.name == "dark"
+        window.apply_theme("light", save=False)
+        assert tools.editor.theme.name == "light" and [t.name for t in themes] == ["dark", "light"]
         window.resize(1280, 720)
         window.show()
         qtbot.waitExposed(window)

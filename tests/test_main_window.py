@@ -174,7 +174,7 @@ def test_step_keys_work_with_the_focus_in_the_step_list(qtbot, window):
 
 def test_toolbar_buttons_step(qtbot, window):
     w, s = window, window.session
-    buttons = w._tool_buttons
+    buttons = w.tool_buttons
     qtbot.mouseClick(buttons["next"], Qt.LeftButton)
     qtbot.mouseClick(buttons["next"], Qt.LeftButton)
     assert s.position == 2
@@ -554,6 +554,7 @@ def test_digits_in_matrices_are_chosen_in_the_view_menu_and_remembered(qtbot, ma
     s = w.session
     s.jump(len(s.steps))
     s.select("A1")                                        # tanh(0.7) = 0.60436777...: many digits to show
+    qtbot.waitUntil(lambda: w.inspector.value_view is not None)   # the window's inspector: once more at the end of the turn
     menu = [a.text().replace("&", "") for a in w.precision_menu.actions()]
     assert menu[0].startswith("3 significant") and "(default)" in menu[1] and "every digit" in menu[-1]
     assert w.precision_actions[4].isChecked() and w.inspector.precision() == 4

@@ -87,14 +87,14 @@ def test_the_toolbar_drops_to_icons_when_narrow(qtbot):
     w = _window(qtbot, (800, 600))
     _settle(qtbot)
     for name in ("previous", "next", "finish_forward"):
-        button = w._tool_buttons[name]
+        button = w.tool_buttons[name]
         assert button.toolButtonStyle() == Qt.ToolButtonIconOnly
         assert button.toolTip()
     spin = w.editing_tools.lr_spin
     assert spin.prefix().startswith("η")            # its label went with it: no label without its input
     w.resize(1600, 900)
     _settle(qtbot)
-    assert w._tool_buttons["next"].toolButtonStyle() == Qt.ToolButtonTextBesideIcon
+    assert w.tool_buttons["next"].toolButtonStyle() == Qt.ToolButtonTextBesideIcon
     assert spin.prefix() == ""
     w.set_modified(False)
 

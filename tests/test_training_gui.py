@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from conftest import StandInWindow
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow

@@ -16,7 +16,10 @@ Each corridor holds a vertical stack of label pills: W's (top), the path's (midd
 
 The scene follows the session (Qt-free signals) and updates only what changed:
 position_changed touches the nodes and edges of the steps between the old and new position and
-the old/new current step; layout/example changes relabel edges; a new net rebuilds everything.
+the old/new current step; layout/example changes relabel edges from the session's Jacobians (the
+networkx graph is not rebuilt for that); a new net rebuilds everything.
+A click selects in the session and nothing else: the scene marks the item when the session's
+selection_changed comes back, like every other view (one path for each signal, issue 14).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsScene
 
 from chainview.core import Session
+from chainview.core.graph import structure
 
-from ..bind import follow
+from ..bind import Coalescer, follow
 from .placement import NodeSize, place
 from .items import EdgeItem, EdgeLabelItem, NodeItem, Style, side_x
 from ..theme import Theme, operand_color
@@ -35,11 +39,12 @@ INF = float("inf")
 
 
 class GraphScene(QGraphicsScene):
-    node_selected = Signal(str)
-    edge_selected = Signal(str, str)
-    selection_cleared = Signal()
+    # a click on a node or an edge: the person wants to inspect it (the window brings its Inspector
+    # forward). Not the selection itself: that comes from the session's selection_changed alone.
+    inspect_requested = Signal()
     rebuilt = Signal()                 # after a structural rebuild (a new net): views fit the new graph
-    layout_updated = Signal()          # items moved (font scale, layout switch): views keep their place
+    # items moved; why: "font" (views keep their place) or "layout" (a layout switch: a fitted view refits)
+    layout_updated = Signal(str)
 
     def __init__(self, session: Session, theme: Theme, parent=None):
         super().__init__(parent)
@@ -56,6 +61,8 @@ class GraphScene(QGraphicsScene):
         self._lit: list = []             # items lit as operands of the current equation
         self.setBackgroundBrush(theme.background)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        # a burst of new nets in one event-loop turn (undo, redo, a file) is one rebuild (gui/bind.py)
+        self._rebuild_soon = Coalescer(self, self.rebuild)
         self._binding = follow(self, (session.net_changed, "_on_net_changed"),
                                (session.position_changed, "_on_position_changed"),
                                (session.layout_changed, "_on_layout_changed"),
@@ -70,21 +77,26 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ public
     def node_item(self, node: str) -> NodeItem:
+        self._rebuild_soon.flush()          # readers see the latest net, even within the turn it came in
         return self._nodes[node]
 
     def edge_item(self, u: str, v: str) -> EdgeItem:
+        self._rebuild_soon.flush()
         return self._edges[(u, v)]
 
     @property
     def node_items(self) -> dict[str, NodeItem]:
+        self._rebuild_soon.flush()
         return dict(self._nodes)
 
     @property
     def edge_items(self) -> dict[tuple[str, str], EdgeItem]:
+        self._rebuild_soon.flush()
         return dict(self._edges)
 
     def items_bounds(self) -> QRectF:
         """The rect around every node, edge and label (what a view fits)."""
+        self._rebuild_soon.flush()
         r = QRectF()
         for item in self._nodes.values():
             r = r.united(item.sceneBoundingRect())
@@ -114,7 +126,7 @@ class GraphScene(QGraphicsScene):
             for e in self._edges.values():
                 e.label.set_texts()
             self._layout()
-            self.layout_updated.emit()
+            self.layout_updated.emit("font")
 
     @property
     def font_scale(self) -> float:
@@ -169,7 +181,7 @@ class GraphScene(QGraphicsScene):
     # ------------------------------------------------------------ layout
     def _layout(self) -> None:
         """Place every node and route every edge as gui/canvas/placement.py computes from the graph."""
-        G = self.session.graph
+        G = structure(self.session.net).graph       # kinds, layers and roles: the same for every layout and example
         N = self._nodes
         cards = [item for item in N.values() if item.placement == "card" and item.kind != "L"]
         H = max(c.natural_card_height() for c in cards)      # every A/Z card equally tall: a straight path
@@ -262,6 +274,8 @@ class GraphScene(QGraphicsScene):
 
     def _on_position_changed(self, old: int, new: int) -> None:
         """Refresh only the nodes/edges of steps in [min, max) plus the old and new current step."""
+        if self._rebuild_soon.pending:      # a rebuild comes at the end of this turn and refreshes them all
+            return
         steps = self.session.steps
         lo, hi = sorted((old, new))
         idx = set(range(lo, hi))
@@ -282,26 +296,32 @@ class GraphScene(QGraphicsScene):
         self.last_touched = (nodes, edges)
 
     def _update_edge_labels(self) -> None:
-        """Jacobian symbols and dims from the (new) graph: they change with the layout."""
-        G = self.session.graph
+        """Jacobian symbols and dims for the new layout or example, straight from the session's Jacobians
+        (the attributes core.graph.build_graph puts on an edge), without building a new graph."""
+        s = self.session
         for (u, v), e in self._edges.items():
-            e.set_data(G.edges[u, v])
+            J = s.jacobian(u, v)
+            e.set_data({"symbol": J.symbol, "dims": J.dims, "shape": J.shape, "kind": J.kind, "jacobian": J})
 
     def _on_layout_changed(self, layout: str) -> None:
+        if self._rebuild_soon.pending:
+            return
         self._update_edge_labels()
         numerator = layout == "numerator"
         for item in self._nodes.values():
             item.set_numerator(numerator)
             item.update_tooltip()
         self._layout()          # pill and value widths changed: move things, no rebuild
-        self.layout_updated.emit()
+        self.layout_updated.emit("layout")
 
     def _on_example_changed(self, k: int) -> None:
+        if self._rebuild_soon.pending:
+            return
         self.style.example = (k, self.session.net.batch)
         self._update_edge_labels()
 
     def _on_net_changed(self) -> None:
-        self.rebuild()
+        self._rebuild_soon.request()
 
     def _item_for(self, selection):
         if selection is None:
@@ -311,6 +331,8 @@ class GraphScene(QGraphicsScene):
         return self._nodes.get(selection)
 
     def _on_selection_changed(self, selection) -> None:
+        if self._rebuild_soon.pending:
+            return
         old = self._item_for(self._selected)
         if old is not None:
             old.set_selected(False)
@@ -320,6 +342,8 @@ class GraphScene(QGraphicsScene):
             new.set_selected(True)
 
     def _on_check_changed(self, report) -> None:
+        if self._rebuild_soon.pending:
+            return
         for node, item in self._nodes.items():
             item.set_check(report.nodes.get(node) if report is not None else None)
         for edge, e in self._edges.items():
@@ -333,15 +357,16 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ input
     def _item_clicked(self, item) -> None:
-        """An item was clicked: select it in the session and tell the widgets."""
+        """An item was clicked: select it in the session (every view, this one too, follows from there)."""
         if isinstance(item, EdgeLabelItem):
             item = item.edge
         if isinstance(item, NodeItem):
             self.session.select(item.node)
-            self.node_selected.emit(item.node)
         elif isinstance(item, EdgeItem):
             self.session.select((item.u, item.v))
-            self.edge_selected.emit(item.u, item.v)
+        else:
+            return
+        self.inspect_requested.emit()
 
     def mousePressEvent(self, event) -> None:
         super().mousePressEvent(event)
@@ -357,5 +382,4 @@ class GraphScene(QGraphicsScene):
         if press is not None and event.button() == Qt.LeftButton:
             if (event.screenPos() - press).manhattanLength() <= 4:
                 self.session.select(None)
-                self.selection_cleared.emit()
         super().mouseReleaseEvent(event)

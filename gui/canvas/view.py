@@ -86,8 +86,8 @@ class GraphView(QGraphicsView):
         scene.rebuilt.connect(self._on_rebuilt)
         scene.layout_updated.connect(self._on_layout_updated)
         self._auto_fit = True          # until the person zooms: refit when the view or the layout changes
-        self._binding = follow(self, (scene.session.position_changed, "_on_position_changed"),
-                               (scene.session.layout_changed, "_on_layout_switched"))
+        # a layout switch reaches this view once, as the scene's layout_updated("layout") once the items moved
+        self._binding = follow(self, (scene.session.position_changed, "_on_position_changed"))
         self._apply_background()
 
     # ---------------------------------------------------------- zoom
@@ -288,13 +288,6 @@ class GraphView(QGraphicsView):
         super().scrollContentsBy(dx, dy)
         self.camera_moved.emit()
 
-    def _reframe(self) -> None:
-        """After a resize, a relayout or a new net: frame the step when following, else the old rules."""
-        if self.following and self.isVisible():
-            self.frame_current(animate=False)
-        elif self._auto_fit and self.isVisible():
-            self.fit()
-
     # ---------------------------------------------------------- following the scene
     def _apply_background(self) -> None:
         scene = self.scene()
@@ -310,9 +303,10 @@ class GraphView(QGraphicsView):
         else:
             self._fitted = False
 
-    def _on_layout_updated(self) -> None:
-        """Items moved (font scale, layout switch): keep the zoom, and keep the same part of the graph in
-        the middle of the view, so larger text really is larger on screen."""
+    def _on_layout_updated(self, why: str = "font") -> None:
+        """Items moved. Larger text ("font"): keep the zoom, and keep the same part of the graph in the
+        middle of the view, so larger text really is larger on screen. A layout switch ("layout") makes
+        labels wider: still the whole graph as well, unless the person has zoomed."""
         old, new = self._bounds, self.scene().items_bounds()
         if self.following and self.isVisible():
             self._bounds = new
@@ -324,10 +318,8 @@ class GraphView(QGraphicsView):
             fy = (c.y() - old.top()) / old.height()
             self.centerOn(new.left() + fx * new.width(), new.top() + fy * new.height())
         self._bounds = new
-
-    def _on_layout_switched(self, layout: str) -> None:
-        """Numerator layout makes labels wider: still the whole graph, unless the person has zoomed."""
-        self._reframe()
+        if why == "layout" and self._auto_fit and self.isVisible():
+            self.fit()
 
     def _on_position_changed(self, old: int, new: int) -> None:
         self._paused = False

@@ -64,6 +64,7 @@ class CompareTools:
         self.controller = CompareController(window.session, window)
         self.panel = ComparePanel(self.controller, window.session, window.theme)
         self.dock = window.add_dock(self.panel, Qt.RightDockWidgetArea, "Compare", "compare_dock")
+        window.theme_changed.connect(self.panel.set_theme)     # View ▸ Theme
         inspector = getattr(window, "inspector_dock", None)
         if inspector is not None:
             window.tabifyDockWidget(inspector, self.dock)

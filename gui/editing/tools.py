@@ -1,16 +1,16 @@
 """Editing, checking and training, put into a main window: `install_editing(window) -> EditingTools`.
 
-The window needs `session`, `undo_stack`, `theme`, `add_dock(widget, area, title)` and
-`menuBar()`; it may have `net_menu` (the actions go there, else a "Net" menu is made),
-`main_toolbar` (else a "Training" toolbar is added), `inspector_dock` (training is tabbed
-with it), `open_path(path)` (used for presets, it asks about unsaved
-changes itself), `maybe_save()` / `confirm_discard()` and `save()`.
+The window is gui/window/main_window.MainWindow; what this module uses of it, all typed parts of
+that class: `session`, `undo_stack`, `theme` and `theme_changed` (a signal with the new Theme),
+`settings`, `net_menu` (the actions go there), `inspector_dock` (training is tabbed with it),
+`add_dock(widget, area, title, object_name) -> QDockWidget`, `open_path(path) -> bool` (presets
+open through it: it asks about unsaved changes itself), `editing_tools` and `statusBar()`.
 
 What it adds:
   * the "Edit net" dock (NetEditor) on the left;
   * the "Training" dock on the right: steps, Train / Cancel, progress, the loss plot and
     the last update (before / gradient / after);
-  * a toolbar with the learning rate η, "SGD step" (Ctrl+T), "Train N steps" (Ctrl+R) and
+  * a "Training" toolbar with the learning rate η, "SGD step" (Ctrl+T), "Train N steps" (Ctrl+R) and
     "Gradient check" (Ctrl+G, a one-line summary in the status bar; the canvas draws the marks);
   * Net ▸ Presets: the shipped examples (never discarding unsaved edits without asking).
 Every edit, step and run is one undo step, and marks the window modified.
@@ -22,19 +22,23 @@ import math
 from dataclasses import dataclass, field
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QValidator
-from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel,
-                               QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton, QSpinBox, QToolBar,
-                               QVBoxLayout, QWidget)
+from typing import TYPE_CHECKING
 
-from chainview.core import NetError, example_paths
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QValidator
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMenu, QProgressBar,
+                               QPushButton, QSpinBox, QToolBar, QVBoxLayout, QWidget)
+
+from chainview.core import example_paths
 
 from ..bind import follow
 from .editor import NetEditor
 from .loss_plot import LossPlot
 from ..theme import Theme
 from .training import TrainingController, UpdateView, join_on_close
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..window.main_window import MainWindow
 
 SHORTCUTS = {"sgd_step": "Ctrl+T", "train": "Ctrl+R", "gradient_check": "Ctrl+G"}
 CHECK_MESSAGE_MS = 30000    # the check's summary then gives the status bar back (the marks stay on the canvas)
@@ -206,7 +210,7 @@ class TrainingPanel(QWidget):
 class EditingTools:
     """Everything install_editing made, so tests and other code can drive it."""
 
-    window: QMainWindow
+    window: "MainWindow"
     editor: NetEditor
     editor_dock: QDockWidget
     controller: TrainingController
@@ -277,27 +281,8 @@ class EditingTools:
         self._status(text, CHECK_MESSAGE_MS)
 
     def open_preset(self, name: str) -> bool:
-        """Open a shipped example; unsaved edits are never discarded without asking."""
-        path = example_paths()[name]
-        w = self.window
-        if hasattr(w, "open_path"):
-            return bool(w.open_path(path))
-        if not confirm_discard(w):
-            return False
-        from chainview.core.netfile import load_net
-        try:
-            net = load_net(path)
-        except NetError as err:
-            QMessageBox.warning(w, "Cannot open the example", err.message)
-            return False
-        s = w.session
-        s.select(None)
-        s.set_net(net)
-        s.reset()
-        w.undo_stack.clear()
-        w.setWindowModified(False)
-        self._status(f"Opened example {name}")
-        return True
+        """Open a shipped example through the window's open_path (it asks before unsaved edits go)."""
+        return self.window.open_path(example_paths()[name])
 
     def set_theme(self, theme: Theme) -> None:
         self.editor.set_theme(theme)
@@ -343,59 +328,15 @@ def _check_counts(report) -> str:
     return text + " — see ✗ tooltips" + (" (a relu kink at z = 0: expected there)" if kink else "")
 
 
-def confirm_discard(window) -> bool:
-    """True when unsaved edits may go: the window's own maybe_save / confirm_discard, else a question."""
-    for name in ("maybe_save", "confirm_discard"):
-        if callable(getattr(window, name, None)):
-            return bool(getattr(window, name)())
-    if not window.isWindowModified():
-        return True
-    can_save = callable(getattr(window, "save", None))
-    buttons = (QMessageBox.Save if can_save else QMessageBox.NoButton) | QMessageBox.Discard | QMessageBox.Cancel
-    answer = QMessageBox.question(window, "Unsaved changes", "The net has changes that are not saved. Save them first?",
-                                  buttons, QMessageBox.Save if can_save else QMessageBox.Cancel)
-    if answer == QMessageBox.Save:
-        return bool(window.save())
-    return answer == QMessageBox.Discard
-
-
-class _ThemeFollower(QObject):
-    """The window sets window.theme, then the application palette: follow it into our widgets."""
-
-    def __init__(self, tools: EditingTools):
-        super().__init__(tools.window)
-        self.tools = tools
-        self._theme = tools.window.theme
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):
-            theme = getattr(self.tools.window, "theme", None)
-            if theme is not None and theme is not self._theme:
-                self._theme = theme
-                self.tools.set_theme(theme)
-        return False
-
-
-def _dock(window, widget: QWidget, area, title: str, object_name: str) -> QDockWidget:
+def _dock(window: "MainWindow", widget: QWidget, area, title: str, object_name: str) -> QDockWidget:
     widget.setObjectName(object_name.removesuffix("_dock"))
-    try:
-        dock = window.add_dock(widget, area, title, object_name)
-    except TypeError:                       # an add_dock(widget, area) that does not take a title
-        dock = window.add_dock(widget, area)
-    if not isinstance(dock, QDockWidget):   # an add_dock that returns nothing: find the dock it made
-        dock = widget.parentWidget()
-        while dock is not None and not isinstance(dock, QDockWidget):
-            dock = dock.parentWidget()
-    dock.setWindowTitle(title)
-    dock.setObjectName(object_name)
-    return dock
+    return window.add_dock(widget, area, title, object_name)
 
 
-def install_editing(window) -> EditingTools:
+def install_editing(window: "MainWindow") -> EditingTools:
     """Add the editor, training and gradient check to `window`; once per window (a second call returns the first)."""
-    existing = getattr(window, "editing_tools", None)
-    if existing is not None:
-        return existing
+    if window.editing_tools is not None:
+        return window.editing_tools
     session, stack, theme = window.session, window.undo_stack, window.theme
 
     editor = NetEditor(session, stack, theme)
@@ -405,8 +346,8 @@ def install_editing(window) -> EditingTools:
     training_dock = _dock(window, panel, Qt.RightDockWidgetArea, "Training", "training_dock")
     # the editor is a column of its own on the left, so the graph and the inspector stay in view while editing;
     # training shares the right column with the inspector, as a tab
-    inspector = getattr(window, "inspector_dock", None)
-    if isinstance(inspector, QDockWidget) and window.dockWidgetArea(inspector) == Qt.RightDockWidgetArea:
+    inspector = window.inspector_dock
+    if window.dockWidgetArea(inspector) == Qt.RightDockWidgetArea:
         window.tabifyDockWidget(inspector, training_dock)
         inspector.raise_()
     window.resizeDocks([editor_dock], [EDITOR_WIDTH], Qt.Horizontal)
@@ -434,14 +375,10 @@ def install_editing(window) -> EditingTools:
     randomise = action("Randomise weights", "randomise_weights",
                        "Draw every W and W0 afresh from the editor's seed (one undo step)")
 
-    toolbar = getattr(window, "main_toolbar", None)
-    if not isinstance(toolbar, QToolBar):
-        toolbar = QToolBar("Training", window)
-        toolbar.setObjectName("training_toolbar")
-        toolbar.setMovable(False)
-        window.addToolBar(Qt.TopToolBarArea, toolbar)
-    else:
-        toolbar.addSeparator()
+    toolbar = QToolBar("Training", window)
+    toolbar.setObjectName("training_toolbar")
+    toolbar.setMovable(False)
+    window.addToolBar(Qt.TopToolBarArea, toolbar)
     lr_spin = LearningRateSpin()
     lr_spin.setObjectName("lr_spin")
     lr_label = QLabel(" η ")
@@ -452,11 +389,8 @@ def install_editing(window) -> EditingTools:
     for act in (sgd, train_act, check):
         toolbar.addAction(act)
 
-    net_menu = getattr(window, "net_menu", None)
-    if not isinstance(net_menu, QMenu):
-        net_menu = window.menuBar().addMenu("&Net")
-    else:
-        net_menu.addSeparator()
+    net_menu = window.net_menu
+    net_menu.addSeparator()
     for act in (sgd, train_act, cancel):
         net_menu.addAction(act)
     net_menu.addSeparator()
@@ -472,7 +406,7 @@ def install_editing(window) -> EditingTools:
     tools.check_runner = CheckRunner(window, check_summary, lambda text: window.statusBar().showMessage(text))
     tools.check_runner.done.connect(tools._check_done)
     from ..window.budget_setting import apply_saved_budget, ask_budget
-    apply_saved_budget(getattr(window, "settings", None))
+    apply_saved_budget(window.settings)
     budget_act = action("Work budget…", "work_budget",
                         "How much memory and time the app may spend on one view or check before cutting it down")
     budget_act.triggered.connect(lambda: ask_budget(window))
@@ -510,7 +444,7 @@ def install_editing(window) -> EditingTools:
         if shiboken6.isValid(window):         # the stack may be emptied while the window is destroyed
             window.setWindowModified(not clean)
     stack.cleanChanged.connect(on_clean_changed)
-    window.installEventFilter(_ThemeFollower(tools))
+    window.theme_changed.connect(tools.set_theme)     # View ▸ Theme: the window says so
     join_on_close(controller, window)
     window.editing_tools = tools
     return tools

@@ -42,7 +42,7 @@ from .placeholder_pages import NothingSelectedPage, PredictFirstPage
 from .step_page import StepPage, fused_above
 from .text import plain, rich_symbol
 from .widgets import Card, card_text, delete_item, not_hidden, scaled_font
-from ..bind import follow
+from ..bind import Coalescer, follow
 from ..theme import Theme
 from ..theme import palette as theme_palette
 
@@ -58,7 +58,7 @@ BASE_SCALE = 1.15         # the inspector's text relative to the application fon
 class Inspector(QWidget):
     """Shows the selected node or edge and the current step, with numbers; see the module docstring."""
 
-    def __init__(self, session, theme: Theme, parent=None):
+    def __init__(self, session, theme: Theme, parent=None, *, coalesce: bool = False):
         super().__init__(parent)
         self._session = session
         self._theme = theme
@@ -109,6 +109,9 @@ class Inspector(QWidget):
         outer.addWidget(self.scroll)
         self.setMinimumWidth(320)
 
+        # coalesce (the window's inspector): a burst of changes in one event-loop turn is one refresh, plus
+        # one at its end (gui/bind.py); off, every change refreshes at once (a lone inspector, its tests)
+        self._refresh_soon = Coalescer(self, self.refresh, enabled=coalesce)
         self._binding = follow(self, (session.selection_changed, self._on_selection_changed),
                                (session.position_changed, self._on_position_changed),
                                (session.layout_changed, self._on_layout_changed),
@@ -181,10 +184,12 @@ class Inspector(QWidget):
         return self.concealed(cur) and self._session.selection == cur.node
 
     def matrix_views(self) -> list[MatrixView]:
+        self._refresh_soon.flush()
         return list(self.views)
 
     def text(self) -> str:
         """All text on show, plain (for tests and accessibility checks)."""
+        self._refresh_soon.flush()
         parts = []
         for lab in self._content.findChildren(QLabel):
             if lab.text() and not_hidden(lab, self._content):
@@ -194,27 +199,29 @@ class Inspector(QWidget):
         return "\n".join(parts)
 
     def selection_text(self) -> str:
+        self._refresh_soon.flush()
         return card_text(self.selection_card)
 
     def step_text(self) -> str:
+        self._refresh_soon.flush()
         return card_text(self.step_card)
 
     # ---------------------------------------------------------------- session slots
     def _on_selection_changed(self, selection) -> None:
-        self.refresh()  # the step section too: it leaves out what the selection already shows
+        self._refresh_soon.request()  # the step section too: it leaves out what the selection already shows
         self.scroll.verticalScrollBar().setValue(0)  # what was just clicked is at the top
 
     def _on_position_changed(self, old=None, new=None) -> None:
-        self.refresh()
+        self._refresh_soon.request()
 
     def _on_layout_changed(self, layout=None) -> None:
-        self.refresh()
+        self._refresh_soon.request()
 
     def _on_example_changed(self, k=None) -> None:
-        self.refresh()
+        self._refresh_soon.request()
 
     def _on_net_changed(self) -> None:
-        self.refresh(force=True)
+        self._refresh_soon.request(force=True)
 
     def _on_check_changed(self, report=None) -> None:
         self._update_selection(force=True)

@@ -12,7 +12,7 @@ windows also get a compact toolbar: icons with tooltips, no label without its in
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QToolBar
+from PySide6.QtWidgets import QDockWidget
 
 WIDE = 1366             # px: below it, side panels tab together instead of squeezing the graph
 NARROW = 1000           # px: below it, the training toolbar gets a row of its own
@@ -43,13 +43,10 @@ class PanelManager(QObject):
         """Docks at the left or right (not the step strip), the inspector first."""
         w = self.window
         # the window's own list (add_dock keeps it): findChildren would wrap every widget of the window
-        known = getattr(w, "_docks", None)
-        found = list(known) if known else w.findChildren(QDockWidget)
-        docks = [d for d in found
-                 if d is not getattr(w, "steps_dock", None) and not d.isFloating()
+        docks = [d for d in w.docks
+                 if d is not w.steps_dock and not d.isFloating()
                  and (w.dockWidgetArea(d) in SIDE_AREAS or d.objectName() in self._home)]
-        inspector = getattr(w, "inspector_dock", None)
-        docks.sort(key=lambda d: d is not inspector)
+        docks.sort(key=lambda d: d is not w.inspector_dock)
         return docks
 
     def _watch(self, dock: QDockWidget) -> None:
@@ -136,24 +133,18 @@ class PanelManager(QObject):
 
     # ------------------------------------------------------------ memory per size class
     def save_state(self, cls: str) -> None:
-        settings = getattr(self.window, "settings", None)
-        if settings is None or not hasattr(settings, "set_panels"):
-            return
-        settings.set_panels(cls, [d.objectName() for d in self.side_docks() if not d.isHidden()])
+        self.window.settings.set_panels(cls, [d.objectName() for d in self.side_docks() if not d.isHidden()])
 
     def save_current(self) -> None:
         """Remember the panels of the window's size class now (the window is closing)."""
         self.save_state(size_class(self.window.width()))
 
     def restore_state(self, cls: str, remembered_only: bool = False) -> None:
-        settings = getattr(self.window, "settings", None)
-        if settings is None or not hasattr(settings, "panels"):
-            return
-        shown = settings.panels(cls)
+        shown = self.window.settings.panels(cls)
         if shown is None:
             if cls != "wide" and not remembered_only:                     # never remembered here: the canvas and the inspector
                 for dock in self.side_docks():
-                    if dock is not getattr(self.window, "inspector_dock", None) and not dock.isHidden():
+                    if dock is not self.window.inspector_dock and not dock.isHidden():
                         dock.hide()
             return
         for dock in self.side_docks():
@@ -167,16 +158,13 @@ class PanelManager(QObject):
         if key == self._compact:
             return
         self._compact = key
-        buttons = getattr(w, "_tool_buttons", {})
-        for name, button in buttons.items():
+        for name, button in w.tool_buttons.items():
             if name in ("previous", "next", "finish_forward"):
                 button.setToolButtonStyle(Qt.ToolButtonIconOnly if compact else Qt.ToolButtonTextBesideIcon)
-        if hasattr(w, "set_compact_labels"):
-            w.set_compact_labels(compact)
-        tools = getattr(w, "editing_tools", None)
-        spin = getattr(tools, "lr_spin", None) if tools is not None else None
-        bar = getattr(tools, "toolbar", None) if tools is not None else None
-        if isinstance(bar, QToolBar) and spin is not None:
+        w.set_compact_labels(compact)
+        tools = w.editing_tools
+        if tools is not None:
+            spin, bar = tools.lr_spin, tools.toolbar
             # the η label and its box travel as one: the label goes, the box says η itself
             for act in bar.actions():
                 widget = bar.widgetForAction(act)
@@ -187,7 +175,6 @@ class PanelManager(QObject):
                 button = bar.widgetForAction(act)
                 if button is not None and hasattr(button, "setToolButtonStyle") and not act.icon().isNull():
                     button.setToolButtonStyle(Qt.ToolButtonIconOnly if compact else Qt.ToolButtonTextBesideIcon)
-            if bar is not getattr(w, "toolbar", None):
-                w.removeToolBarBreak(bar)
-                if very:
-                    w.insertToolBarBreak(bar)     # one row each: never two overflow menus side by side
+            w.removeToolBarBreak(bar)
+            if very:
+                w.insertToolBarBreak(bar)     # one row each: never two overflow menus side by side

@@ -282,13 +282,11 @@ class Presenter(QObject):
                             if x.isVisible() or (not w.isVisible() and not x.isHidden())]
             for x in self._hidden:
                 x.hide()
-            if getattr(w, "key_hint", None) is not None:
+            if w.key_hint is not None:
                 w.key_hint.hide()
             # Esc leaves (it clears the selection otherwise): the same key, handed over while presenting
-            clear = getattr(w, "clear_selection_action", None)
-            if clear is not None:
-                self._esc_keys = clear.shortcuts()
-                clear.setShortcuts([])
+            self._esc_keys = w.clear_selection_action.shortcuts()
+            w.clear_selection_action.setShortcuts([])
             self.leave_action.setShortcut(QKeySequence("Esc"))
             self.leave_action.setShortcutContext(Qt.WindowShortcut)
             w.addAction(self.leave_action)
@@ -308,9 +306,7 @@ class Presenter(QObject):
             for x in self._hidden:
                 x.show()
             self._hidden = []
-            clear = getattr(w, "clear_selection_action", None)
-            if clear is not None:
-                clear.setShortcuts(self._esc_keys)
+            w.clear_selection_action.setShortcuts(self._esc_keys)
             w.removeAction(self.leave_action)
             self.compact_action.setEnabled(False)
             if self.card is not None:
@@ -339,7 +335,7 @@ class Presenter(QObject):
         factor = camera.share_factor(w.width(), w.height()) if self.share_action.isChecked() else 1.0
         w.view.share_factor = factor
         if self.card is not None:
-            self.card.set_scale(factor * getattr(w, "font_scale", 1.0))
+            self.card.set_scale(factor * w.font_scale)
 
     def set_theme(self, theme) -> None:
         if self.card is not None:

@@ -2,8 +2,9 @@
 
     StepList(session, theme=None)   a QListView; clicking step i does session.jump(i + 1)
 
-The model is a thin view of session.steps (rebuilt when the net or the layout changes); it
+The model is a thin view of session.steps (reloaded when the net or the layout changes); it
 reads the position for its colours, so stepping is a repaint of two rows, not a rebuild.
+The list alone follows the session (one path for each signal) and tells its model.
 """
 
 from __future__ import annotations
@@ -25,26 +26,21 @@ STATE_ROLES = [StateRole, Qt.AccessibleTextRole]   # what a step of the cursor c
 
 
 class StepListModel(QAbstractListModel):
+    """session.steps as rows; its StepList calls reload() (new steps) and moved() (the cursor moved)."""
+
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
         self._steps = list(session.steps)
         self._forward = session.forward_length
-        follow(self, (session.net_changed, self._rebuild), (session.layout_changed, self._rebuild),
-               (session.position_changed, self._moved))
 
-    def detach(self) -> None:
-        self.session.net_changed.disconnect(self._rebuild)
-        self.session.layout_changed.disconnect(self._rebuild)
-        self.session.position_changed.disconnect(self._moved)
-
-    def _rebuild(self, *_):
+    def reload(self) -> None:
         self.beginResetModel()
         self._steps = list(self.session.steps)
         self._forward = self.session.forward_length
         self.endResetModel()
 
-    def _moved(self, old: int, new: int):
+    def moved(self, old: int, new: int) -> None:
         if not self._steps:
             return
         lo, hi = max(0, min(old, new) - 1), min(len(self._steps) - 1, max(old, new))
@@ -236,9 +232,9 @@ class StepList(QListView):
         self._model.modelReset.connect(self._refresh_hover)
         self.clicked.connect(self._jump_to)
         self.activated.connect(self._jump_to)
-        follow(self, (session.position_changed, self._follow), (session.net_changed, self._follow_later),
-               (session.layout_changed, self._follow_later))
-        self._follow()
+        follow(self, (session.position_changed, self._on_position_changed),
+               (session.net_changed, self._on_steps_changed), (session.layout_changed, self._on_steps_changed))
+        self.follow_current()
 
     def set_horizontal(self, horizontal: bool) -> None:
         """A strip left to right (under the canvas) or a column (beside it)."""
@@ -247,7 +243,7 @@ class StepList(QListView):
         self._apply_flow(horizontal)
         self.doItemsLayout()
         self.updateGeometry()
-        self._follow()
+        self.follow_current()
 
     def _apply_flow(self, horizontal: bool) -> None:
         self._delegate.horizontal = bool(horizontal)
@@ -325,10 +321,17 @@ class StepList(QListView):
             self.step_clicked.emit(index.row())
             self.session.jump(index.row() + 1)
 
-    def _follow_later(self, *_):
-        self._follow()
+    # ---- the session's signals, each once
+    def _on_position_changed(self, old: int, new: int) -> None:
+        self._model.moved(old, new)
+        self.follow_current()
 
-    def _follow(self, *_):
+    def _on_steps_changed(self, *_) -> None:
+        """A new net or layout: other steps (titles, shapes), so the rows again."""
+        self._model.reload()
+        self.follow_current()
+
+    def follow_current(self, *_):
         """Select and show the step just done (or the first one at the start)."""
         pos = self.session.position
         rows = self._model.rowCount()
@@ -355,7 +358,7 @@ class StepList(QListView):
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)
         if getattr(self, "_scroll_pending", False):
-            self._follow()
+            self.follow_current()
 
     def changeEvent(self, event):  # noqa: N802
         super().changeEvent(event)
