@@ -98,6 +98,8 @@ class Coalescer:
         return self._dirty
 
     def request(self, **flags) -> None:
+        if not shiboken6.isValid(self._timer):     # its owner is being destroyed: nothing left to update
+            return
         for key, value in flags.items():
             self._flags[key] = self._flags.get(key, False) or value
         if self._timer.isActive() and self.enabled:     # not the first request of this turn: once, at its end
