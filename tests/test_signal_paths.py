@@ -164,7 +164,7 @@ def test_a_canvas_click_on_an_edge_selects_once(qtbot, counted):
 
 def test_a_layout_switch_reaches_each_view_once_and_builds_no_graph(qtbot, counted, monkeypatch):
     w, tally = counted
-    import chainview.core.graph as graph
+    import chainview.core.evaluated_graph as graph
     built = []
     real = graph.build_graph
     monkeypatch.setattr(graph, "build_graph", lambda *a, **k: built.append(1) or real(*a, **k))
@@ -178,7 +178,7 @@ def test_a_layout_switch_reaches_each_view_once_and_builds_no_graph(qtbot, count
 
 def test_an_example_switch_reaches_each_view_once_and_builds_no_graph(qtbot, counted, monkeypatch):
     w, tally = counted
-    import chainview.core.graph as graph
+    import chainview.core.evaluated_graph as graph
     built = []
     real = graph.build_graph
     monkeypatch.setattr(graph, "build_graph", lambda *a, **k: built.append(1) or real(*a, **k))
