@@ -65,10 +65,8 @@ class CompareTools:
         self.panel = ComparePanel(self.controller, window.session, window.theme)
         self.dock = window.add_dock(self.panel, Qt.RightDockWidgetArea, "Compare", "compare_dock")
         window.theme_changed.connect(self.panel.set_theme)     # View ▸ Theme
-        inspector = getattr(window, "inspector_dock", None)
-        if inspector is not None:
-            window.tabifyDockWidget(inspector, self.dock)
-            inspector.raise_()
+        window.tabifyDockWidget(window.inspector_dock, self.dock)
+        window.inspector_dock.raise_()
         self.dock.hide()
         self._last_first = None
         self.controller.finished.connect(self._on_report)
@@ -79,11 +77,8 @@ class CompareTools:
         self.session.selection_changed.connect(self._selection_slot)
         window.destroyed.connect(lambda *_, s=self.session, cb=self._selection_slot: s.selection_changed.disconnect(cb))
         window.installEventFilter(_ShutdownFilter(self.controller, window))
-        self.inspector = getattr(window, "inspector", None)
-        if self.inspector is not None and hasattr(self.inspector, "line_providers"):
-            self.inspector.line_providers.append(self.inspector_lines)
-        else:
-            self.inspector = None
+        self.inspector = window.inspector
+        self.inspector.line_providers.append(self.inspector_lines)
 
     def start(self, path, *, lr=KEEP) -> None:
         """Compare with `path`; the learning rate stays what it was (the panel's field) unless given."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout
 
-from chainview.core import dims_text, pretty, split_id
+from chainview.core import dims_text, edge_list, pretty, split_id
 from chainview.core.budget import over_budget, tensor_estimate, tensor_slice
 from chainview.core.nodes import a_id, w_id, z_id
 
@@ -21,7 +21,7 @@ TENSOR_LIST_LIMIT = 6      # up to this many slices are listed; more go in a com
 def missing_inputs(session, v: str) -> list[str]:
     """Nodes whose values an edge into v uses (the inputs of v) and that are not known yet."""
     known = session.known_values()
-    return [p for p in session.graph.predecessors(v) if p not in known]
+    return [u for u, w in edge_list(session.net) if w == v and u not in known]   # the shape's graph: no rebuild
 
 
 def layout_text(J) -> str:

@@ -74,5 +74,5 @@ def ask_budget(window) -> bool:
     dialog = BudgetDialog(window)
     if dialog.exec() != QDialog.Accepted:
         return False
-    save_budget(getattr(window, "settings", None), dialog.megabytes.value(), dialog.seconds.value())
+    save_budget(window.settings, dialog.megabytes.value(), dialog.seconds.value())
     return True

@@ -178,7 +178,7 @@ class StepDelegate(QStyledItemDelegate):
         color = muted if state == "future" else text
         painter.setPen(color)
         painter.setFont(title_font)
-        number = model.number(row) if hasattr(model, "number") else str(row + 1)
+        number = model.number(row)
         num_w = fm_t.horizontalAdvance("B00 ")
         painter.drawText(QRect(x, r.top() + pad, num_w, fm_t.height()), Qt.AlignLeft | Qt.AlignVCenter, number)
         title = pretty(step.title)
