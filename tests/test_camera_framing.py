@@ -11,7 +11,7 @@ from test_presenting import _window
 from chainview.core import example_path
 from chainview.core.netfile import load_net
 from chainview.gui.canvas import camera
-from chainview.gui.canvas.items import NodeItem
+from chainview.gui.canvas.node_item import NodeItem
 
 
 def _tied_window(qtbot, size, present=False):

@@ -13,7 +13,10 @@ from PySide6.QtWidgets import QApplication
 
 from chainview.core import Session, build_net, example_paths
 from chainview.core.netfile import load_net
-from chainview.gui.canvas.items import EdgeItem, EdgeLabelItem, NodeItem, fmt, matrix_cells, symbol_html
+from chainview.gui.canvas.edge_item import EdgeItem
+from chainview.gui.canvas.label_pill import EdgeLabelItem
+from chainview.gui.canvas.node_item import NodeItem
+from chainview.gui.canvas.text import fmt, matrix_cells, symbol_html
 from chainview.gui.canvas.scene import GraphScene
 from chainview.gui.canvas.view import GraphView
 from chainview.gui.theme import DARK, LIGHT

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QApplication
 
 from chainview.core import Session, build_net
 from chainview.gui.canvas import camera
-from chainview.gui.canvas.items import EdgeItem, NodeItem
+from chainview.gui.canvas.edge_item import EdgeItem
+from chainview.gui.canvas.node_item import NodeItem
 from chainview.gui.canvas.scene import GraphScene
 from chainview.gui.window.main_window import MainWindow
 from chainview.gui.settings import Settings

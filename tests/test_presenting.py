@@ -228,7 +228,7 @@ def test_a_nan_node_is_marked_and_every_non_finite_entry_counted(qtbot):
 
 
 def test_rounding_noise_reads_as_zero_with_the_exact_value_in_the_tooltip():
-    from chainview.gui.canvas.items import matrix_cells, matrix_html
+    from chainview.gui.canvas.text import matrix_cells, matrix_html
     a = np.array([[0.5, 1.3877787807814457e-17], [1e-7, -0.25]])
     cells = matrix_cells(a)
     assert cells[0][1] == "0"                         # noise beside 0.5

@@ -32,7 +32,11 @@ from chainview.core.graph import structure
 
 from ..bind import Coalescer, follow
 from .placement import NodeSize, place
-from .items import EdgeItem, EdgeLabelItem, NodeItem, Style, side_x
+from .edge_item import EdgeItem
+from .label_pill import EdgeLabelItem
+from .node_item import NodeItem
+from .shapes import side_x
+from .style import Style
 from ..theme import Theme, operand_color
 
 INF = float("inf")

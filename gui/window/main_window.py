@@ -340,7 +340,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowViewOptions, WindowExport, Wind
 
     def _nonfinite_words(self, node: str) -> str:
         """' (4 of 6 entries are NaN or inf)': every non-finite entry counted, not only the first named."""
-        from ..canvas.items import nonfinite_count
+        from ..canvas.text import nonfinite_count
         ev = self.session.evaluation
         bad = nonfinite_count(ev.values.get(node)) + nonfinite_count(ev.grads.get(node))
         size = (getattr(ev.values.get(node), "size", 0) or 0) + \
