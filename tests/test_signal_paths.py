@@ -1,7 +1,7 @@
 """One path for each signal (issue 14): one person's action reaches every view once.
 
 The session is the only one that emits; views do not re-emit what it said. Each view's slots for the
-session's signals (and for the scene's rebuilt / layout_updated, which the view follows) are wrapped
+session's signals (and for the scene's rebuilt / items_moved, which the view follows) are wrapped
 with counters before the window is built, and one action must call each view's slots exactly once
 (a slot another of the same view's slots calls from inside is not a second arrival). The heavy work
 (a scene rebuild, a relayout, an inspector refresh, the step list's rows) runs at most once too.
@@ -29,7 +29,7 @@ from chainview.gui.window.step_list import StepList, StepListModel
 ARRIVALS = {
     GraphScene: ("_on_net_changed", "_on_position_changed", "_on_layout_changed", "_on_example_changed",
                  "_on_selection_changed", "_on_check_changed"),
-    GraphView: ("_on_position_changed", "_on_rebuilt", "_on_layout_updated"),
+    GraphView: ("_on_position_changed", "_on_rebuilt", "_on_items_moved"),
     StepList: ("_on_position_changed", "_on_steps_changed"),
     Inspector: ("_on_selection_changed", "_on_position_changed", "_on_layout_changed", "_on_example_changed",
                 "_on_net_changed", "_on_check_changed"),
@@ -38,7 +38,7 @@ ARRIVALS = {
 }
 # the work that must not be done twice for one action
 WORK = {
-    GraphScene: ("rebuild", "_layout", "_update_edge_labels"),
+    GraphScene: ("rebuild", "_place_items", "_update_edge_labels"),
     StepListModel: ("reload", "moved"),
     Inspector: ("refresh",),
     MainWindow: ("_update_position", "_update_net_widgets", "_update_layout_widgets", "_update_selection_actions"),

@@ -39,7 +39,7 @@ class Minimap(QWidget):
         view.camera_moved.connect(self.sync)
         scene = view.scene()
         scene.rebuilt.connect(self.invalidate)
-        scene.layout_updated.connect(self.invalidate)
+        scene.items_moved.connect(self.invalidate)
         self.hide()
 
     # ------------------------------------------------------------ state

@@ -47,8 +47,9 @@ class GraphScene(QGraphicsScene):
     # forward). Not the selection itself: that comes from the session's selection_changed alone.
     inspect_requested = Signal()
     rebuilt = Signal()                 # after a structural rebuild (a new net): views fit the new graph
-    # items moved; why: "font" (views keep their place) or "layout" (a layout switch: a fitted view refits)
-    layout_updated = Signal(str)
+    # the items were placed again (the scene's geometry; "layout" is the session's Jacobian convention); why:
+    # "font" (views keep their place) or "convention" (a layout switch relabelled the edges: a fitted view refits)
+    items_moved = Signal(str)
 
     def __init__(self, session: Session, theme: Theme, parent=None):
         super().__init__(parent)
@@ -129,8 +130,8 @@ class GraphScene(QGraphicsScene):
                 item.restyle()
             for e in self._edges.values():
                 e.label.set_texts()
-            self._layout()
-            self.layout_updated.emit("font")
+            self._place_items()
+            self.items_moved.emit("font")
 
     @property
     def font_scale(self) -> float:
@@ -164,7 +165,7 @@ class GraphScene(QGraphicsScene):
             self.addItem(e)
             self.addItem(e.label)
             self._edges[(u, v)] = e
-        self._layout()
+        self._place_items()
         self._refresh_all()
         self._on_selection_changed(s.selection)
         self._on_check_changed(s.check_report)
@@ -182,8 +183,8 @@ class GraphScene(QGraphicsScene):
             for e in st.edges:
                 (self._edge_fwd if fwd else self._edge_bwd).setdefault(tuple(e), st.index)
 
-    # ------------------------------------------------------------ layout
-    def _layout(self) -> None:
+    # ------------------------------------------------------------ placement
+    def _place_items(self) -> None:
         """Place every node and route every edge as gui/canvas/placement.py computes from the graph."""
         G = structure(self.session.net).graph       # kinds, layers and roles: the same for every layout and example
         N = self._nodes
@@ -315,8 +316,8 @@ class GraphScene(QGraphicsScene):
         for item in self._nodes.values():
             item.set_numerator(numerator)
             item.update_tooltip()
-        self._layout()          # pill and value widths changed: move things, no rebuild
-        self.layout_updated.emit("layout")
+        self._place_items()          # pill and value widths changed: move things, no rebuild
+        self.items_moved.emit("convention")
 
     def _on_example_changed(self, k: int) -> None:
         if self._rebuild_soon.pending:

@@ -84,9 +84,9 @@ class GraphView(QGraphicsView):
         from .minimap import Minimap
         self.minimap = Minimap(self)   # the overview in a corner, while part of the graph is out of view
         scene.rebuilt.connect(self._on_rebuilt)
-        scene.layout_updated.connect(self._on_layout_updated)
+        scene.items_moved.connect(self._on_items_moved)
         self._auto_fit = True          # until the person zooms: refit when the view or the layout changes
-        # a layout switch reaches this view once, as the scene's layout_updated("layout") once the items moved
+        # a layout switch reaches this view once, as the scene's items_moved("convention") once the items moved
         self._binding = follow(self, (scene.session.position_changed, "_on_position_changed"))
         self._apply_background()
 
@@ -303,9 +303,9 @@ class GraphView(QGraphicsView):
         else:
             self._fitted = False
 
-    def _on_layout_updated(self, why: str = "font") -> None:
+    def _on_items_moved(self, why: str = "font") -> None:
         """Items moved. Larger text ("font"): keep the zoom, and keep the same part of the graph in the
-        middle of the view, so larger text really is larger on screen. A layout switch ("layout") makes
+        middle of the view, so larger text really is larger on screen. A layout switch ("convention") makes
         labels wider: still the whole graph as well, unless the person has zoomed."""
         old, new = self._bounds, self.scene().items_bounds()
         if self.following and self.isVisible():
@@ -318,7 +318,7 @@ class GraphView(QGraphicsView):
             fy = (c.y() - old.top()) / old.height()
             self.centerOn(new.left() + fx * new.width(), new.top() + fy * new.height())
         self._bounds = new
-        if why == "layout" and self._auto_fit and self.isVisible():
+        if why == "convention" and self._auto_fit and self.isVisible():
             self.fit()
 
     def _on_position_changed(self, old: int, new: int) -> None:
