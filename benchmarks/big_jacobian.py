@@ -28,7 +28,7 @@ def _show_time(units: int) -> float:
     for _ in range(REPEATS):
         s.select(None)
         app.processEvents()
-        s._jacobians.clear()  # as on first click: the Jacobian itself is made too
+        s._derived.jacobians.clear()  # as on first click: the Jacobian itself is made too (the session keeps them)
         times.append(_gui.timed(lambda: s.select(("Z1", "A1")), app, 1))
     window.close()
     window.deleteLater()
