@@ -16,37 +16,12 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication    # QMessageBox: imported where an error is shown (start-up time)
 
-from chainview.core import __version__
 from chainview.core.errors import NetError
 
-from .startup import QT_STYLE_ARGS, collector_paused
-
-APP_NAME = "chainview"
-ORGANIZATION = "chainview"
-DOMAIN = "chainview.dev"
-DESKTOP_FILE = "dev.chainview.chainview"
-
-
-def ensure_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (made once, high-DPI friendly) with chainview's names, so QSettings finds its file."""
-    app = QApplication.instance()
-    if app is None:
-        # Qt 6 scales for high DPI by default; PassThrough keeps 150% as 1.5 (not rounded to 2)
-        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        args = list(argv) if argv else [sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME]
-        app = QApplication(args + QT_STYLE_ARGS)    # Fusion, made by Qt (gui/startup.py)
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(ORGANIZATION)
-    app.setOrganizationDomain(DOMAIN)
-    app.setApplicationVersion(__version__)
-    app.setApplicationDisplayName(APP_NAME)
-    QGuiApplication.setDesktopFileName(DESKTOP_FILE)
-    return app
-
+from .startup import APP_NAME, DESKTOP_FILE, DOMAIN, ORGANIZATION, collector_paused, ensure_app  # noqa: F401  (re-exported)
 
 def app_icon() -> QIcon:
     """assets/icons/chainview.svg (and the hicolor PNGs) when present, else the desktop theme's icon."""

@@ -47,15 +47,6 @@ def parse_selection(text: str | None):
     raise RenderError(f"--select must be a node like Z1 or an edge like Z1->A1; got {text!r}")
 
 
-def _headless_env() -> None:
-    """No display (CI, ssh): Qt's offscreen platform. A person's choice of QT_QPA_PLATFORM wins."""
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return
-    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not (
-            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-
-
 def render_cli(args) -> int:
     """Bad input: one line, exit 2. A NetError or a bug of ours goes to chainview.cli, which says it in one line too."""
     try:
@@ -136,10 +127,11 @@ def _render(args) -> int:
         plan = check_plan(session.net, seconds=CHECK_SECONDS)   # a 2 MB net stays within seconds (issue 9)
         session.show_check(check_gradients(session.evaluation, example=session.example, limit=plan.limit))
 
-    _headless_env()
+    from .startup import ensure_app, headless_env
+    headless_env()
     _quiet_qt_noise()
     from PySide6.QtCore import Qt
-    from .app import create_main_window, ensure_app
+    from .app import create_main_window
     from .settings import Settings
 
     app = ensure_app()

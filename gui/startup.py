@@ -4,7 +4,9 @@ Measured with `benchmarks/startup.py` (`chainview render` of the default example
 2-core VM; a technique that bought less than 5 ms was dropped. Everything else about start-up is
 ordinary: a module imports what it uses, and a dialog's classes are imported where it is shown.
 
-No Qt at import: `chainview.cli` uses `end_process` for commands that never open a window.
+It also makes the one QApplication (`ensure_app`), with chainview's names, for the app, `render`
+and the handout's pictures alike. No Qt at import: `chainview.cli` uses `end_process` for commands
+that never open a window.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ import gc
 import os
 import sys
 from contextlib import contextmanager
+
+APP_NAME = "chainview"
+ORGANIZATION = "chainview"
+DOMAIN = "chainview.dev"
+DESKTOP_FILE = "dev.chainview.chainview"
 
 # Fusion is asked for on Qt's command line, so Qt makes it instead of the platform's style:
 # QApplication.setStyle() afterwards makes two styles, and a QStyle reaching Python builds its
@@ -50,3 +57,35 @@ def end_process(code: int) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def headless_env() -> None:
+    """No display (CI, ssh): Qt's offscreen platform. A person's choice of QT_QPA_PLATFORM wins."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def ensure_app(argv: list[str] | None = None):
+    """The QApplication (made once, high-DPI friendly) with chainview's names, so QSettings finds its file."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from chainview.core import __version__
+
+    app = QApplication.instance()
+    if app is None:
+        # Qt 6 scales for high DPI by default; PassThrough keeps 150% as 1.5 (not rounded to 2)
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        args = list(argv) if argv else [sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME]
+        app = QApplication(args + QT_STYLE_ARGS)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setOrganizationDomain(DOMAIN)
+    app.setApplicationVersion(__version__)
+    app.setApplicationDisplayName(APP_NAME)
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE)
+    return app

@@ -4,7 +4,6 @@ operand of the current equation; a click on it selects the edge."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
@@ -18,13 +17,11 @@ from .style import alpha, forward_click, mix
 from .rich_text import RichText
 from .text import derivative_html, dims_lines, symbol_html
 
-if TYPE_CHECKING:                      # the edge makes its pill: a run-time import would go round in a circle
-    from .edge_item import EdgeItem
-
 class EdgeLabelItem(QGraphicsItem):
     """The pill on an edge: the derivative (∂A¹/∂Z¹), its Jacobian (diag(f'(Z¹))) and dims (n¹ × n¹ = 3 × 3)."""
 
-    def __init__(self, edge: EdgeItem):
+    def __init__(self, edge: QGraphicsItem):
+        """`edge` is the EdgeItem that makes this pill (gui/canvas/edge_item.py; the arrow goes that way only)."""
         super().__init__()
         self.edge = edge
         self.setZValue(3)

@@ -22,11 +22,10 @@ import math
 from dataclasses import dataclass, field
 
 import shiboken6
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QValidator
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMenu, QProgressBar,
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
                                QPushButton, QSpinBox, QToolBar, QVBoxLayout, QWidget)
 
 from chainview.core import example_paths
@@ -36,9 +35,6 @@ from .editor import NetEditor
 from .loss_plot import LossPlot
 from ..theme import Theme
 from .training import TrainingController, UpdateView, join_on_close
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..window.main_window import MainWindow
 
 SHORTCUTS = {"sgd_step": "Ctrl+T", "train": "Ctrl+R", "gradient_check": "Ctrl+G"}
 CHECK_MESSAGE_MS = 30000    # the check's summary then gives the status bar back (the marks stay on the canvas)
@@ -210,7 +206,7 @@ class TrainingPanel(QWidget):
 class EditingTools:
     """Everything install_editing made, so tests and other code can drive it."""
 
-    window: "MainWindow"
+    window: QMainWindow
     editor: NetEditor
     editor_dock: QDockWidget
     controller: TrainingController
@@ -328,12 +324,12 @@ def _check_counts(report) -> str:
     return text + " — see ✗ tooltips" + (" (a relu kink at z = 0: expected there)" if kink else "")
 
 
-def _dock(window: "MainWindow", widget: QWidget, area, title: str, object_name: str) -> QDockWidget:
+def _dock(window: QMainWindow, widget: QWidget, area, title: str, object_name: str) -> QDockWidget:
     widget.setObjectName(object_name.removesuffix("_dock"))
     return window.add_dock(widget, area, title, object_name)
 
 
-def install_editing(window: "MainWindow") -> EditingTools:
+def install_editing(window: QMainWindow) -> EditingTools:
     """Add the editor, training and gradient check to `window`; once per window (a second call returns the first)."""
     if window.editing_tools is not None:
         return window.editing_tools

@@ -14,12 +14,11 @@ OVERLAP = 60                # pixels repeated at each cut, so a label on the cut
 
 
 def graph_pictures(session, theme: str = "light", scale: float = SCALE) -> list[bytes]:
-    from chainview.gui.render import _headless_env
-    _headless_env()
+    from chainview.gui.startup import ensure_app, headless_env
+    headless_env()
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
     from chainview.gui import theme as themes
-    from chainview.gui.app import ensure_app
     from chainview.gui.canvas.export import render_image
     from chainview.gui.canvas.scene import GraphScene
 
