@@ -21,7 +21,7 @@ from .page import Page
 from .text import entry_labels, no_break, shapes_text
 from .widgets import FlowLayout
 from ..theme import operand_color
-from ..window.numbering import step_tag, step_words
+from ..numbering import step_tag, step_words
 
 
 def fused_above(session) -> bool:

@@ -37,7 +37,7 @@ from .export_actions import WindowExport
 from .files import NET_FILTER, SUFFIX, WindowFiles, _DropFilter, display_name, is_net_file  # noqa: F401 (public names)
 from .help import WindowHelp
 from .menus import WindowMenus
-from .numbering import step_tag
+from ..numbering import step_tag
 from .step_list import StepList
 from .view_options import BASE_POINT_SIZE, WindowViewOptions, _set_app_font, base_point_size  # noqa: F401
 

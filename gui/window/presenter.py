@@ -24,7 +24,7 @@ from chainview.core.symbols import pretty, rich
 from ..canvas import camera
 from ..canvas.text import denoise, fmt
 from ..theme import operand_color, readable
-from .numbering import step_tag, step_words
+from ..numbering import step_tag, step_words
 
 CARD_PX = 22            # the card's text at 1.0x and a 1280×720 share (× larger text × the share factor)
 MAX_CELLS = 4           # a matrix on the card shows at most 4 × 4 entries
