@@ -11,7 +11,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 def window_for(net, size=(1600, 900)):
     """A shown MainWindow on `net` with settings in a throw-away file (never the user's)."""
-    from chainview.gui.app import create_main_window, ensure_app
+    from chainview.gui.app import create_main_window
+    from chainview.gui.startup import ensure_app
     from chainview.gui.settings import Settings
 
     app = ensure_app()

@@ -176,7 +176,7 @@ def _app_without_terminal() -> bool:
 
 def _dialog(message: str) -> None:
     try:
-        from chainview.gui.app import ensure_app
+        from chainview.gui.startup import ensure_app
         from PySide6.QtWidgets import QMessageBox
         ensure_app(sys.argv[:1])
         QMessageBox.warning(None, "chainview", message)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication    # QMessageBox: imported where an e
 
 from chainview.core.errors import NetError
 
-from .startup import APP_NAME, DESKTOP_FILE, DOMAIN, ORGANIZATION, collector_paused, ensure_app  # noqa: F401  (re-exported)
+from .startup import DESKTOP_FILE, collector_paused, ensure_app
 
 def app_icon() -> QIcon:
     """assets/icons/chainview.svg (and the hicolor PNGs) when present, else the desktop theme's icon."""

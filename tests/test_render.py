@@ -131,7 +131,7 @@ def test_output_must_be_a_png(tmp_path):
 
 def test_the_app_is_made_with_the_fusion_style():
     """Fusion draws from our palettes on every platform (asked for on Qt's command line, not set after)."""
-    code = ("from chainview.gui.app import ensure_app; app = ensure_app(['chainview']); "
+    code = ("from chainview.gui.startup import ensure_app; app = ensure_app(['chainview']); "
             "print(app.style().name(), app.arguments())")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("QT_STYLE_OVERRIDE", None)

@@ -15,7 +15,8 @@ SCRIPT = textwrap.dedent("""
     import os, sys, time
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     import shiboken6
-    from chainview.gui.app import create_main_window, ensure_app
+    from chainview.gui.app import create_main_window
+    from chainview.gui.startup import ensure_app
     from chainview.gui.settings import Settings
     app = ensure_app()
     w = create_main_window(sys.argv[1], Settings.ephemeral())
