@@ -304,3 +304,16 @@ def test_the_camera_frames_the_step_beside_the_first_run_key_hint(qtbot):
     assert not QRectF(w.view.minimap.geometry()).intersects(QRectF(w.key_hint.geometry())) \
         or not w.view.minimap.isVisible()
     w.set_modified(False)
+
+
+def test_the_card_puts_one_operator_between_operands_and_none_before_the_result(qtbot):
+    w = _window(qtbot, (1280, 720))
+    s = w.session
+    s.jump(s.forward_length + 6)                     # dL/dZ¹ = dA¹/dZ¹ · dL/dA¹: two operands, one product
+    w.presenter.set_active(True)
+    _settle(qtbot)
+    html = w.presenter.card.text()
+    assert html.count("&nbsp;·&nbsp;") == len(s.current.operands) - 1 == 1
+    assert html.count("&nbsp;=&nbsp;") == 1
+    w.presenter.set_active(False)
+    w.set_modified(False)

@@ -154,7 +154,7 @@ class PresenterCard(QFrame):
         ev = s.evaluation
         bg = t.surface
         cells = []
-        joins = list(step.joiners) + [""]
+        joins = list(step.joiners) + [None]          # None: after the last operand comes "=", not "·"
         for op, join in zip(step.operands, joins):
             a = None
             if op.shape[0] * op.shape[1] <= 64:     # a big one is named only (a 2048-unit Jacobian is never made)
@@ -177,7 +177,7 @@ class PresenterCard(QFrame):
             name = f"<div style='color:{color}'>{rich(op.name)}</div>"
             body = _matrix_html(a, color, px) if a is not None and np.asarray(a).size <= 64 else ""
             cells.append(f"<td valign='middle'>{name}{body}</td>")
-            sep = {"": "·", " + ": "+", ", ": ","}.get(join, join.strip())
+            sep = None if join is None else {"": "·", " + ": "+", ", ": ","}.get(join, join.strip())
             if sep:
                 cells.append(f"<td valign='middle'>&nbsp;{sep}&nbsp;</td>")
         res_c = readable(t.grad if step.phase == "backward" else t.text, bg).name()
