@@ -132,6 +132,7 @@ def _render(args) -> int:
     _quiet_qt_noise()
     from PySide6.QtCore import Qt
     from .app import create_main_window
+    from .png import write_png
     from .settings import Settings
 
     app = ensure_app()
@@ -169,8 +170,10 @@ def _render(args) -> int:
         app.processEvents()
         window.setUpdatesEnabled(True)
         pixmap = window.grab()
-        if not pixmap.save(output, "PNG", 70):     # lossless; a little less squeezed, much faster
-            raise RenderError(f"cannot write {output}: is the folder writable?")
+        try:
+            write_png(pixmap.toImage(), output)    # gui/png.py: twice as fast as Qt's PNG writer
+        except OSError as err:
+            raise RenderError(str(err)) from err
         print(f"wrote {output} ({pixmap.width()}x{pixmap.height()})")
         return 0
     finally:

@@ -17,6 +17,8 @@ from PySide6.QtCore import QMarginsF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
+from ..png import write_png
+
 _THEMED = object()     # "use the scene's own background"
 
 
@@ -92,8 +94,7 @@ def export_png(scene, path, scale: float = 2.0, background=_THEMED) -> QImage:
         raise ValueError("scale must be positive")
     _check_target(path)
     image = render_image(scene, scale, background)
-    if not image.save(path, "PNG"):
-        raise OSError(f"cannot write {path}: is the folder writable?")
+    write_png(image, path)
     return image
 
 

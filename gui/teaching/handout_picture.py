@@ -16,11 +16,11 @@ OVERLAP = 60                # pixels repeated at each cut, so a label on the cut
 def graph_pictures(session, theme: str = "light", scale: float = SCALE) -> list[bytes]:
     from chainview.gui.startup import ensure_app, headless_env
     headless_env()
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
     from chainview.gui import theme as themes
     from chainview.gui.canvas.export import render_image
     from chainview.gui.canvas.scene import GraphScene
+    from chainview.gui.png import png_bytes
 
     ensure_app()
     scene = GraphScene(session, themes.resolve(theme))
@@ -37,11 +37,5 @@ def graph_pictures(session, theme: str = "light", scale: float = SCALE) -> list[
         left = max(0, k * step - (OVERLAP if k else 0))
         right = min(width, (k + 1) * step + (OVERLAP if k < count - 1 else 0))
         part = image.copy(left, 0, right - left, image.height()) if count > 1 else image
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.WriteOnly)
-        if not part.save(buffer, "PNG", 70):      # lossless; less squeezed, much faster (as render)
-            raise OSError("cannot encode the graph picture as PNG")
-        buffer.close()
-        parts.append(bytes(data))
+        parts.append(png_bytes(part))
     return parts

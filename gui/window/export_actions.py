@@ -36,13 +36,14 @@ class WindowExport:
     def _export(self, path: str, kind: str) -> bool:
         from PySide6.QtWidgets import QMessageBox
         from ..canvas import export
+        from ..png import write_png
         try:
             if kind == "png":
                 export.export_png(self.scene, path)
             elif kind == "svg":
                 export.export_svg(self.scene, path)
-            elif not self.grab().save(path, "PNG"):
-                raise OSError(f"cannot write {path}: is the folder writable?")
+            else:
+                write_png(self.grab().toImage(), path)
         except (OSError, ValueError) as err:
             QMessageBox.warning(self, "Cannot export", str(err).splitlines()[0] if str(err) else repr(err))
             return False

@@ -1,0 +1,88 @@
+"""PNG files of a QImage, written with zlib instead of Qt's image writer.
+
+    png_bytes(image) -> bytes          the PNG file's bytes (RGB, or RGBA when the image has alpha)
+    write_png(image, path)             to a temporary file beside path, then renamed over it
+
+Why not `QImage.save(path, "PNG")`: Qt hands each row to libpng, which tries all five PNG filters on
+every row to pick one. For a 1600×900 window that is ~60 ms whatever the compression level, a
+tenth of `chainview render`'s time. A window or a graph is mostly flat colour, so rows stored
+unfiltered and deflated at level 1 come out as small (187 KB against Qt's 209 KB for the default
+example's window) in ~25 ms. The pixels are the same: a file read back equals the image.
+
+A failed write leaves any older file at `path` as it was (never truncated), and a read-only file
+is not replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_LEVEL = 1           # deflate level: flat UI colour compresses nearly as well at 1 as at 6, 2x faster
+
+
+def _chunk(tag: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
+
+
+def png_bytes(image: QImage) -> bytes:
+    """The image as a PNG (8 bits a channel; RGBA, not premultiplied, when it has an alpha channel)."""
+    if image.isNull():
+        raise ValueError("cannot write an empty image as PNG")
+    w, h = image.width(), image.height()
+    alpha = image.hasAlphaChannel()
+    image = image.convertToFormat(QImage.Format.Format_RGBA8888 if alpha else QImage.Format.Format_RGB888)
+    pitch = image.bytesPerLine()                      # rows are padded to 4 bytes
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint8, count=pitch * h).reshape(h, pitch)
+    if alpha:
+        pixels = pixels[:, :w * 4].reshape(h, w, 4)
+        if pixels[:, :, 3].min() == 255:              # opaque after all (a picture on its background)
+            alpha, pixels = False, pixels[:, :, :3]
+        pixels = pixels.reshape(h, -1)
+    channels = 4 if alpha else 3
+    rows = np.empty((h, 1 + w * channels), dtype=np.uint8)
+    rows[:, 0] = 0                                    # filter type 0: the row as it is
+    rows[:, 1:] = pixels[:, :w * channels]
+    header = struct.pack(">IIBBBBB", w, h, 8, 6 if alpha else 2, 0, 0, 0)
+    parts = [_SIGNATURE, _chunk(b"IHDR", header)]
+    dpm_x, dpm_y = image.dotsPerMeterX(), image.dotsPerMeterY()
+    if dpm_x > 0 and dpm_y > 0:                       # the resolution, as Qt's writer records it
+        parts.append(_chunk(b"pHYs", struct.pack(">IIB", dpm_x, dpm_y, 1)))
+    parts.append(_chunk(b"IDAT", zlib.compress(rows.tobytes(), _LEVEL)))
+    parts.append(_chunk(b"IEND", b""))
+    return b"".join(parts)
+
+
+def write_png(image: QImage, path) -> None:
+    """Write image to path as PNG; OSError with a one-line reason when it cannot."""
+    path = os.fspath(path)
+    target = os.path.realpath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise OSError(f"cannot write {path}: the folder {folder} does not exist")
+    if os.path.isdir(target):
+        raise OSError(f"cannot write {path}: it is a folder")
+    mode = None
+    if os.path.exists(target):
+        mode = os.stat(target).st_mode & 0o777
+        if mode & 0o222 == 0 or not os.access(target, os.W_OK):     # root passes os.access: the bits too
+            raise OSError(f"cannot write {path}: the file is read-only")
+    data = png_bytes(image)
+    tmp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        if mode is not None:
+            os.chmod(tmp, mode)                       # a replaced picture keeps its permissions
+        os.replace(tmp, target)
+    except OSError as err:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OSError(f"cannot write {path}: {err.strerror or err}") from err
