@@ -53,7 +53,7 @@ def png_bytes(image: QImage) -> bytes:
     dpm_x, dpm_y = image.dotsPerMeterX(), image.dotsPerMeterY()
     if dpm_x > 0 and dpm_y > 0:                       # the resolution, as Qt's writer records it
         parts.append(_chunk(b"pHYs", struct.pack(">IIB", dpm_x, dpm_y, 1)))
-    parts.append(_chunk(b"IDAT", zlib.compress(rows.tobytes(), _LEVEL)))
+    parts.append(_chunk(b"IDAT", zlib.compress(memoryview(rows), _LEVEL)))
     parts.append(_chunk(b"IEND", b""))
     return b"".join(parts)
 

@@ -33,9 +33,17 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list = []
         self._spacing = spacing
+        # (width, height) of the last heightForWidth: Qt asks for it many times a layout pass (~45 times on
+        # the first frame), and the answer changes only when an item does, which invalidates the layout
+        self._hfw: tuple[int, int] | None = None
 
     def addItem(self, item):
         self._items.append(item)
+        self._hfw = None
+
+    def invalidate(self):
+        self._hfw = None
+        super().invalidate()
 
     def count(self):
         return len(self._items)
@@ -44,6 +52,7 @@ class FlowLayout(QLayout):
         return self._items[index] if 0 <= index < len(self._items) else None
 
     def takeAt(self, index):
+        self._hfw = None
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
     def expandingDirections(self):
@@ -53,7 +62,9 @@ class FlowLayout(QLayout):
         return True
 
     def heightForWidth(self, width):
-        return self._arrange(QRect(0, 0, width, 0), apply=False)
+        if self._hfw is None or self._hfw[0] != width:
+            self._hfw = (width, self._arrange(QRect(0, 0, width, 0), apply=False))
+        return self._hfw[1]
 
     def setGeometry(self, rect):
         super().setGeometry(rect)
