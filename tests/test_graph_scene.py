@@ -220,6 +220,23 @@ def test_tooltips(scene, session):
     assert "diag" in scene.edge_item("Z1", "A1").toolTip()
 
 
+def test_a_tooltip_is_written_when_it_can_be_seen(scene, session):
+    """Tooltips are made on hover (or when read), not on every step; what Qt shows is never stale."""
+    from PySide6.QtWidgets import QGraphicsItem
+    z1, edge = scene.node_item("Z1"), scene.edge_item("Z1", "A1")
+    session.next()                                   # Z1 computed: its tooltip is due, not yet written
+    z1.hoverEnterEvent(None)                         # the mouse arrives: Qt's own copy is up to date
+    shown = QGraphicsItem.toolTip(z1)
+    assert "not computed" not in shown and fmt(session.evaluation.values["Z1"][0, 0]) in shown
+    session.jump(0)                                  # stepping while the mouse rests on it
+    assert "not computed" in QGraphicsItem.toolTip(z1)
+    z1.hoverLeaveEvent(None)
+    session.next()                                   # not under the mouse: read on demand
+    assert "not computed" not in z1.toolTip()
+    edge.label.hoverEnterEvent(None)                 # the pill shows its edge's tooltip
+    assert "diag" in QGraphicsItem.toolTip(edge.label) and "diag" in QGraphicsItem.toolTip(edge)
+
+
 # ---------------------------------------------------------------- selection both ways
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from chainview.core import dims_text, pretty, rich
 
 from .badges import check_tooltip
 from .label_pill import EdgeLabelItem
-from .style import Style, alpha, forward_click
+from .style import LazyTooltip, Style, alpha, forward_click
 from .text import _esc, derivative_html, symbol_html
 
-class EdgeItem(QGraphicsItem):
+class EdgeItem(LazyTooltip, QGraphicsItem):
     """An edge u -> v: a smooth curve leaving u's right side and entering v's left side with an arrowhead."""
 
     def __init__(self, u: str, v: str, data: dict, style: Style):
@@ -168,7 +168,7 @@ class EdgeItem(QGraphicsItem):
     def label_text(self) -> str:
         return self.label.plain()
 
-    def update_tooltip(self) -> None:
+    def tooltip_html(self) -> str:
         tip = [f"<b>{derivative_html(self.u, self.v)} = {symbol_html(self.jsymbol)}</b>",
                f"{rich(dims_text(self.jdims, self.jshape))} ({self.layout} layout)"]
         if self.jkind:
@@ -177,7 +177,9 @@ class EdgeItem(QGraphicsItem):
             tip.append(_esc(pretty(self.explanation)))
         if self.check is not None:
             tip.append(check_tooltip(self.check))
-        html = "<br>".join(tip)
+        return "<br>".join(tip)
+
+    def show_tooltip(self, html: str) -> None:
         self.setToolTip(html)
         self.label.setToolTip(html)
 
@@ -231,6 +233,8 @@ class EdgeItem(QGraphicsItem):
     def set_hovered(self, on: bool) -> None:
         if on != self.hovered:
             self.hovered = on
+            if on:
+                self.sync_tooltip()
             self.update()
             self.label.update()
 

@@ -14,10 +14,10 @@ from chainview.core import dims_text, rich
 from ..theme import readable
 from .badges import check_tooltip, draw_badge
 from .shapes import octagon_cut, shape_path, side_x, slant
-from .style import Style, alpha, forward_click, mix
+from .style import LazyTooltip, Style, alpha, forward_click, mix
 from .text import MatrixText, dims_lines, fmt, matrix_cells, matrix_html, node_kind_name, nonfinite_count
 
-class NodeItem(QGraphicsItem):
+class NodeItem(LazyTooltip, QGraphicsItem):
     """A node of the computation graph.
 
     placement "card": a main-path node (A, Z, L) whose value and gradient are drawn inside the shape;
@@ -269,7 +269,7 @@ class NodeItem(QGraphicsItem):
         """Symbol and dims as plain text: 'Z1\nn1 × 1 = 3 × 1' (superscripts lose their raise)."""
         return f"{self.t_symbol.plain()}\n" + " ".join(t.plain() for t in self.t_dims)
 
-    def update_tooltip(self) -> None:
+    def tooltip_html(self) -> str:
         rows, cols = self.array_shape
         tip = [f"<b>{rich(self.symbol)}</b> — {node_kind_name(self.node)} <i>({self.node})</i>",
                f"shape {rich(dims_text(self.dims, self.array_shape))}"]
@@ -290,7 +290,10 @@ class NodeItem(QGraphicsItem):
             tip.append(f"<b>⚠ {self.nonfinite} entries are NaN or inf</b>")
         if self.check is not None:
             tip.append(check_tooltip(self.check))
-        self.setToolTip("<br>".join(tip))
+        return "<br>".join(tip)
+
+    def show_tooltip(self, html: str) -> None:
+        self.setToolTip(html)
 
     # -- painting
     def paint(self, p: QPainter, option, widget=None) -> None:
@@ -427,6 +430,7 @@ class NodeItem(QGraphicsItem):
 
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
+        self.sync_tooltip()
         self.update()
 
     def hoverLeaveEvent(self, event) -> None:

@@ -395,7 +395,10 @@ class MatrixView(QWidget):
 
     # ---------------------------------------------------------------- options
     def set_precision(self, digits: int) -> None:
-        self._precision = max(1, min(17, int(digits)))
+        digits = max(1, min(17, int(digits)))
+        if digits == self._precision:
+            return                       # the window sets the saved digits once its panes are built
+        self._precision = digits
         self.model.set_precision(self._precision)
         if self._heatmap:
             self.scale_bar.set_state(self._theme, self._scale, self._precision)
