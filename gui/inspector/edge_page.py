@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout
 
 from chainview.core import dims_text, edge_list, pretty, split_id
-from chainview.core.budget import over_budget, tensor_estimate, tensor_slice
 from chainview.core.nodes import a_id, w_id, z_id
 
 from .matrix_model import pretty_label
@@ -107,6 +106,7 @@ class EdgePage(Page):
         lay.addWidget(btn)
         if not self.inspector.show_tensor:
             return
+        from chainview.core.budget import over_budget, tensor_estimate, tensor_slice   # when the tensor is opened
         m = self.session.net.m(l)
         why = over_budget(tensor_estimate(m, n, f"the full tensor {pretty(f'dZ^{l}/dW^{l}')} ({n} × {m} × {n} floats)"))
         if why:

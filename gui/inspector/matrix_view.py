@@ -18,7 +18,7 @@ Right click: "Copy as CSV" (full precision) and "Copy as LaTeX (bmatrix)".
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from chainview.core import Jacobian, dims_text, node_symbol, pretty, rich
 
-from .clipboard import copy_matrix
-from .colors import color_scale
-from .heatmap import HeatmapPanel, HeatmapWidget, ScaleBar
-from .heatmap_image import RowSource, array_rows, diagonal_pixels, matrix_pixels, pixels_to_image, rows_scale
 from .matrix_model import DEFAULT_PRECISION, LazyLabels, MatrixModel, as_matrix, format_number, full_repr
 from .widgets import set_text_color
 from ..theme import LIGHT, Theme, fill_rect
+
+if TYPE_CHECKING:       # the heatmap's modules load with the first big matrix, the clipboard's on a copy
+    from .heatmap import HeatmapPanel, HeatmapWidget, ScaleBar
+    from .heatmap_image import RowSource
 
 TABLE_LIMIT = 60            # up to 60 x 60: a table; bigger: a heatmap
 VECTOR_TABLE_ROWS = 1000    # ... except a thin matrix (a vector, a small batch), which reads better as numbers
@@ -171,6 +171,7 @@ class MatrixView(QWidget):
     def _heat(self) -> HeatmapPanel:
         """The heatmap page (heatmap, colour key, hover readout), made the first time it is needed."""
         if self._heat_page is None:
+            from .heatmap import HeatmapPanel
             self._heat_page = HeatmapPanel()
             self._heat_page.heatmap.hovered.connect(self._on_hover)
             self._heat_page.heatmap.image_made.connect(self._update_readout)
@@ -256,16 +257,20 @@ class MatrixView(QWidget):
         self.updateGeometry()
 
     def _heatmap_rows(self) -> RowSource:
+        from .heatmap_image import array_rows
         return array_rows(self._dense) if self._dense is not None else self._jacobian.rows
 
     def _build_heatmap(self) -> None:
         """New numbers: their colour scale now (the key shows it, a pass over every cell), then the pixels."""
+        from .colors import color_scale
+        from .heatmap_image import rows_scale
         self._scale = color_scale(self._diag) if self._diag is not None else rows_scale(self._heatmap_rows(),
                                                                                           self._shape)
         self._colour_heatmap()
 
     def _colour_heatmap(self) -> None:
         """The pixels in the current theme, made when the heatmap is painted, at its size on screen."""
+        from .heatmap_image import diagonal_pixels, matrix_pixels, pixels_to_image
         shape, theme, scale = self._shape, self._theme, self._scale
         if self._diag is not None:
             diag = self._diag
@@ -487,6 +492,7 @@ class MatrixView(QWidget):
         a = self.current_matrix()
         if a is None:
             return ""
+        from .clipboard import copy_matrix
         return copy_matrix(a, fmt)
 
 
