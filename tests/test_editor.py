@@ -465,7 +465,7 @@ def test_install_on_the_real_main_window(qtbot):
         themes = []
         window.theme_changed.connect(themes.append)              # our docks follow the window's theme signal
         window.apply_theme("dark", save=False)
-        assert tools.editor.theme.name == "dark" and tools.loss_plot.theme.name == "dark"
+        assert tools.editor.theme.name == "dark" and tools.training_panel.loss_plot.theme.name == "dark"
         window.apply_theme("light", save=False)
         assert tools.editor.theme.name == "light" and [t.name for t in themes] == ["dark", "light"]
         window.resize(1280, 720)

@@ -614,6 +614,23 @@ def test_text_size_is_applied_and_remembered(qtbot, make_window, settings_path):
     w2.apply_font_scale(1.0, save=False)
 
 
+def test_larger_text_keeps_a_docked_panes_own_font_in_proportion(make_window):
+    w = make_window()
+    own, plain = QLabel("own font"), QLabel("app font")
+    big = QApplication.font()
+    big.setPointSizeF(big.pointSizeF() * 2)
+    own.setFont(big)                                   # a pane that chose a larger font for itself
+    w.add_dock(own, Qt.LeftDockWidgetArea, "Own", "own_dock")
+    w.add_dock(plain, Qt.LeftDockWidgetArea, "Plain", "plain_dock")
+    w.larger_text_action.trigger()
+    assert own.font().pointSizeF() == pytest.approx(big.pointSizeF() * 1.1)
+    QApplication.processEvents()
+    assert not plain.testAttribute(Qt.WA_SetFont)      # it follows the app font, and was given none
+    assert plain.font().pointSizeF() == pytest.approx(QApplication.font().pointSizeF())
+    w.reset_text_action.trigger()
+    assert own.font().pointSizeF() == pytest.approx(big.pointSizeF())
+
+
 def test_settings_survive_bad_values(settings_path):
     raw = QSettings(settings_path, QSettings.IniFormat)
     raw.setValue("view/theme", "purple")

@@ -214,6 +214,7 @@ class EditingTools:
     training_dock: QDockWidget
     toolbar: QToolBar
     lr_spin: LearningRateSpin
+    lr_label_action: QAction             # the toolbar's " η " label (a narrow window hides it: gui/window/panels.py)
     sgd_step_action: QAction
     train_action: QAction
     cancel_action: QAction
@@ -226,31 +227,6 @@ class EditingTools:
     check_runner: object = None          # gui/window/check_runner.CheckRunner: the check within the budget
     undo_budget: object = None           # gui/window/undo_budget.UndoBudget: undo within the memory budget
 
-    # the training dock's widgets, by name
-    @property
-    def steps_spin(self) -> QSpinBox:
-        return self.training_panel.steps_spin
-
-    @property
-    def train_button(self) -> QPushButton:
-        return self.training_panel.train_button
-
-    @property
-    def cancel_button(self) -> QPushButton:
-        return self.training_panel.cancel_button
-
-    @property
-    def progress_bar(self) -> QProgressBar:
-        return self.training_panel.progress_bar
-
-    @property
-    def loss_plot(self) -> LossPlot:
-        return self.training_panel.loss_plot
-
-    @property
-    def update_view(self) -> UpdateView:
-        return self.training_panel.update_view
-
     # ---- what the actions do
     def sgd_step(self) -> str | None:
         error = self.controller.step(self.lr_spin.value())
@@ -259,7 +235,7 @@ class EditingTools:
         return error
 
     def train(self) -> bool:
-        started = self.controller.train(self.lr_spin.value(), self.steps_spin.value())
+        started = self.controller.train(self.lr_spin.value(), self.training_panel.steps_spin.value())
         if started:                          # Ctrl+R: the loss plot comes into view as it fills
             self.training_dock.show()
             self.training_dock.raise_()
@@ -292,7 +268,7 @@ class EditingTools:
             action.setEnabled(not running)
         self.cancel_action.setEnabled(running)
         self.editor.setEnabled(not running)
-        self.train_action.setText(f"Train {self.steps_spin.value()} steps")
+        self.train_action.setText(f"Train {self.training_panel.steps_spin.value()} steps")
 
     def _on_finished(self, result) -> None:
         done = max(len(result.losses) - 1, 0)
@@ -380,7 +356,7 @@ def install_editing(window: QMainWindow) -> EditingTools:
     lr_label = QLabel(" η ")
     lr_label.setToolTip(lr_spin.toolTip())
     lr_label.setBuddy(lr_spin)
-    toolbar.addWidget(lr_label)
+    lr_label_action = toolbar.addWidget(lr_label)
     toolbar.addWidget(lr_spin)
     for act in (sgd, train_act, check):
         toolbar.addAction(act)
@@ -397,7 +373,7 @@ def install_editing(window: QMainWindow) -> EditingTools:
     presets.setObjectName("presets_menu")
 
     tools = EditingTools(window, editor, editor_dock, controller, panel, training_dock, toolbar, lr_spin,
-                         sgd, train_act, cancel, check, randomise, net_menu, presets)
+                         lr_label_action, sgd, train_act, cancel, check, randomise, net_menu, presets)
     from ..window.check_runner import CheckRunner
     tools.check_runner = CheckRunner(window, check_summary, lambda text: window.statusBar().showMessage(text))
     tools.check_runner.done.connect(tools._check_done)
