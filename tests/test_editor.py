@@ -366,7 +366,7 @@ def test_install_editing_on_the_window(editing_window, relu_session):
     assert tools.gradient_check_action.shortcut().toString() == "Ctrl+G"
     assert tools.toolbar.objectName() == "training_toolbar"
     assert set(tools.preset_actions) >= {"default", "relu-kink", "relu-regression"}
-    assert tools.presets_menu.menuAction() in tools.net_menu.actions()
+    assert tools.presets_menu.menuAction() in w.net_menu.actions()
     assert not w.isWindowModified()
     tools.editor.edit_cell("W", 0, 0, "1")
     assert w.isWindowModified()

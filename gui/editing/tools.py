@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import shiboken6
 
@@ -35,6 +36,9 @@ from .editor import NetEditor
 from .loss_plot import LossPlot
 from ..theme import Theme
 from .training import TrainingController, UpdateView, join_on_close
+
+if TYPE_CHECKING:
+    from chainview.core.gradcheck import CheckReport      # loaded with the first check, not at start-up
 
 SHORTCUTS = {"sgd_step": "Ctrl+T", "train": "Ctrl+R", "gradient_check": "Ctrl+G"}
 CHECK_MESSAGE_MS = 30000    # the check's summary then gives the status bar back (the marks stay on the canvas)
@@ -220,8 +224,7 @@ class EditingTools:
     cancel_action: QAction
     gradient_check_action: QAction
     randomise_action: QAction
-    net_menu: QMenu
-    presets_menu: QMenu
+    presets_menu: QMenu                  # Net ▸ Presets (the Net menu is the window's net_menu)
     preset_actions: dict[str, QAction] = field(default_factory=dict)
     check_summary: str = ""
     check_runner: object = None          # gui/window/check_runner.CheckRunner: the check within the budget
@@ -279,13 +282,12 @@ class EditingTools:
                          f"loss {result.losses[0]:.5g} → {result.losses[-1]:.5g}")
 
 
-def check_summary(report) -> str:
+def check_summary(report: CheckReport) -> str:
     """'gradient check: 14/14 nodes ✓, 11/12 edges ✓ — see ✗ tooltips'."""
-    if getattr(report, "unchecked", ""):
+    if report.unchecked:
         return f"gradient check: {report.unchecked}"
-    sampled = getattr(report, "sampled", "")
-    if sampled:
-        return _check_counts(report) + f" — a random sample only ({sampled})"
+    if report.sampled:
+        return _check_counts(report) + f" — a random sample only ({report.sampled})"
     return _check_counts(report)
 
 
@@ -373,7 +375,7 @@ def install_editing(window: QMainWindow) -> EditingTools:
     presets.setObjectName("presets_menu")
 
     tools = EditingTools(window, editor, editor_dock, controller, panel, training_dock, toolbar, lr_spin,
-                         lr_label_action, sgd, train_act, cancel, check, randomise, net_menu, presets)
+                         lr_label_action, sgd, train_act, cancel, check, randomise, presets)
     from ..window.check_runner import CheckRunner
     tools.check_runner = CheckRunner(window, check_summary, lambda text: window.statusBar().showMessage(text))
     tools.check_runner.done.connect(tools._check_done)
