@@ -21,7 +21,7 @@ from chainview.gui.window.main_window import MainWindow, base_point_size
 from chainview.gui.inspector.matrix_model import format_number
 from chainview.gui.settings import MAX_RECENT, Settings
 from chainview.gui.theme import DARK, LIGHT
-from conftest import show_active
+from conftest import open_window
 
 
 @pytest.fixture
@@ -48,14 +48,7 @@ def make_window(qtbot, settings, messages):
         if net is None:
             net = load_net(example_path("default"))
         session = net if isinstance(net, Session) else Session(net)
-        options.setdefault("theme", "light")
-        options.setdefault("restore_geometry", False)
-        w = MainWindow(session, settings=options.pop("settings", settings), **options)
-        qtbot.addWidget(w)
-        w.resize(1280, 720)
-        if show:
-            show_active(qtbot, w)
-        return w
+        return open_window(qtbot, session, options.pop("settings", settings), show=show, **options)
     yield make
     QApplication.instance().setProperty("chainview_base_point_size", None)
 
