@@ -142,9 +142,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowViewOptions, WindowExport, Wind
         # a canvas click selects in the session (every view follows from there) and asks to inspect
         self.scene.inspect_requested.connect(self._show_inspector)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
-        hints = QGuiApplication.styleHints()
-        if hasattr(hints, "colorSchemeChanged"):
-            hints.colorSchemeChanged.connect(self._on_system_scheme)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)   # Qt 6.5+ (pyproject: PySide6 ≥ 6.6)
 
     def install_editing_tools(self):
         """The editor, training and gradient-check docks and actions (gui/editing/tools.py), once.
