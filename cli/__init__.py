@@ -201,18 +201,19 @@ def _open_app(path: str | None) -> int:
     return run_app(path)
 
 
-def _session(args):
+def _session(args, layout: str = "denominator"):
+    """The session of `args.net` at `args.example` (trace, check, handout); check has no --layout."""
     from chainview.core.session import Session
     net = _load(args.net)
     if not 0 <= args.example < net.batch:
         raise NetError(f"--example must be 0..{net.batch - 1} (the input has {net.batch} column(s)); got {args.example}")
-    return Session(net, layout=getattr(args, "layout", "denominator"), example=args.example)
+    return Session(net, layout=layout, example=args.example)
 
 
 def _run(args) -> int:
     if args.command == "trace":
         from chainview.core.trace import format_trace, trace_dict
-        s = _session(args)
+        s = _session(args, args.layout)
         print(json.dumps(trace_dict(s)) if args.json else format_trace(s))
         return 0
     if args.command == "check":
@@ -286,7 +287,7 @@ def _handout(args) -> int:
     check_output(args.output)                     # before any work: a bad path is one line, exit 2
     if not 1 <= args.digits <= MAX_DIGITS:
         raise NetError(f"--digits must be 1..{MAX_DIGITS}; got {args.digits}")
-    s = _session(args)
+    s = _session(args, args.layout)
     if not args.predict:                          # the picture shows every value and gradient
         s.run_to_end()                            # (a worksheet's shows none: they are the questions)
     from chainview.gui.teaching.handout_picture import graph_pictures   # Qt, only for the picture

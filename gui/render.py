@@ -15,6 +15,10 @@ from __future__ import annotations
 import os
 import re
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 MIN_SIDE, MAX_SIDE = 200, 8192
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×*]\s*(\d+)\s*$")
@@ -47,8 +51,9 @@ def parse_selection(text: str | None):
     raise RenderError(f"--select must be a node like Z1 or an edge like Z1->A1; got {text!r}")
 
 
-def render_cli(args) -> int:
-    """Bad input: one line, exit 2. A NetError or a bug of ours goes to chainview.cli, which says it in one line too."""
+def render_cli(args: argparse.Namespace) -> int:
+    """`args`: what cli/__init__.py's `render` subparser parsed (every option there, with its default).
+    Bad input: one line, exit 2. A NetError or a bug of ours goes to chainview.cli, which says it in one line too."""
     try:
         return _render(args)
     except RenderError as err:
@@ -73,16 +78,16 @@ def _quiet_qt_noise() -> None:
     previous = qInstallMessageHandler(handler)
 
 
-def _render(args) -> int:
-    size = parse_size(getattr(args, "size", "1600x900"))
-    selection = parse_selection(getattr(args, "select", None))
-    output = getattr(args, "output", None)
+def _render(args: argparse.Namespace) -> int:
+    size = parse_size(args.size)
+    selection = parse_selection(args.select)
+    output = args.output
     if not output:
         raise RenderError("-o OUT.png is required")
     if not output.lower().endswith(".png"):
         raise RenderError(f"-o must name a .png file (render writes PNG); got {output!r}")
-    train_steps = getattr(args, "train", 0) or 0
-    lr = getattr(args, "lr", 0.005)
+    train_steps = args.train
+    lr = args.lr
     if train_steps:
         from chainview.core.training import check_learning_rate
         if not 1 <= train_steps <= 1_000_000:
@@ -99,14 +104,14 @@ def _render(args) -> int:
     from chainview.core.netfile import load_net
     from chainview.core.examples import example_path
 
-    path = args.net if getattr(args, "net", None) else example_path("default")
+    path = args.net or example_path("default")
     net = load_net(path)                 # NetError: one line, exit 2
-    example = getattr(args, "example", 0) or 0
+    example = args.example
     if not 0 <= example < net.batch:
         raise RenderError(f"--example must be 0..{net.batch - 1} (the input has {net.batch} column(s)); got {example}")
-    session = Session(net, layout=getattr(args, "layout", "denominator") or "denominator", example=example)
+    session = Session(net, layout=args.layout, example=example)
     n = len(session.steps)
-    step = getattr(args, "step", None)
+    step = args.step
     if step is not None and not 0 <= step <= n:
         raise RenderError(f"--step must be 0..{n} (this net has {n} steps); got {step}")
     if selection is not None:
@@ -121,7 +126,7 @@ def _render(args) -> int:
 
     # the state first, so the window's first paint is the one saved
     session.jump(n if step is None else step)
-    if getattr(args, "check", False):
+    if args.check:
         from chainview.core.budget import CHECK_SECONDS, check_plan
         from chainview.core.gradcheck import check_gradients
         plan = check_plan(session.net, seconds=CHECK_SECONDS)   # a 2 MB net stays within seconds (issue 9)
@@ -136,7 +141,7 @@ def _render(args) -> int:
     from .settings import Settings
 
     app = ensure_app()
-    window = create_main_window(session, Settings.ephemeral(), theme=getattr(args, "theme", "light") or "light",
+    window = create_main_window(session, Settings.ephemeral(), theme=args.theme,
                                 font_scale=1.0, restore_geometry=False, editing=False,
                                 first_run_hint=False)
     try:
@@ -148,9 +153,9 @@ def _render(args) -> int:
             window.train_steps(train_steps, lr)
             if window.editing_tools.controller.is_running():
                 raise RenderError(f"--train {train_steps} did not finish in time; ask for fewer steps")
-        if getattr(args, "edit", False):
+        if args.edit:
             window.show_editor()
-        if getattr(args, "present", False):
+        if args.present:
             window.presenter.set_active(True)     # --present: presenter mode, the card in its corner
         window.setUpdatesEnabled(False)   # laid out but not painted: the grab is the one paint
         window.show()
@@ -161,7 +166,7 @@ def _render(args) -> int:
             app.processEvents()
         view = window.view
         view.animate = False                  # a picture has no time for a camera move
-        if getattr(args, "fit", False):
+        if args.fit:
             view.follow = False
             window.fit_view()                 # --fit: the whole graph, as for a slide
         elif not view.frame_current(animate=False):

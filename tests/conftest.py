@@ -70,3 +70,17 @@ def show_active(qtbot, window, size=(1280, 720)):
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
     return window
+
+
+def open_window(qtbot, session, settings, *, show=True, **options):
+    """A MainWindow on `session` at 1280 x 720 (light theme, no saved geometry unless asked), shown as a
+    person sees it unless show=False."""
+    from chainview.gui.window.main_window import MainWindow
+    options.setdefault("theme", "light")
+    options.setdefault("restore_geometry", False)
+    w = MainWindow(session, settings=settings, **options)
+    qtbot.addWidget(w)
+    w.resize(1280, 720)
+    if show:
+        show_active(qtbot, w)
+    return w

@@ -38,6 +38,16 @@ def wait_runs(qtbot, tools, n: int) -> None:
     qtbot.waitUntil(lambda: tools.controller.runs >= n and not tools.controller.running, timeout=20000)
 
 
+def compare_file(window, qtbot, tmp_path, source: str):
+    """hw.py holding `source`, compared in `window`: its tools and path once the first run is done."""
+    path = tmp_path / "hw.py"
+    path.write_text(source)
+    tools = window.install_compare_tools()
+    tools.start(path)
+    wait_runs(qtbot, tools, 1)
+    return tools, path
+
+
 def badges(window) -> dict:
     return {node: item.check.ok for node, item in window.scene.node_items.items() if item.check is not None}
 
@@ -58,11 +68,7 @@ def test_the_menu_action_picks_a_file_and_compares(window, qtbot, tmp_path, monk
 
 
 def test_a_buggy_file_gets_a_cross_the_first_difference_selected_and_stepped_to(window, qtbot, tmp_path):
-    path = tmp_path / "hw.py"
-    path.write_text(TANH_RETURNS_INPUT)
-    tools = window.install_compare_tools()
-    tools.start(path)
-    wait_runs(qtbot, tools, 1)
+    tools, _ = compare_file(window, qtbot, tmp_path, TANH_RETURNS_INPUT)
     s = window.session
     marks = badges(window)
     assert marks["Z1"] is False                        # Tanh.backward is wrong: only Z1's step differs
@@ -83,11 +89,7 @@ def test_a_buggy_file_gets_a_cross_the_first_difference_selected_and_stepped_to(
 
 
 def test_saving_the_file_reruns_it_and_the_badges_follow(window, qtbot, tmp_path):
-    path = tmp_path / "hw.py"
-    path.write_text(TANH_RETURNS_INPUT)
-    tools = window.install_compare_tools()
-    tools.start(path)
-    wait_runs(qtbot, tools, 1)
+    tools, path = compare_file(window, qtbot, tmp_path, TANH_RETURNS_INPUT)
     assert badges(window)["Z1"] is False
     focus = QApplication.focusWidget()
     # an editor that saves by writing a new file and renaming it over the old one
@@ -108,11 +110,7 @@ def test_saving_the_file_reruns_it_and_the_badges_follow(window, qtbot, tmp_path
 
 
 def test_stop_ends_the_comparison_and_clears_the_badges(window, qtbot, tmp_path):
-    path = tmp_path / "hw.py"
-    path.write_text(CORRECT)
-    tools = window.install_compare_tools()
-    tools.start(path)
-    wait_runs(qtbot, tools, 1)
+    tools, path = compare_file(window, qtbot, tmp_path, CORRECT)
     assert badges(window)
     tools.panel.stop_button.click()
     assert not tools.controller.active and not badges(window)
@@ -138,32 +136,20 @@ def test_stop_ends_an_endless_loop_at_once(window, qtbot, tmp_path):
 
 
 def test_a_file_chainview_cannot_run_says_so_in_one_line(window, qtbot, tmp_path):
-    path = tmp_path / "hw.py"
-    path.write_text(CORRECT.replace("class Tanh:", "class Hyperbolic:"))
-    tools = window.install_compare_tools()
-    tools.start(path)
-    wait_runs(qtbot, tools, 1)
+    tools, _ = compare_file(window, qtbot, tmp_path, CORRECT.replace("class Tanh:", "class Hyperbolic:"))
     assert "no class Tanh" in tools.panel.summary.text()
     assert not badges(window)
 
 
 def test_an_exception_shows_their_line(window, qtbot, tmp_path):
-    path = tmp_path / "hw.py"
-    path.write_text(CORRECT.replace("return self.W @ dLdZ", "return self.W.T @ dLdZ"))
-    tools = window.install_compare_tools()
-    tools.start(path)
-    wait_runs(qtbot, tools, 1)
+    tools, _ = compare_file(window, qtbot, tmp_path, CORRECT.replace("return self.W @ dLdZ", "return self.W.T @ dLdZ"))
     assert "hw.py, line 18, in backward: ValueError" in tools.panel.diagnosis.text()
     assert tools.panel.source_line.text().strip() == "return self.W.T @ dLdZ"
     assert window.session.selection == "A1"          # Linear.backward failed in its return: dL/dW², dL/dW0² were made
 
 
 def test_choosing_a_row_selects_its_node_and_step(window, qtbot, tmp_path):
-    path = tmp_path / "hw.py"
-    path.write_text(CORRECT)
-    tools = window.install_compare_tools()
-    tools.start(path)
-    wait_runs(qtbot, tools, 1)
+    tools, _ = compare_file(window, qtbot, tmp_path, CORRECT)
     rows = tools.panel._rows
     i = next(k for k, r in enumerate(rows) if (r.phase, r.node) == ("forward", "A1"))
     tools.panel.list.setCurrentRow(i)
@@ -204,11 +190,7 @@ def test_starting_from_the_template_says_not_implemented(window, qtbot, tmp_path
 
 
 def test_the_inspector_says_what_differs_on_the_selected_node(window, qtbot, tmp_path):
-    path = tmp_path / "hw.py"
-    path.write_text(TANH_RETURNS_INPUT)
-    tools = window.install_compare_tools()
-    tools.start(path)
-    wait_runs(qtbot, tools, 1)
+    tools, _ = compare_file(window, qtbot, tmp_path, TANH_RETURNS_INPUT)
     assert window.session.selection == "Z1"
     text = window.inspector.text()
     assert "✗ hw.py: dL/dZ¹ (backward) — values" in text and "✓ hw.py: Z¹ (forward)" in text
@@ -224,11 +206,7 @@ SGD_GOES_UP = CORRECT.replace("self.W = self.W - lrate * self.dLdW", "self.W = s
 def test_the_learning_rate_field_checks_the_update_and_is_kept(window, qtbot, tmp_path, monkeypatch):
     """The panel's lr field (as `chainview compare --lr`): typing one re-runs with every W and W0 step
     checked, empty checks none, a wrong text is refused in words; the rate stays for the next file."""
-    path = tmp_path / "hw.py"
-    path.write_text(SGD_GOES_UP)
-    tools = window.install_compare_tools()
-    tools.start(path)
-    wait_runs(qtbot, tools, 1)
+    tools, _ = compare_file(window, qtbot, tmp_path, SGD_GOES_UP)
     field = tools.panel.lr_field
     assert field.text() == "" and tools.controller.report.agree           # no lr: the update is not checked
     assert not [r for r in tools.controller.report.rows if r.phase == "update"]

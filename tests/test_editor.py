@@ -366,7 +366,7 @@ def test_install_editing_on_the_window(editing_window, relu_session):
     assert tools.gradient_check_action.shortcut().toString() == "Ctrl+G"
     assert tools.toolbar.objectName() == "training_toolbar"
     assert set(tools.preset_actions) >= {"default", "relu-kink", "relu-regression"}
-    assert tools.presets_menu.menuAction() in tools.net_menu.actions()
+    assert tools.presets_menu.menuAction() in w.net_menu.actions()
     assert not w.isWindowModified()
     tools.editor.edit_cell("W", 0, 0, "1")
     assert w.isWindowModified()
@@ -465,7 +465,7 @@ def test_install_on_the_real_main_window(qtbot):
         themes = []
         window.theme_changed.connect(themes.append)              # our docks follow the window's theme signal
         window.apply_theme("dark", save=False)
-        assert tools.editor.theme.name == "dark" and tools.loss_plot.theme.name == "dark"
+        assert tools.editor.theme.name == "dark" and tools.training_panel.loss_plot.theme.name == "dark"
         window.apply_theme("light", save=False)
         assert tools.editor.theme.name == "light" and [t.name for t in themes] == ["dark", "light"]
         window.resize(1280, 720)

@@ -14,11 +14,10 @@ from chainview.cli import _parser
 from chainview.core.netfile import load_net
 from chainview.gui import app as app_module
 from chainview.gui.window.first_run import KEYS, KeyHint, key_text
-from chainview.gui.window.main_window import MainWindow
 from chainview.gui.render import render_cli
 from chainview.gui.settings import Settings
 from chainview.gui.theme import DARK, LIGHT
-from conftest import show_active
+from conftest import open_window
 
 
 @pytest.fixture
@@ -35,16 +34,10 @@ def make_window(qtbot, settings, no_dialogs):
     base = app.property("chainview_base_point_size")
 
     def make(*, show=True, **options):
-        options.setdefault("theme", "light")
-        options.setdefault("restore_geometry", False)
         options.setdefault("editing", False)
-        w = MainWindow(Session(load_net(example_path("default"))), settings=options.pop("settings", settings),
-                       **options)
-        qtbot.addWidget(w)
+        w = open_window(qtbot, Session(load_net(example_path("default"))), options.pop("settings", settings),
+                        show=show, **options)
         made.append(w)
-        w.resize(1280, 720)
-        if show:
-            show_active(qtbot, w)
         return w
     yield make
     for w in made:

@@ -21,21 +21,7 @@ from chainview.core import (  # noqa: E402
 )
 from chainview.core.netfile import load_net  # noqa: E402
 
-RTOL, ATOL = 1e-10, 1e-12
-
-REF_ACT = {
-    "identity": lambda z: z,
-    "relu": lambda z: anp.maximum(0.0, z),
-    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-    "tanh": lambda z: anp.tanh(z),
-    "softmax": lambda z: anp.exp(z - anp.max(z)) / anp.sum(anp.exp(z - anp.max(z))),
-}
-REF_LOSS = {
-    "squared": lambda a, y: anp.sum((a - y) ** 2),
-    "half_squared": lambda a, y: 0.5 * anp.sum((a - y) ** 2),
-    "nll": lambda a, y: -anp.sum(y * anp.log(a) + (1.0 - y) * anp.log(1.0 - a)),
-    "nllm": lambda a, y: -anp.sum(y * anp.log(a)),
-}
+from autograd_reference import ATOL, REF_ACT, REF_LOSS, RTOL  # noqa: E402
 
 
 def make_net(act, loss, b, *, seed=0):

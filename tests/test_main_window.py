@@ -21,7 +21,7 @@ from chainview.gui.window.main_window import MainWindow, base_point_size
 from chainview.gui.inspector.matrix_model import format_number
 from chainview.gui.settings import MAX_RECENT, Settings
 from chainview.gui.theme import DARK, LIGHT
-from conftest import show_active
+from conftest import open_window
 
 
 @pytest.fixture
@@ -48,14 +48,7 @@ def make_window(qtbot, settings, messages):
         if net is None:
             net = load_net(example_path("default"))
         session = net if isinstance(net, Session) else Session(net)
-        options.setdefault("theme", "light")
-        options.setdefault("restore_geometry", False)
-        w = MainWindow(session, settings=options.pop("settings", settings), **options)
-        qtbot.addWidget(w)
-        w.resize(1280, 720)
-        if show:
-            show_active(qtbot, w)
-        return w
+        return open_window(qtbot, session, options.pop("settings", settings), show=show, **options)
     yield make
     QApplication.instance().setProperty("chainview_base_point_size", None)
 
@@ -612,6 +605,23 @@ def test_text_size_is_applied_and_remembered(qtbot, make_window, settings_path):
     assert w2.font_scale == pytest.approx(1.4)
     assert QApplication.font().pointSizeF() == pytest.approx(base * 1.4)
     w2.apply_font_scale(1.0, save=False)
+
+
+def test_larger_text_keeps_a_docked_panes_own_font_in_proportion(make_window):
+    w = make_window()
+    own, plain = QLabel("own font"), QLabel("app font")
+    big = QApplication.font()
+    big.setPointSizeF(big.pointSizeF() * 2)
+    own.setFont(big)                                   # a pane that chose a larger font for itself
+    w.add_dock(own, Qt.LeftDockWidgetArea, "Own", "own_dock")
+    w.add_dock(plain, Qt.LeftDockWidgetArea, "Plain", "plain_dock")
+    w.larger_text_action.trigger()
+    assert own.font().pointSizeF() == pytest.approx(big.pointSizeF() * 1.1)
+    QApplication.processEvents()
+    assert not plain.testAttribute(Qt.WA_SetFont)      # it follows the app font, and was given none
+    assert plain.font().pointSizeF() == pytest.approx(QApplication.font().pointSizeF())
+    w.reset_text_action.trigger()
+    assert own.font().pointSizeF() == pytest.approx(big.pointSizeF())
 
 
 def test_settings_survive_bad_values(settings_path):

@@ -90,12 +90,14 @@ def test_the_toolbar_drops_to_icons_when_narrow(qtbot):
         button = w.tool_buttons[name]
         assert button.toolButtonStyle() == Qt.ToolButtonIconOnly
         assert button.toolTip()
-    spin = w.editing_tools.lr_spin
+    spin, label = w.editing_tools.lr_spin, w.editing_tools.lr_label_action
     assert spin.prefix().startswith("η")            # its label went with it: no label without its input
+    assert not label.isVisible()
     w.resize(1600, 900)
     _settle(qtbot)
     assert w.tool_buttons["next"].toolButtonStyle() == Qt.ToolButtonTextBesideIcon
-    assert spin.prefix() == ""
+    assert spin.prefix() == "" and label.isVisible()
+    assert w.editing_tools.toolbar.widgetForAction(label).buddy() is spin
     w.set_modified(False)
 
 

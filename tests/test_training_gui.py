@@ -68,11 +68,11 @@ def test_sgd_step_action_and_the_plot(editing_window, relu_session):
     loss0 = relu_session.evaluation.loss
     tools.sgd_step_action.trigger()
     tools.sgd_step_action.trigger()
-    assert tools.loss_plot.count() == 3
-    assert tools.loss_plot.losses()[0] == pytest.approx(loss0)
-    assert tools.loss_plot.losses()[-1] == pytest.approx(relu_session.evaluation.loss)
+    assert tools.training_panel.loss_plot.count() == 3
+    assert tools.training_panel.loss_plot.losses()[0] == pytest.approx(loss0)
+    assert tools.training_panel.loss_plot.losses()[-1] == pytest.approx(relu_session.evaluation.loss)
     assert w.undo_stack.count() == 2 and w.isWindowModified()
-    view = tools.update_view
+    view = tools.training_panel.update_view
     view.set_node("W2")
     update = tools.controller.last_update()
     shown = view.columns()
@@ -99,7 +99,7 @@ def test_train_200_steps_lowers_the_loss_as_one_undo_step(qtbot, editing_window,
     net0 = relu_session.net
     loss0 = relu_session.evaluation.loss
     tools.lr_spin.setValue(0.01)
-    tools.steps_spin.setValue(200)
+    tools.training_panel.steps_spin.setValue(200)
     with qtbot.waitSignal(tools.controller.finished, timeout=30000) as blocker:
         assert tools.train() is True
         assert tools.controller.is_running() and not tools.editor.isEnabled()
@@ -110,12 +110,12 @@ def test_train_200_steps_lowers_the_loss_as_one_undo_step(qtbot, editing_window,
     assert relu_session.net is result.net
     assert relu_session.evaluation.loss < loss0
     assert result.losses[0] == pytest.approx(loss0) and result.losses[-1] == pytest.approx(relu_session.evaluation.loss)
-    assert tools.loss_plot.count() == 201
+    assert tools.training_panel.loss_plot.count() == 201
     assert w.undo_stack.count() == 1 and w.undo_stack.text(0) == "Train 200 steps (η = 0.01)"
     update = tools.controller.last_update()
     assert_update_consistent(update, 0.01)
     assert update.net is relu_session.net and update.text == "last of 200 steps (η = 0.01)"
-    assert tools.progress_bar.value() == 200
+    assert tools.training_panel.progress_bar.value() == 200
     assert "Trained 200 steps" in w.statusBar().currentMessage()
     w.undo_stack.undo()
     assert relu_session.net is net0
@@ -152,17 +152,17 @@ def test_cancel_stops_early_and_keeps_what_was_trained(qtbot, controller, relu_s
 
 def test_cancel_from_the_button_in_the_middle_of_a_run(qtbot, editing_window, relu_session):
     w, tools = editing_window
-    tools.steps_spin.setValue(1_000_000)
+    tools.training_panel.steps_spin.setValue(1_000_000)
     progress = []
     tools.controller.progress.connect(lambda i, total, loss: progress.append(i))
     with qtbot.waitSignal(tools.controller.finished, timeout=30000) as blocker:
-        tools.train_button.click()
+        tools.training_panel.train_button.click()
         qtbot.waitUntil(lambda: len(progress) >= 2, timeout=20000)
-        tools.cancel_button.click()
+        tools.training_panel.cancel_button.click()
     result = blocker.args[0]
     done = len(result.losses) - 1
     assert result.stopped == "cancelled" and progress[-1] <= done < 1_000_000
-    assert tools.loss_plot.count() == done + 1
+    assert tools.training_panel.loss_plot.count() == done + 1
     assert w.undo_stack.text(0).endswith("cancelled")
     assert "(cancelled)" in w.statusBar().currentMessage()
 
@@ -267,13 +267,13 @@ def test_training_dock_after_300_steps(qtbot, editing_window, relu_session):
     w.show()
     qtbot.waitExposed(w)
     tools.training_dock.raise_()
-    tools.steps_spin.setValue(300)
+    tools.training_panel.steps_spin.setValue(300)
     with qtbot.waitSignal(tools.controller.finished, timeout=30000):
         tools.train()
-    tools.update_view.set_node("W1")
+    tools.training_panel.update_view.set_node("W1")
     qtbot.wait(50)
-    assert tools.loss_plot.count() == 301
-    losses = tools.loss_plot.losses()
+    assert tools.training_panel.loss_plot.count() == 301
+    losses = tools.training_panel.loss_plot.losses()
     assert losses[-1] < losses[0] / 10                       # the plot shows the loss falling
     assert relu_session.evaluation.loss == pytest.approx(losses[-1])
 
@@ -287,7 +287,7 @@ def test_closing_the_window_stops_a_run_but_a_refused_close_does_not(qtbot, edit
     w.closeEvent = close_event
     w.show()
     qtbot.waitExposed(w)
-    tools.steps_spin.setValue(1_000_000)
+    tools.training_panel.steps_spin.setValue(1_000_000)
     tools.train()
     w.close()                                           # e.g. "Cancel" in a save question
     qtbot.wait(100)
@@ -309,10 +309,10 @@ def test_opening_another_net_clears_the_training_history(qtbot, tmp_path, monkey
     tools = w.editing_tools
     try:
         assert tools.sgd_step() is None
-        assert tools.controller.last_update() is not None and tools.loss_plot.count() == 2
+        assert tools.controller.last_update() is not None and tools.training_panel.loss_plot.count() == 2
         assert w.open_path(example_path("default"), confirm=False)
         assert tools.controller.last_update() is None          # W¹ of the old net is not this net's
-        assert tools.loss_plot.count() == 0 and tools.training_panel.message.text() == ""
+        assert tools.training_panel.loss_plot.count() == 0 and tools.training_panel.message.text() == ""
     finally:
         tools.controller.shutdown()
         w.setWindowModified(False)

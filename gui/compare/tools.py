@@ -1,7 +1,7 @@
 """Compare with my code, put into a main window: `install_compare(window) -> CompareTools`.
 
 The window needs `session`, `scene` (GraphScene: its set_marks draws the ✓/✗ on nodes), `theme`,
-`add_dock(widget, area, title, object_name)`, `statusBar()` and may have `inspector_dock` (the
+`add_dock(widget, area, title, object_name)`, `statusBar()`, `path` and `inspector_dock` (the
 Compare page is tabbed with it). What it adds: the Compare dock (gui/compare/panel.py) and the
 controller that runs and re-runs the person's file (gui/compare/controller.py). Each report puts
 badges on the canvas, selects the first difference and moves the stepper to it; the focus stays
@@ -94,7 +94,7 @@ class CompareTools:
         from chainview.core.compare import template_path
         if path is None:
             from PySide6.QtWidgets import QFileDialog
-            folder = os.path.dirname(self.window.path) if getattr(self.window, "path", None) else os.path.expanduser("~")
+            folder = os.path.dirname(self.window.path) if self.window.path else os.path.expanduser("~")
             path, _ = QFileDialog.getSaveFileName(self.window, "Save the module template", os.path.join(folder, "hw.py"),
                                                   "Python files (*.py)")
             if not path:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import shiboken6
 
@@ -35,6 +36,9 @@ from .editor import NetEditor
 from .loss_plot import LossPlot
 from ..theme import Theme
 from .training import TrainingController, UpdateView, join_on_close
+
+if TYPE_CHECKING:
+    from chainview.core.gradcheck import CheckReport      # loaded with the first check, not at start-up
 
 SHORTCUTS = {"sgd_step": "Ctrl+T", "train": "Ctrl+R", "gradient_check": "Ctrl+G"}
 CHECK_MESSAGE_MS = 30000    # the check's summary then gives the status bar back (the marks stay on the canvas)
@@ -214,42 +218,17 @@ class EditingTools:
     training_dock: QDockWidget
     toolbar: QToolBar
     lr_spin: LearningRateSpin
+    lr_label_action: QAction             # the toolbar's " η " label (a narrow window hides it: gui/window/panels.py)
     sgd_step_action: QAction
     train_action: QAction
     cancel_action: QAction
     gradient_check_action: QAction
     randomise_action: QAction
-    net_menu: QMenu
-    presets_menu: QMenu
+    presets_menu: QMenu                  # Net ▸ Presets (the Net menu is the window's net_menu)
     preset_actions: dict[str, QAction] = field(default_factory=dict)
     check_summary: str = ""
     check_runner: object = None          # gui/window/check_runner.CheckRunner: the check within the budget
     undo_budget: object = None           # gui/window/undo_budget.UndoBudget: undo within the memory budget
-
-    # the training dock's widgets, by name
-    @property
-    def steps_spin(self) -> QSpinBox:
-        return self.training_panel.steps_spin
-
-    @property
-    def train_button(self) -> QPushButton:
-        return self.training_panel.train_button
-
-    @property
-    def cancel_button(self) -> QPushButton:
-        return self.training_panel.cancel_button
-
-    @property
-    def progress_bar(self) -> QProgressBar:
-        return self.training_panel.progress_bar
-
-    @property
-    def loss_plot(self) -> LossPlot:
-        return self.training_panel.loss_plot
-
-    @property
-    def update_view(self) -> UpdateView:
-        return self.training_panel.update_view
 
     # ---- what the actions do
     def sgd_step(self) -> str | None:
@@ -259,7 +238,7 @@ class EditingTools:
         return error
 
     def train(self) -> bool:
-        started = self.controller.train(self.lr_spin.value(), self.steps_spin.value())
+        started = self.controller.train(self.lr_spin.value(), self.training_panel.steps_spin.value())
         if started:                          # Ctrl+R: the loss plot comes into view as it fills
             self.training_dock.show()
             self.training_dock.raise_()
@@ -292,7 +271,7 @@ class EditingTools:
             action.setEnabled(not running)
         self.cancel_action.setEnabled(running)
         self.editor.setEnabled(not running)
-        self.train_action.setText(f"Train {self.steps_spin.value()} steps")
+        self.train_action.setText(f"Train {self.training_panel.steps_spin.value()} steps")
 
     def _on_finished(self, result) -> None:
         done = max(len(result.losses) - 1, 0)
@@ -303,13 +282,12 @@ class EditingTools:
                          f"loss {result.losses[0]:.5g} → {result.losses[-1]:.5g}")
 
 
-def check_summary(report) -> str:
+def check_summary(report: CheckReport) -> str:
     """'gradient check: 14/14 nodes ✓, 11/12 edges ✓ — see ✗ tooltips'."""
-    if getattr(report, "unchecked", ""):
+    if report.unchecked:
         return f"gradient check: {report.unchecked}"
-    sampled = getattr(report, "sampled", "")
-    if sampled:
-        return _check_counts(report) + f" — a random sample only ({sampled})"
+    if report.sampled:
+        return _check_counts(report) + f" — a random sample only ({report.sampled})"
     return _check_counts(report)
 
 
@@ -380,7 +358,7 @@ def install_editing(window: QMainWindow) -> EditingTools:
     lr_label = QLabel(" η ")
     lr_label.setToolTip(lr_spin.toolTip())
     lr_label.setBuddy(lr_spin)
-    toolbar.addWidget(lr_label)
+    lr_label_action = toolbar.addWidget(lr_label)
     toolbar.addWidget(lr_spin)
     for act in (sgd, train_act, check):
         toolbar.addAction(act)
@@ -397,7 +375,7 @@ def install_editing(window: QMainWindow) -> EditingTools:
     presets.setObjectName("presets_menu")
 
     tools = EditingTools(window, editor, editor_dock, controller, panel, training_dock, toolbar, lr_spin,
-                         sgd, train_act, cancel, check, randomise, net_menu, presets)
+                         lr_label_action, sgd, train_act, cancel, check, randomise, presets)
     from ..window.check_runner import CheckRunner
     tools.check_runner = CheckRunner(window, check_summary, lambda text: window.statusBar().showMessage(text))
     tools.check_runner.done.connect(tools._check_done)

@@ -28,7 +28,7 @@ def export_handout(window, path: str, *, predict: bool = False) -> list[str]:
 def export_handout_dialog(window, *, predict: bool = False) -> bool:
     """predict: a worksheet (results blank, answers at the end), as `chainview handout --predict`."""
     from PySide6.QtWidgets import QFileDialog, QMessageBox
-    folder = os.path.dirname(window.path) if getattr(window, "path", None) else window.settings.last_dir
+    folder = os.path.dirname(window.path) if window.path else window.settings.last_dir
     what = "worksheet" if predict else "handout"
     suggestion = os.path.join(folder, f"{window.name}-{what}.html")
     path, chosen = QFileDialog.getSaveFileName(window, f"Export a {what}", suggestion, FILTERS)

@@ -1,6 +1,9 @@
 """Teaching tools in the window: predict before reveal, the handout export, a TA's notes on steps.
 
     install_teaching(window)     once, from MainWindow.__init__
+
+It sets the window's predict_mode, predict_action, export_handout_action and export_worksheet_action
+(declared in MainWindow.__init__) and puts the two exports in File after file_menu's export_window_action.
 """
 
 from __future__ import annotations
@@ -17,16 +20,10 @@ def install_teaching(window):
                       "Every step, edge and the gradient check as HTML, Markdown or LaTeX, for students", False)
     worksheet = _action(window, "export_worksheet", "Export wor&ksheet…",
                         "The handout with every result left blank and the answers at the end", True)
-    menu = getattr(window, "file_menu", None)
-    if menu is not None:
-        anchor = getattr(window, "export_window_action", None)
-        actions = menu.actions()
-        after = actions.index(anchor) + 1 if anchor in actions else None
-        for act in (handout, worksheet):
-            if after is not None and after < len(actions):
-                menu.insertAction(actions[after], act)
-            else:
-                menu.addAction(act)
+    window.export_handout_action, window.export_worksheet_action = handout, worksheet
+    # File ▸ Export handout… and Export worksheet… right after File ▸ Export window…
+    actions = window.file_menu.actions()
+    window.file_menu.insertActions(actions[actions.index(window.export_window_action) + 1], [handout, worksheet])
     return mode
 
 
@@ -36,7 +33,6 @@ def _action(window, name: str, text: str, tip: str, predict: bool) -> QAction:
     act.setStatusTip(tip)
     act.triggered.connect(lambda _=False: _export(window, predict))
     window.addAction(act)
-    setattr(window, f"{name}_action", act)
     return act
 
 

@@ -1,6 +1,11 @@
 """Predict before reveal in the window (View ▸ Predict before reveal, Ctrl+P; remembered per net file).
 
-    install_predict(window) -> PredictMode     once per window (gui/main_window calls it)
+    install_predict(window) -> PredictMode     once per window (gui/teaching/install.py calls it)
+
+The window is gui/window/main_window.MainWindow; its parts used here are typed attributes of that
+class: session, settings, theme, path, name, inspector and inspector_dock, scene, view, step_list,
+view_menu, reset_action, step_label, loss_label, statusBar(), and predict_mode / predict_action,
+which this module sets.
 
 core.predict judges and keeps the round; this module wires it to the window: the question card at
 the top of the inspector, the result shown as "?" on the canvas and in the inspector until answered
@@ -58,12 +63,10 @@ class PredictMode(QObject):
             act.setChecked(kind in self.kinds)
             act.toggled.connect(self._kinds_toggled)
             self.kind_actions[kind] = act
-        view_menu = getattr(window, "view_menu", None)
-        if view_menu is not None:
-            view_menu.addSeparator()
-            view_menu.addAction(self.action)
-            self.kinds_menu = view_menu.addMenu("Prediction &questions")
-            self.kinds_menu.addActions(list(self.kind_actions.values()))
+        window.view_menu.addSeparator()
+        window.view_menu.addAction(self.action)
+        self.kinds_menu = window.view_menu.addMenu("Prediction &questions")
+        self.kinds_menu.addActions(list(self.kind_actions.values()))
 
         self.card = None                # made when predict mode is first switched on: start-up needs none of it
         self.score_label = QLabel()
@@ -72,9 +75,7 @@ class PredictMode(QObject):
         self.score_label.hide()
         window.statusBar().addPermanentWidget(self.score_label)
 
-        reset = getattr(window, "reset_action", None)
-        if reset is not None:
-            reset.triggered.connect(self.new_round)      # Home: after the session went back to the start
+        window.reset_action.triggered.connect(self.new_round)      # Home: after the session went back to the start
         self._links = [(self.session.position_changed, self._on_position),
                        (self.session.layout_changed, self._sync_later),
                        (self.session.net_changed, self._sync_later),
@@ -90,7 +91,7 @@ class PredictMode(QObject):
     # ---- the per-file flag
     def file_key(self) -> str:
         w = self.window
-        return w.path if getattr(w, "path", None) else f"example:{getattr(w, 'name', '')}"
+        return w.path if w.path else f"example:{w.name}"
 
     def _on_title(self, *_):
         key = self.file_key()
@@ -133,10 +134,9 @@ class PredictMode(QObject):
                             ) if on else None
         self.card.setVisible(on)
         self.score_label.setVisible(on)
-        dock = getattr(w, "inspector_dock", None)
-        if on and dock is not None:          # the question lives in the inspector: bring it forward
-            dock.show()
-            dock.raise_()
+        if on:                               # the question lives in the inspector: bring it forward
+            w.inspector_dock.show()
+            w.inspector_dock.raise_()
         w.settings.set_predict_for(self._file_key, on)
         w.statusBar().showMessage("Predict before reveal: on — each result stays hidden until you answer" if on
                                   else "Predict before reveal: off", 4000)
@@ -244,9 +244,8 @@ class PredictMode(QObject):
         step = s.current
         n = len(s.steps)
         header = f"Predict · step {step.index + 1} of {n}" if step is not None else f"Predict · {n} steps"
-        restore = getattr(self.window, "_update_position", None)
-        if step is not None and not p.pending() and callable(restore):
-            restore()                      # answered: the status line and the loss label show the numbers again
+        if step is not None and not p.pending():
+            self.window._update_position()  # answered: the status line and the loss label show the numbers again
         if p.finished() and p.records:
             missed = p.missed()
             card.show_summary("Predict · the round is over", f"{p.score_text()}.",
@@ -281,20 +280,17 @@ class PredictMode(QObject):
     def _hide_status(self, step) -> None:
         """The status line and the loss label would give the answer away: '?' there too."""
         w = self.window
-        label = getattr(w, "step_label", None)
-        if label is not None:
-            label.setText(f"{pretty(step.equation)}     {step.shapes.rsplit('->', 1)[0]}-> ?")
-        loss = getattr(w, "loss_label", None)
-        if loss is not None and step.node == "L":
-            loss.setText("L = ?")
+        w.step_label.setText(f"{pretty(step.equation)}     {step.shapes.rsplit('->', 1)[0]}-> ?")
+        if step.node == "L":
+            w.loss_label.setText("L = ?")
 
 
 
 def install_predict(window) -> PredictMode:
-    existing = getattr(window, "predict_mode", None)
-    if existing is None:
-        existing = window.predict_mode = PredictMode(window)
-    return existing
+    """The window's PredictMode (window.predict_mode), made on the first call."""
+    if window.predict_mode is None:
+        window.predict_mode = PredictMode(window)
+    return window.predict_mode
 
 
 def _teardown(links, state, *_):

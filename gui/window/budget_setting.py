@@ -13,17 +13,15 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFormL
 
 from chainview.core import budget as work
 
+from ..settings import Settings
+
 KEY_MB, KEY_SECONDS = "budget/megabytes", "budget/seconds"
 
 
-def _store(settings):
-    return getattr(settings, "store", None) if settings is not None else None
-
-
-def apply_saved_budget(settings) -> None:
+def apply_saved_budget(settings: Settings) -> None:
     """Set core.budget from the remembered values (nothing remembered: the defaults)."""
-    store = _store(settings)
-    if store is None or not (store.contains(KEY_MB) or store.contains(KEY_SECONDS)):
+    store = settings.store
+    if not (store.contains(KEY_MB) or store.contains(KEY_SECONDS)):
         return
     try:
         mb = float(store.value(KEY_MB, work.DEFAULT_BYTES / 2 ** 20))
@@ -33,12 +31,10 @@ def apply_saved_budget(settings) -> None:
     work.set_budget(int(mb * 2 ** 20), seconds)
 
 
-def save_budget(settings, megabytes: int, seconds: float) -> None:
+def save_budget(settings: Settings, megabytes: int, seconds: float) -> None:
     work.set_budget(int(megabytes) * 2 ** 20, float(seconds))
-    store = _store(settings)
-    if store is not None:
-        store.setValue(KEY_MB, int(megabytes))
-        store.setValue(KEY_SECONDS, float(seconds))
+    settings.store.setValue(KEY_MB, int(megabytes))
+    settings.store.setValue(KEY_SECONDS, float(seconds))
 
 
 class BudgetDialog(QDialog):

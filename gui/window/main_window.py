@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QWidget
 # QMessageBox and QFileDialog are imported in the methods that show them: PySide builds a class's
 # Python enum types when it is first touched, and the first frame needs no dialog
@@ -70,6 +70,11 @@ class MainWindow(WindowMenus, WindowFiles, WindowViewOptions, WindowExport, Wind
         self.key_hint = None                  # the card of the stepping keys (gui/window/first_run.py)
         self.presenter = None                 # gui/window/presenter.Presenter (F5)
         self.panels = None                    # gui/window/panels.PanelManager
+        # gui/teaching/install.py (install_teaching): predict before reveal and the handout export
+        self.predict_mode = None              # gui/teaching/predict_mode.PredictMode
+        self.predict_action: QAction | None = None
+        self.export_handout_action: QAction | None = None
+        self.export_worksheet_action: QAction | None = None
         self.setObjectName("chainview_main_window")
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
@@ -137,9 +142,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowViewOptions, WindowExport, Wind
         # a canvas click selects in the session (every view follows from there) and asks to inspect
         self.scene.inspect_requested.connect(self._show_inspector)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
-        hints = QGuiApplication.styleHints()
-        if hasattr(hints, "colorSchemeChanged"):
-            hints.colorSchemeChanged.connect(self._on_system_scheme)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)   # Qt 6.5+ (pyproject: PySide6 ≥ 6.6)
 
     def install_editing_tools(self):
         """The editor, training and gradient-check docks and actions (gui/editing/tools.py), once.
@@ -179,7 +182,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowViewOptions, WindowExport, Wind
         """Train `steps` SGD steps and wait for them (`chainview render --train N`): the loss plot shows them."""
         tools = self.install_editing_tools()
         tools.lr_spin.setValue(lr)
-        tools.steps_spin.setValue(steps)
+        tools.training_panel.steps_spin.setValue(steps)
         if not tools.train():
             return
         import time

@@ -164,17 +164,10 @@ class PanelManager(QObject):
         w.set_compact_labels(compact)
         tools = w.editing_tools
         if tools is not None:
-            spin, bar = tools.lr_spin, tools.toolbar
+            bar = tools.toolbar
             # the η label and its box travel as one: the label goes, the box says η itself
-            for act in bar.actions():
-                widget = bar.widgetForAction(act)
-                if widget is not None and widget is not spin and getattr(widget, "buddy", lambda: None)() is spin:
-                    act.setVisible(not compact)
-            spin.setPrefix("η " if compact else "")
-            for act in bar.actions():
-                button = bar.widgetForAction(act)
-                if button is not None and hasattr(button, "setToolButtonStyle") and not act.icon().isNull():
-                    button.setToolButtonStyle(Qt.ToolButtonIconOnly if compact else Qt.ToolButtonTextBesideIcon)
+            tools.lr_label_action.setVisible(not compact)
+            tools.lr_spin.setPrefix("η " if compact else "")
             w.removeToolBarBreak(bar)
             if very:
                 w.insertToolBarBreak(bar)     # one row each: never two overflow menus side by side

@@ -58,6 +58,7 @@ class PresenterCard(QFrame):
         self.scale = 1.0
         self._drag: QPoint | None = None
         self._moved = False
+        self._shrinking = self._squeezed = False     # refresh() is trying smaller text / the compact card
         self.label = QLabel(self)
         self.label.setObjectName("presenter_card_text")
         self.label.setTextFormat(Qt.RichText)
@@ -122,7 +123,7 @@ class PresenterCard(QFrame):
         room = self.max_width()
         floor = camera.FLOOR_PX * max(self.scale, 1.0)
         if self.label.sizeHint().width() + 36 > room:
-            if px * 0.85 >= floor and not getattr(self, "_shrinking", False):
+            if px * 0.85 >= floor and not self._shrinking:
                 self._shrinking = True
                 saved = self.scale
                 try:
@@ -132,7 +133,7 @@ class PresenterCard(QFrame):
                     self.scale = saved
                     self._shrinking = False
                 return
-            if not self.compact and not getattr(self, "_squeezed", False):
+            if not self.compact and not self._squeezed:
                 self._squeezed = True
                 try:
                     self.compact = True

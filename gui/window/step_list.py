@@ -215,6 +215,7 @@ class StepList(QListView):
     def __init__(self, session, theme=None, parent=None, *, horizontal: bool = False):
         super().__init__(parent)
         self.session = session
+        self._scroll_pending = False    # follow_current before the first show: it scrolls once shown
         self.setObjectName("step_list")
         self._model = StepListModel(session, self)
         self.setModel(self._model)
@@ -357,7 +358,7 @@ class StepList(QListView):
 
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)
-        if getattr(self, "_scroll_pending", False):
+        if self._scroll_pending:
             self.follow_current()
 
     def changeEvent(self, event):  # noqa: N802

@@ -34,6 +34,15 @@ def _set_app_font(scale: float) -> QFont:
     return font
 
 
+def _scale_own_font(pane: QWidget, ratio: float) -> None:
+    """A pane that set a font of its own (not the app's, which every other pane follows) keeps its proportion."""
+    if pane.testAttribute(Qt.WA_SetFont):
+        f = QFont(pane.font())
+        if f.pointSizeF() > 0:
+            f.setPointSizeF(f.pointSizeF() * ratio)
+            pane.setFont(f)
+
+
 class WindowViewOptions:
     """How the window looks; each choice is remembered in the settings."""
 
@@ -103,17 +112,10 @@ class WindowViewOptions:
         self.view.text_floor_scale = scale      # larger text raises the canvas's label floor too
         self.scene.set_font_scale(scale)
         if changed and not initial:
-            # panes that chose their own font (larger, to be read from afar) keep their proportion
-            for pane in (self.inspector, *self._extra_docked()):
-                if hasattr(pane, "set_font_scale"):
-                    pane.set_font_scale(scale)
-                elif abs(ratio - 1.0) > 1e-9 and pane.testAttribute(Qt.WA_SetFont):
-                    f = QFont(pane.font())
-                    if f.pointSizeF() > 0:
-                        f.setPointSizeF(f.pointSizeF() * ratio)
-                        pane.setFont(f)
-                    if hasattr(pane, "refresh"):
-                        pane.refresh()
+            self.inspector.set_font_scale(scale)    # its larger fonts (to be read from afar) follow
+            if abs(ratio - 1.0) > 1e-9:
+                for pane in self._extra_docked():   # a pane that chose its own font keeps its proportion
+                    _scale_own_font(pane, ratio)
             self.step_list.doItemsLayout()
             # chips changed size: the current one back into view once they are laid out again
             QTimer.singleShot(0, self._step_list_to_current)
