@@ -10,7 +10,6 @@ never a traceback).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -214,6 +213,7 @@ def _run(args) -> int:
     if args.command == "trace":
         from chainview.core.trace import format_trace, trace_dict
         s = _session(args, args.layout)
+        import json
         print(json.dumps(trace_dict(s)) if args.json else format_trace(s))
         return 0
     if args.command == "check":
@@ -347,6 +347,7 @@ def _compare(args) -> int:
         report = compare_values(net, args.values)
     else:
         report = compare_modules(net, args.modules, lr=args.lr, timeout=args.timeout)
+    import json
     print(json.dumps(report.to_dict()) if args.json else format_report(report, os.path.basename(args.net)))
     return 0 if report.agree else 1
 

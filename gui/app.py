@@ -11,7 +11,6 @@ traceback still goes to stderr, for a bug report).
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import traceback
 from pathlib import Path
@@ -193,6 +192,7 @@ def run_app(path: str | None = None) -> int:
         with collector_paused(until_event_loop=True):      # gui/startup.py: what it buys
             app = ensure_app(sys.argv[:1])
             install_excepthook()
+            import signal     # here, not at import: its enums cost ~1 ms of every start, render's too
             signal.signal(signal.SIGINT, signal.SIG_DFL)      # Ctrl+C in the terminal closes the app
             icon = app_icon()
             if not icon.isNull():
