@@ -259,3 +259,20 @@ def test_resizing_remakes_the_image_at_the_new_scale(qtbot):
     after = v.heatmap.factors()
     assert after[0] > before[0] and v.heatmap.image().width() == -(-2048 // after[1])
     assert f"of {after[0]} × {after[1]} cells" in v.readout_text()
+
+
+@pytest.mark.parametrize("shape,labels", [((3, 3), True), ((3, 1), False), ((1, 4), True), ((7, 2), True),
+                                          ((2, 2), False), ((60, 2), True)])
+def test_columns_are_as_wide_as_qt_would_make_them(qtbot, shape, labels):
+    """The table's columns are measured from the numbers' text, not by Qt asking the model every role of
+    every cell: the widths must be the ones resizeColumnsToContents gives (plus our 8 px of air)."""
+    rng = np.random.default_rng(3)
+    for scale in (1.0, 1e-3, -7e5, 1e-20, 0.0):
+        v = MatrixView()
+        qtbot.addWidget(v)
+        rows = [f"z^1_{i + 1}" for i in range(shape[0])] if labels else None
+        cols = [f"a^10_{j + 1}" for j in range(shape[1])] if labels else None
+        v.set_matrix(rng.standard_normal(shape) * scale, rows, cols, title="X")
+        ours = [v.table.columnWidth(j) for j in range(shape[1])]
+        v.table.resizeColumnsToContents()
+        assert ours == [v.table.columnWidth(j) + 8 for j in range(shape[1])], (shape, scale)

@@ -218,6 +218,14 @@ class MatrixModel(QAbstractTableModel):
     def col_name(self, j: int) -> str:
         return self._cols[j] if self._cols else str(j + 1)
 
+    def display_text(self, i: int, j: int) -> str:
+        """Entry (i, j) as the cell shows it, at the precision."""
+        v = self._a[i, j]
+        # rounding noise in a result: 0 here, exact in the tooltip (what is typed into an editable cell shows)
+        if self._on_edit is None and v != 0 and abs(v) < 1e-14 * max(1.0, self._scale):
+            return "0"
+        return format_number(v, self._precision)
+
     def entry_text(self, i: int, j: int) -> str:
         """'row 2 ↔ z¹₂, column 1 ↔ a¹₁: d a¹₁ / d z¹₂ = 0.41997434161402614' (1-based, as the headers)."""
         where = [f"row {i + 1}" + (f" ↔ {self._rows[i]}" if self._rows else ""),
@@ -257,11 +265,7 @@ class MatrixModel(QAbstractTableModel):
             return None
         i, j = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            v = self._a[i, j]
-            # rounding noise in a result: 0 here, exact in the tooltip (what is typed into an editable cell shows)
-            if self._on_edit is None and v != 0 and abs(v) < 1e-14 * max(1.0, self._scale):
-                return "0"
-            return format_number(v, self._precision)
+            return self.display_text(i, j)
         if role == Qt.ItemDataRole.EditRole:
             return full_repr(self._a[i, j])     # every digit; a str, so the cell editor is a plain line edit
         if role == Qt.ItemDataRole.ToolTipRole:

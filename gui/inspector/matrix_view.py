@@ -17,12 +17,13 @@ Right click: "Copy as CSV" (full precision) and "Copy as LaTeX (bmatrix)".
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
@@ -298,9 +299,18 @@ class MatrixView(QWidget):
                           default=0)
             vh.setFixedWidth(longest + 16)  # a little air on both sides of "z¹₁"
         if self._shape[0] * self._shape[1] <= TABLE_LIMIT * TABLE_LIMIT:
-            t.resizeColumnsToContents()  # measures every cell: only for small ones
-            for j in range(self.model.columnCount()):  # a little air around the numbers
-                t.setColumnWidth(j, t.columnWidth(j) + 8)
+            # what resizeColumnsToContents gives (the widest text + the item's 2 × 3 px margins + 1, or the
+            # header's own hint), measured from the numbers' text: Qt's way asks the model ~8 roles a cell
+            # through the delegate, a tenth of the first frame's inspector
+            cells = QFontMetricsF(t.font())
+            header = t.horizontalHeader()
+            m = self.model
+            for j in range(m.columnCount()):
+                text = max((cells.horizontalAdvance(m.display_text(i, j)) for i in range(m.rowCount())), default=0)
+                width = max(math.ceil(text) + 7, header.minimumSectionSize())
+                if not header.isHidden():
+                    width = max(width, header.sectionSizeHint(j))
+                t.setColumnWidth(j, width + 8)       # a little air around the numbers
         else:
             w = fm.horizontalAdvance(MINUS_WIDTH_SAMPLE) + 16
             for j in range(self.model.columnCount()):
