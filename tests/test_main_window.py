@@ -743,7 +743,8 @@ def test_run_app_opens_a_bad_file_as_the_default_example_and_installs_the_except
     shown = []
     monkeypatch.setattr(QApplication, "exec", lambda self=None: shown.append(QApplication.activeWindow()) or 0)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(app_module.signal, "signal", lambda *args: None)   # keep pytest's Ctrl+C
+    import signal
+    monkeypatch.setattr(signal, "signal", lambda *args: None)   # keep pytest's Ctrl+C
     bad = tmp_path / "bad.chainview.json"
     bad.write_text("[]")
     import gc

@@ -31,6 +31,12 @@ from ..theme import LIGHT, Theme, contrast
 from .colors import LUT_HALF, color_scale, diverging_lut, readable_text
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole          # the raw float of a cell
+# the roles data() answers, looked up once: a table's paint asks ~8 roles a cell, and each `Qt.ItemDataRole.X`
+# is two lookups through Python's enum machinery
+_DISPLAY, _EDIT, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole
+_BACKGROUND, _FOREGROUND = Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx",
                      "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
@@ -264,18 +270,18 @@ class MatrixModel(QAbstractTableModel):
         if not index.isValid() or not (0 <= index.row() < self._a.shape[0] and 0 <= index.column() < self._a.shape[1]):
             return None
         i, j = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self.display_text(i, j)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _EDIT:
             return full_repr(self._a[i, j])     # every digit; a str, so the cell editor is a plain line edit
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self.entry_text(i, j)
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             return self._background(float(self._a[i, j])) if self._colored else None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             return self._foreground(float(self._a[i, j]))
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == _ALIGNMENT:
+            return _RIGHT
         if role == VALUE_ROLE:
             return float(self._a[i, j])
         return None

@@ -23,6 +23,8 @@ StepRole = Qt.UserRole + 1
 StateRole = Qt.UserRole + 2      # "done", "current" or "future"
 EquationRole = Qt.UserRole + 3
 STATE_ROLES = [StateRole, Qt.AccessibleTextRole]   # what a step of the cursor changes: colours, never sizes
+# looked up once: the list asks data() a few hundred times a layout, and each `Qt.X` is an enum lookup
+_DISPLAY, _TOOLTIP, _ACCESSIBLE = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole
 
 
 class StepListModel(QAbstractListModel):
@@ -66,19 +68,19 @@ class StepListModel(QAbstractListModel):
             return None
         row = index.row()
         step = self._steps[row]
-        if role == Qt.DisplayRole:
-            return f"{row + 1}. {pretty(step.title)}"
-        if role == EquationRole:
-            return pretty(step.equation)
-        if role == Qt.ToolTipRole:
-            text = f"{pretty(step.equation)}\n{step.shapes}"
-            return text + (f"\n{pretty(step.note)}" if step.note else "")
-        if role == Qt.AccessibleTextRole:
-            return f"step {row + 1}, {step.phase}, {pretty(step.equation)}, {self.state(row)}"
         if role == StepRole:
             return step
+        if role == EquationRole:
+            return pretty(step.equation)
         if role == StateRole:
             return self.state(row)
+        if role == _DISPLAY:
+            return f"{row + 1}. {pretty(step.title)}"
+        if role == _TOOLTIP:
+            text = f"{pretty(step.equation)}\n{step.shapes}"
+            return text + (f"\n{pretty(step.note)}" if step.note else "")
+        if role == _ACCESSIBLE:
+            return f"step {row + 1}, {step.phase}, {pretty(step.equation)}, {self.state(row)}"
         return None
 
 
