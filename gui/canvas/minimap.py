@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from . import camera
+from ..bind import Coalescer
 
 WIDTH_SHARE = 0.2        # of the view's width
 MAX_W, MAX_H = 260, 120
@@ -36,7 +37,10 @@ class Minimap(QWidget):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(700)
         self._refresh.timeout.connect(self.invalidate)
-        view.camera_moved.connect(self.sync)
+        # the camera moves many times in one turn while the window is laid out (resize, fit, frame the
+        # step): the first move syncs at once, the rest once at the end of the turn (~1% of start-up)
+        self._sync_soon = Coalescer(self, self.sync)
+        view.camera_moved.connect(self._sync_soon.request)
         scene = view.scene()
         scene.rebuilt.connect(self.invalidate)
         scene.items_moved.connect(self.invalidate)
