@@ -107,7 +107,7 @@ def test_check_plan_prices_without_building_anything():
 def test_the_budget_is_a_remembered_setting(qtbot, restore_budget):
     from chainview.gui.app import create_main_window
     from chainview.gui.settings import Settings
-    from chainview.gui.window.budget_setting import BudgetDialog, save_budget
+    from chainview.gui.editing.budget_setting import BudgetDialog, save_budget
     settings = Settings.ephemeral()
     save_budget(settings, 100, 2.0)
     budget.set_budget(budget.DEFAULT_BYTES, budget.DEFAULT_SECONDS)

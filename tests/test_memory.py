@@ -91,7 +91,7 @@ def test_dropped_undo_steps_are_freed_without_waiting_for_the_cyclic_collector(q
 
     (By hand, 20 SGD steps on a 4-2048-4096-2 net left 1.5 GB waiting for the cyclic collector, 0.5 GB
     after it; this small net does not form those cycles, so this guards the freeing, not the cycle.)"""
-    import chainview.gui.window.undo_budget as undo_budget
+    import chainview.gui.editing.undo_budget as undo_budget
     from chainview.gui.app import create_main_window
     from chainview.gui.settings import Settings
     monkeypatch.setattr(undo_budget, "BIG_NET_BYTES", 0)       # every net counts as big here

@@ -227,8 +227,8 @@ class EditingTools:
     presets_menu: QMenu                  # Net ▸ Presets (the Net menu is the window's net_menu)
     preset_actions: dict[str, QAction] = field(default_factory=dict)
     check_summary: str = ""
-    check_runner: object = None          # gui/window/check_runner.CheckRunner: the check within the budget
-    undo_budget: object = None           # gui/window/undo_budget.UndoBudget: undo within the memory budget
+    check_runner: object = None          # gui/editing/check_runner.CheckRunner: the check within the budget
+    undo_budget: object = None           # gui/editing/undo_budget.UndoBudget: undo within the memory budget
 
     # ---- what the actions do
     def sgd_step(self) -> str | None:
@@ -248,7 +248,7 @@ class EditingTools:
         """Run the check (the canvas shows ✓ / ✗ marks) and put a one-line summary in the status bar.
 
         A long one runs in the background with progress and Cancel, and this returns at once saying so;
-        one over the work budget checks a random sample (gui/window/check_runner.py)."""
+        one over the work budget checks a random sample (gui/editing/check_runner.py)."""
         return self.check_runner.run()
 
     def _check_done(self, text: str) -> None:
@@ -376,16 +376,16 @@ def install_editing(window: QMainWindow) -> EditingTools:
 
     tools = EditingTools(window, editor, editor_dock, controller, panel, training_dock, toolbar, lr_spin,
                          lr_label_action, sgd, train_act, cancel, check, randomise, presets)
-    from ..window.check_runner import CheckRunner
+    from .check_runner import CheckRunner
     tools.check_runner = CheckRunner(window, check_summary, lambda text: window.statusBar().showMessage(text))
     tools.check_runner.done.connect(tools._check_done)
-    from ..window.budget_setting import apply_saved_budget, ask_budget
+    from .budget_setting import apply_saved_budget, ask_budget
     apply_saved_budget(window.settings)
     budget_act = action("Work budget…", "work_budget",
                         "How much memory and time the app may spend on one view or check before cutting it down")
     budget_act.triggered.connect(lambda: ask_budget(window))
     net_menu.addAction(budget_act)
-    from ..window.undo_budget import UndoBudget
+    from .undo_budget import UndoBudget
     tools.undo_budget = UndoBudget(stack, window)
     if editor.layout() is not None:          # the editor says how far back undo goes
         editor.layout().addWidget(tools.undo_budget.label)

@@ -7,7 +7,7 @@ trained so far (one undo step "Train 37 of 200 steps (η = 0.01), cancelled"). I
 was changed while a run went on (undo, opening a file), the run's result is not applied,
 and `finished` says so in TrainResult.stopped.
 
-The worker runs in small slices and lets the GUI thread go first between them (gui/window/background.py's
+The worker runs in small slices and lets the GUI thread go first between them (gui/background.py's
 Pacer), so stepping stays as quick while training runs as when idle. A running QThread is kept in
 `_RUNNING` until it ends, so deleting the window (and this controller) mid-run only cancels the run;
 Qt would otherwise abort the interpreter ("QThread: Destroyed while thread is still running").
@@ -33,7 +33,7 @@ from chainview.core import Net, NetError, Session, TrainResult, evaluate, sgd_st
 from chainview.core.symbols import node_symbol, pretty
 
 from .commands import SetNetCommand
-from ..window.background import Pacer
+from ..background import Pacer
 from ..bind import follow
 from ..inspector.matrix_model import MatrixModel
 from .tables import MatrixTable

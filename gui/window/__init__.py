@@ -1,1 +1,1 @@
-"""The main window and its parts: menus and actions, the step list, panels, presenter mode, first run, background work."""
+"""The main window and its parts: menus and actions, the step list, panels, presenter mode, first run."""

@@ -1,7 +1,7 @@
 """Keeps a window's undo stack within the memory budget and says how far back undo goes.
 
 After every change to the stack (deferred to the event loop, so never inside a push), the nets it
-keeps are counted and the oldest steps dropped past the budget (gui/commands.trim_undo; the budget is
+keeps are counted and the oldest steps dropped past the budget (gui/editing/commands.trim_undo; the budget is
 core.budget's, 256 MB by default). `label` reads "Undo goes back 12 steps" and, once steps were
 dropped, "(older steps dropped to stay within 256 MB)".
 """
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel
 
 from chainview.core.budget import budget, size_text
 
-from ..editing.commands import held_bytes, trim_undo
+from .commands import held_bytes, trim_undo
 
 BIG_NET_BYTES = 16 * 2 ** 20     # a step of a net this big costs far more than a collection (~50 ms)
 

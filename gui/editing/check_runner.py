@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QS
 from chainview.core.budget import BACKGROUND_SECONDS, check_plan, time_text
 from chainview.core.gradcheck import CheckCancelled, check_gradients
 
-from .background import BackgroundJob
+from ..background import BackgroundJob
 
 
 class CheckProgress(QWidget):
