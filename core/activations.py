@@ -20,6 +20,8 @@ from .stable_math import sigmoid as _sigmoid
 
 @dataclass(frozen=True)
 class Activation:
+    """f and f' side by side, with their formulas for display and the kink convention."""
+
     name: str                      # the id used in files: "relu", or "custom"
     _formula: str                  # f(z) for display
     _derivative_formula: str       # f'(z) for display

@@ -39,6 +39,8 @@ def signature(net_or_L) -> tuple:
 
 @dataclass(frozen=True, eq=False)
 class Structure:
+    """A net's graph as the engine reads it, computed once per shape of net: orders, edges, plans."""
+
     L: int
     node_ids: tuple[str, ...]                    # drawing order (topological, layer by layer)
     edge_list: tuple[tuple[str, str], ...]       # drawing order: by target, then role

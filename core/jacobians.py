@@ -29,6 +29,8 @@ LAYOUTS = ("denominator", "numerator")
 
 @dataclass(frozen=True, eq=False)
 class Jacobian:
+    """One edge's Jacobian in a layout: symbol, dims and labels, with its numbers made on demand."""
+
     source: str
     target: str
     layout: str

@@ -15,6 +15,8 @@ from .errors import NetError
 
 @dataclass(frozen=True)
 class Loss:
+    """A loss by name, its formulas in symbols, and its value and gradients side by side."""
+
     name: str
     formula: str            # L in symbols
     grad_formula: str       # dL/dA^L in symbols

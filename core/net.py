@@ -25,6 +25,8 @@ MAX_BATCH = 4096
 
 @dataclass(frozen=True, eq=False)
 class Layer:
+    """One layer: its units, activation and weights, and a skip or tied weights if it has one."""
+
     units: int
     activation: Activation
     W: np.ndarray        # m x n
@@ -35,6 +37,8 @@ class Layer:
 
 @dataclass(frozen=True, eq=False)
 class Net:
+    """The whole net file as values: inputs, targets, loss and layers. Edits make a new Net (replace)."""
+
     X: np.ndarray                     # A^0: m^1 x b
     Y: np.ndarray                     # n^L x b
     loss: Loss

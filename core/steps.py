@@ -40,6 +40,8 @@ class Operand:
 
 @dataclass(frozen=True, eq=False)
 class Step:
+    """One node's value (forward) or gradient (backward): its equation, operands, shapes and result."""
+
     index: int                # 0-based position in the schedule
     phase: str                # "forward" or "backward"
     node: str                 # node id whose value (forward) or gradient (backward) this step makes

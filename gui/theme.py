@@ -16,6 +16,8 @@ THEMES = ("light", "dark", "system")
 
 @dataclass(frozen=True)
 class Theme:
+    """Every colour the app paints with, for one theme."""
+
     name: str
     background: QColor
     surface: QColor            # node fill behind text

@@ -30,6 +30,8 @@ Rect = tuple[float, float, float, float]            # left, top, right, bottom
 
 @dataclass
 class NodeSize:
+    """How much room a node takes, and where its value block goes."""
+
     w: float
     h: float
     placement: str                 # "card", "above" or "below"
@@ -40,6 +42,8 @@ class NodeSize:
 
 @dataclass
 class Placement:
+    """Where everything goes on the canvas, in scene units."""
+
     nodes: dict = field(default_factory=dict)       # node -> (x, y) centre
     curves: dict = field(default_factory=dict)      # edge -> dy at the target's left side (a plain curve)
     polylines: dict = field(default_factory=dict)   # edge -> [(x, y), ...] from source to target
