@@ -13,9 +13,14 @@ to a share shown at 1280×720); `covered` is a viewport rect (the presenter's ca
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QShortcut, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QVariantAnimation
 
 from . import camera
 from ..bind import follow
@@ -124,6 +129,7 @@ class GraphView(QGraphicsView):
     @property
     def _anim(self) -> QVariantAnimation:
         if self._animation is None:
+            from PySide6.QtCore import QEasingCurve, QVariantAnimation   # their Python types: on the first move
             a = self._animation = QVariantAnimation(self)
             a.setDuration(camera.ANIMATION_MS)
             a.setEasingCurve(QEasingCurve(QEasingCurve.OutCubic))
@@ -134,7 +140,7 @@ class GraphView(QGraphicsView):
 
     @property
     def animating(self) -> bool:
-        return self._animation is not None and self._animation.state() == QVariantAnimation.Running
+        return self._animation is not None and self._animation.state() == self._animation.State.Running
 
     def _stop_animation(self) -> None:
         if self._animation is not None:
@@ -205,7 +211,7 @@ class GraphView(QGraphicsView):
             self._stop_animation()
             return True                        # already there: no move, no repaint
         if animate and self.animate and not self.reduce_motion and self.isVisible() \
-                and (self._animation is None or self._anim.state() != QVariantAnimation.Running):
+                and (self._animation is None or self._anim.state() != self._anim.State.Running):
             self._anim_from = (self.zoom_factor, self.mapToScene(self.viewport().rect().center()))
             self._anim_to = dest
             self._anim.start()

@@ -11,7 +11,7 @@ import html
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtWidgets import QLabel
 
 
 
@@ -48,6 +48,7 @@ def add_note(window, lay, step) -> None:
         label.setFont(inspector._font(1.2, True))
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(label)
+    from PySide6.QtWidgets import QLineEdit     # its Python types with the first step card that has one
     field = QLineEdit(text)
     field.setObjectName("step_note_field")
     field.setAccessibleName(f"Note on step {step.index + 1}")
