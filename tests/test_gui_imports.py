@@ -111,6 +111,16 @@ def test_canvas_and_inspector_import_nothing_from_editing_or_the_window():
     assert up == []
 
 
+def test_teaching_and_compare_never_reach_back_into_the_window():
+    """The window installs them (gui/window/main_window.py); what they share with it (shortcuts, the
+    step numbering, bind) lives at gui's top level."""
+    graph = _imports_by_place()
+    assert graph["teaching.predict_mode"]
+    up = sorted(f"{m} -> {d}" for m, deps in graph.items() if _room(m) in ("teaching", "compare")
+                for _, d in deps if _room(d) == "window")
+    assert up == []
+
+
 def test_the_gui_check_tells_a_module_level_import_from_one_in_a_method(tmp_path):
     for room in ("window", "editing"):
         (tmp_path / room).mkdir()

@@ -22,7 +22,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
 from chainview.core.symbols import pretty
-from chainview.gui.window.actions import key_sequences
+from chainview.gui.shortcuts import key_sequences
 
 
 # core.predict's kinds, in its order (the module itself is imported when predict mode is first switched on:

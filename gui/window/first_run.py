@@ -24,7 +24,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPainter, Q
 from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QFrame, QGraphicsDropShadowEffect, QGridLayout,
                                QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
-from .actions import SHORTCUTS
+from ..shortcuts import SHORTCUTS
 from ..theme import Theme
 
 # (action name in SHORTCUTS, what it does), two pairs a row

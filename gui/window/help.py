@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMenu
 
 from chainview.core import __version__
 
-from .actions import shortcut_text
+from ..shortcuts import shortcut_text
 
 
 class WindowHelp:

@@ -2,7 +2,7 @@
 
     MainWindow(session, settings=Settings(), path=None)
 
-Everything a person does is a QAction with a window-wide shortcut (see gui/window/actions.py), so
+Everything a person does is a QAction with a window-wide shortcut (see gui/shortcuts.py), so
 stepping works whichever pane has the focus. What the editor, the gradient check and training
 (gui/editing/tools.py, installed by `install_editing_tools`) and Compare (gui/compare) use are typed
 parts of this class: `undo_stack` (a QUndoStack; Edit ▸ Undo/Redo follow it), `net_menu` (the "Net"

@@ -1,6 +1,6 @@
 """The main window's actions, menus, toolbar and status bar (a part of MainWindow: gui/window/main_window.py).
 
-Every action is a QAction with a window-wide shortcut (gui/window/actions.py), named `<name>_action`.
+Every action is a QAction with a window-wide shortcut (gui/shortcuts.py), named `<name>_action`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QToolB
 
 from chainview.core.examples import example_paths
 
-from .actions import SHORTCUTS, key_sequences
+from ..shortcuts import SHORTCUTS, key_sequences
 from ..settings import DEFAULT_PRECISION, PRECISIONS
 
 

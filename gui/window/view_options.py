@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from .. import theme as themes
-from .actions import make_icon
+from .icons import make_icon
 from ..settings import FONT_SCALES
 
 BASE_POINT_SIZE = 10.0       # the smallest base text size; 1.0x of "Text size" is this (or the desktop's, if larger)
