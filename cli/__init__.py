@@ -14,7 +14,10 @@ import os
 import sys
 import time
 
-from chainview.core.errors import NetError
+from chainview.gui.startup import collector_paused   # Qt-free; what each start-up technique buys is said there
+
+with collector_paused():
+    from chainview.core.errors import NetError        # the engine: numpy and every core module
 
 # Every command, in one place: main() tells a command from a net file by this list, and a typo
 # is matched against it ("did you mean 'trace'?"). A new command adds its name here and a parser below.
