@@ -60,6 +60,17 @@ def test_an_opaque_picture_reads_back_pixel_for_pixel(qapp, tmp_path):
     assert data[25] == 2                                   # colour type 2: RGB, no alpha stored
 
 
+@pytest.mark.parametrize("fmt", [QImage.Format.Format_ARGB32_Premultiplied, QImage.Format.Format_RGBA8888])
+def test_a_tall_picture_is_written_band_by_band_and_reads_back(qapp, fmt):
+    """Taller than a band of rows, with its only transparent pixel in the last band."""
+    image = _picture(fmt, w=97, h=301)
+    image.setPixelColor(96, 300, QColor(10, 20, 30, 128))
+    data = png_bytes(image)
+    assert data[25] == 6
+    assert _read(data).convertToFormat(QImage.Format.Format_ARGB32) == image.convertToFormat(
+        QImage.Format.Format_ARGB32)
+
+
 def test_transparency_is_kept_and_an_opaque_argb_image_is_stored_as_rgb(qapp):
     clear = _picture(QImage.Format.Format_ARGB32_Premultiplied, background=QColor(0, 0, 0, 0))
     data = png_bytes(clear)
