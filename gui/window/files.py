@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QTimer
 
 from chainview.core.errors import NetError
 from chainview.core.examples import example_paths, examples_dir
@@ -31,28 +31,6 @@ def _short_dir(path: str) -> str:
     folder = os.path.dirname(path)
     home = os.path.expanduser("~")
     return "~" + folder[len(home):] if folder.startswith(home) else folder
-
-
-class _DropFilter(QObject):
-    """Lets a net file dropped anywhere on the window (the canvas included) open."""
-
-    def __init__(self, window: "WindowFiles"):
-        super().__init__(window)
-        self.window = window
-
-    def eventFilter(self, obj, event):  # noqa: N802
-        t = event.type()
-        if t in (QEvent.DragEnter, QEvent.DragMove):
-            if self.window._dropped_path(event.mimeData()):
-                event.acceptProposedAction()
-                return True
-        elif t == QEvent.Drop:
-            path = self.window._dropped_path(event.mimeData())
-            if path:
-                event.acceptProposedAction()
-                QTimer.singleShot(0, lambda: self.window.open_path(path))
-                return True
-        return False
 
 
 class WindowFiles:

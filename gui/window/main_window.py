@@ -34,7 +34,7 @@ from ..inspector.panel import Inspector
 from ..bind import follow
 from ..settings import Settings
 from .export_actions import WindowExport
-from .files import NET_FILTER, SUFFIX, WindowFiles, _DropFilter, display_name, is_net_file  # noqa: F401 (public names)
+from .files import NET_FILTER, SUFFIX, WindowFiles, display_name, is_net_file  # noqa: F401 (public names)
 from .help import WindowHelp
 from .menus import WindowMenus
 from ..numbering import step_tag
@@ -105,10 +105,11 @@ class MainWindow(WindowMenus, WindowFiles, WindowViewOptions, WindowExport, Wind
         self._make_status_bar()
         self._connect()
 
-        self._drop_filter = _DropFilter(self)
+        # a net file dropped on the canvas opens like one dropped anywhere else: Qt hands a drag to the
+        # nearest widget that accepts drops, so the canvas declines them and the window's own handlers
+        # (files.py) take them. (An event filter did this, and put every canvas event through Python.)
         for widget in (self.view, self.view.viewport()):
-            widget.setAcceptDrops(True)
-            widget.installEventFilter(self._drop_filter)
+            widget.setAcceptDrops(False)
 
         self.apply_theme(self._theme_name, save=False, initial=True)
         self.apply_precision(self.settings.precision, save=False)
@@ -228,6 +229,11 @@ class MainWindow(WindowMenus, WindowFiles, WindowViewOptions, WindowExport, Wind
             self.move(avail.center() - self.rect().center())
         else:
             self.resize(1280, 800)
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        if self.panels is not None:
+            self.panels.window_resized()
 
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)

@@ -11,7 +11,7 @@ windows also get a compact toolbar: icons with tooltips, no label without its in
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
 WIDE = 1366             # px: below it, side panels tab together instead of squeezing the graph
@@ -36,7 +36,6 @@ class PanelManager(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.arrange)
-        window.installEventFilter(self)       # the docks are watched from the first arrange() on
 
     # ------------------------------------------------------------ what there is
     def side_docks(self) -> list[QDockWidget]:
@@ -59,10 +58,11 @@ class PanelManager(QObject):
         return self.window.width() < WIDE
 
     # ------------------------------------------------------------ events
-    def eventFilter(self, obj, event):  # noqa: N802
-        if obj is self.window and event.type() == QEvent.Resize and not self._busy:
+    def window_resized(self) -> None:
+        """From MainWindow.resizeEvent: arrange once the resizing settles (the docks are watched from the
+        first arrange() on)."""
+        if not self._busy:
             self._timer.start()
-        return False
 
     def _on_visibility(self, visible: bool) -> None:
         if visible and not self._busy and self.narrow:
