@@ -251,6 +251,20 @@ def test_a_step_repaints_the_chips_whose_state_changed(qtbot, window):
     assert shade(2) == future and shade(3) == future and shade(0) == current
 
 
+def test_the_current_step_stays_in_the_strip_when_the_window_is_resized(qtbot, window):
+    """The window sizes its docks after it is shown (and a person resizes it): the strip scrolls the
+    current chip back into view once its chips are laid out again."""
+    view, s = window.step_list, window.session
+    s.jump(len(s.steps))                       # the last step: the strip's far end
+    for size in ((1280, 720), (900, 700), (1600, 900)):
+        window.resize(*size)
+
+        def shown():
+            rect = view.visualRect(view.model().index(s.position - 1))
+            return view.viewport().rect().contains(rect)
+        qtbot.waitUntil(shown, timeout=2000)
+
+
 def test_the_step_under_the_mouse_is_highlighted(qtbot, window):
     view, s = window.step_list, window.session
     s.jump(0)

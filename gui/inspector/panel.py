@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -117,7 +117,10 @@ class Inspector(QWidget):
                                (session.layout_changed, self._on_layout_changed),
                                (session.example_changed, self._on_example_changed),
                                (session.net_changed, self._on_net_changed),
-                               (session.check_changed, self._on_check_changed))
+                               (session.check_changed, self._on_check_changed),
+                               # the application's font (View ▸ Larger text): a signal, not an event() override,
+                               # which would put every event of the inspector through Python
+                               (QApplication.instance().fontChanged, self._on_app_font))
 
         self._apply_theme()
         self.refresh()
@@ -157,10 +160,8 @@ class Inspector(QWidget):
             base.setPixelSize(round(base.pixelSize() * BASE_SCALE))
         self.setFont(base)
 
-    def event(self, event):
-        if event.type() == QEvent.Type.ApplicationFontChange:
-            self.set_font_scale()
-        return super().event(event)
+    def _on_app_font(self, _font) -> None:
+        self.set_font_scale()
 
     def detach(self) -> None:
         """Stop listening to the session (done automatically when the widget is destroyed)."""

@@ -10,9 +10,9 @@ The list alone follows the session (one path for each signal) and tells its mode
 from __future__ import annotations
 
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate, QWidget
 
 from chainview.core.symbols import pretty
 
@@ -209,6 +209,21 @@ class StepDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class _Viewport(QWidget):
+    """The strip's viewport, as Qt makes one (the base colour behind the chips), telling the list when the
+    mouse leaves it."""
+
+    def __init__(self, on_leave):
+        super().__init__()
+        self._on_leave = on_leave
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+
+    def leaveEvent(self, event):  # noqa: N802
+        self._on_leave()
+        super().leaveEvent(event)
+
+
 class StepList(QListView):
     """The schedule; follows the session, and a click (or Enter) jumps there."""
 
@@ -218,7 +233,11 @@ class StepList(QListView):
         super().__init__(parent)
         self.session = session
         self._scroll_pending = False    # follow_current before the first show: it scrolls once shown
+        self._refollow = False          # a resize asked to scroll to the current chip at the next turn
         self.setObjectName("step_list")
+        # our own viewport, which tells the list when the mouse leaves it: overriding viewportEvent would
+        # put every paint and mouse move of the strip through Python for that one event
+        self.setViewport(_Viewport(lambda: self._set_hover(-1)))
         self._model = StepListModel(session, self)
         self.setModel(self._model)
         self._delegate = StepDelegate(self, theme)
@@ -314,10 +333,7 @@ class StepList(QListView):
         super().mouseMoveEvent(event)
         self._set_hover(self.indexAt(event.position().toPoint()).row())
 
-    def viewportEvent(self, event):  # noqa: N802
-        if event.type() == QEvent.Type.Leave:
-            self._set_hover(-1)
-        return super().viewportEvent(event)
+
 
     def _jump_to(self, index) -> None:
         if index.isValid():
@@ -362,6 +378,18 @@ class StepList(QListView):
         super().showEvent(event)
         if self._scroll_pending:
             self.follow_current()
+
+    def resizeEvent(self, event):  # noqa: N802
+        """A new width (the window, its docks): the current chip back in view, once the chips are laid out
+        again. The window sizes its docks after it is shown, which left the current step off the strip."""
+        super().resizeEvent(event)
+        if self.isVisible() and not self._refollow:
+            self._refollow = True
+            QTimer.singleShot(0, self._follow_after_resize)
+
+    def _follow_after_resize(self) -> None:
+        self._refollow = False
+        self.follow_current()
 
     def changeEvent(self, event):  # noqa: N802
         super().changeEvent(event)
