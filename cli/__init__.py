@@ -14,9 +14,9 @@ import os
 import sys
 import time
 
-from chainview.gui.startup import collector_paused   # Qt-free; what each start-up technique buys is said there
+from chainview.gui.startup import collector_paused, started_as_command   # Qt-free; what each buys is said there
 
-with collector_paused():
+with collector_paused(freeze=started_as_command()):
     from chainview.core.errors import NetError        # the engine: numpy and every core module
 
 # Every command, in one place: main() tells a command from a net file by this list, and a typo

@@ -74,3 +74,16 @@ def test_a_failure_while_building_turns_the_collector_back_on_at_once():
     except RuntimeError:
         pass
     assert gc.isenabled()
+
+
+def test_only_the_chainview_command_freezes_what_its_imports_made(tmp_path):
+    """The command moves its imports' objects out of the collector's sight (gc.freeze, no full pass when it
+    comes back on); a program that merely imports chainview.cli keeps every object of its own collectable."""
+    probe = "import gc\nfrom chainview.cli import main\nprint(gc.get_freeze_count(), gc.isenabled())\n"
+    library = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert library.stdout.split() == ["0", "True"]
+    script = tmp_path / "chainview"            # what pip's console script is called
+    script.write_text(probe)
+    command = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    frozen, enabled = command.stdout.split()
+    assert int(frozen) > 1000 and enabled == "True"
