@@ -31,7 +31,8 @@ def graph_pictures(session, theme: str = "light", scale: float = SCALE) -> list[
         scene.deleteLater()
     parts = []
     width = image.width()
-    count = max(1, -(-width // MAX_PART_WIDTH))
+    # a middle part carries OVERLAP on both sides: those count toward its MAX_PART_WIDTH too
+    count = 1 if width <= MAX_PART_WIDTH else -(-width // (MAX_PART_WIDTH - 2 * OVERLAP))
     step = -(-width // count)
     for k in range(count):
         left = max(0, k * step - (OVERLAP if k else 0))
