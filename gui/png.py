@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import struct
 import sys
+import threading
 import zlib
 
 import numpy as np
@@ -40,25 +41,78 @@ def png_bytes(image: QImage) -> bytes:
     alpha = image.hasAlphaChannel() and not _opaque(image)    # a picture on its background is stored as RGB
     target = QImage.Format.Format_RGBA8888 if alpha else QImage.Format.Format_RGB888
     channels = 4 if alpha else 3
-    deflate = zlib.compressobj(_LEVEL)
-    data = []
-    for top in range(0, h, _BAND):           # a band of rows at a time: no second copy of the whole picture
-        n = min(_BAND, h - top)
-        band = image.copy(0, top, w, n).convertToFormat(target)
-        pixels = np.frombuffer(band.constBits(), dtype=np.uint8, count=band.bytesPerLine() * n).reshape(n, -1)
-        rows = np.empty((n, 1 + w * channels), dtype=np.uint8)
-        rows[:, 0] = 0                        # filter type 0: the row as it is
-        rows[:, 1:] = pixels[:, :w * channels]    # (a band's rows are padded to 4 bytes)
-        data.append(deflate.compress(memoryview(rows)))
-    data.append(deflate.flush())
+    # the two halves are deflated at once, the top one in a thread (zlib lets go of the GIL while it
+    # works): one deflate stream ends where the next begins, as pigz does it. ~8 of render's ~20 ms.
+    middle = _BAND * max(1, (h // 2) // _BAND) if h > 2 * _BAND else h
+    top_half: list = []
+    worker = None
+    if middle < h:
+        worker = threading.Thread(target=lambda: top_half.append(_deflate(image, 0, middle, target, channels, False)))
+        worker.start()
+        bottom = _deflate(image, middle, h, target, channels, True)
+        worker.join()
+        (top_data, top_adler, _), (bottom_data, bottom_adler, bottom_len) = top_half[0], bottom
+        data, adler = top_data + bottom_data, _adler32_combine(top_adler, bottom_adler, bottom_len)
+    else:
+        data, adler, _ = _deflate(image, 0, h, target, channels, True)
     header = struct.pack(">IIBBBBB", w, h, 8, 6 if alpha else 2, 0, 0, 0)
     parts = [_SIGNATURE, _chunk(b"IHDR", header)]
     dpm_x, dpm_y = image.dotsPerMeterX(), image.dotsPerMeterY()
     if dpm_x > 0 and dpm_y > 0:                       # the resolution, as Qt's writer records it
         parts.append(_chunk(b"pHYs", struct.pack(">IIB", dpm_x, dpm_y, 1)))
-    parts.append(_chunk(b"IDAT", b"".join(data)))
+    zlib_stream = b"\x78\x01" + data + struct.pack(">I", adler)     # header for the fastest level, then Adler-32
+    parts.append(_chunk(b"IDAT", zlib_stream))
     parts.append(_chunk(b"IEND", b""))
     return b"".join(parts)
+
+
+def _deflate(image: QImage, start: int, stop: int, target, channels: int, last: bool) -> tuple[bytes, int, int]:
+    """Rows start..stop as raw deflate data (ending the stream when `last`, else on a byte boundary the
+    next part can follow), their Adler-32 and their length: a band of rows at a time, so there is never
+    a second copy of the whole picture."""
+    w = image.width()
+    deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    data, adler, length = [], 1, 0
+    bgrx = _bgrx_pixels(image) if channels == 3 else None     # read in place, no converted copy
+    for top in range(start, stop, _BAND):
+        n = min(_BAND, stop - top)
+        rows = np.empty((n, 1 + w * channels), dtype=np.uint8)
+        rows[:, 0] = 0                        # filter type 0: the row as it is
+        if bgrx is not None:
+            rgb, src = rows[:, 1:].reshape(n, w, 3), bgrx[top:top + n]
+            rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2] = src[:, :, 2], src[:, :, 1], src[:, :, 0]   # (a plane each: 3x faster)
+        else:
+            band = image.copy(0, top, w, n).convertToFormat(target)
+            pixels = np.frombuffer(band.constBits(), dtype=np.uint8, count=band.bytesPerLine() * n).reshape(n, -1)
+            rows[:, 1:] = pixels[:, :w * channels]    # (a band's rows are padded to 4 bytes)
+        view = memoryview(rows)
+        adler = zlib.adler32(view, adler)
+        length += rows.size
+        data.append(deflate.compress(view))
+    data.append(deflate.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
+    return b"".join(data), adler, length
+
+
+def _bgrx_pixels(image: QImage):
+    """An opaque 32-bit image's pixels as a (h, w, 4) array of B, G, R, x bytes, in place (no copy), or
+    None for other formats: Qt's RGB32 and ARGB32 store 0xAARRGGBB, little-endian in memory."""
+    if sys.byteorder != "little" or image.format() not in (
+            QImage.Format.Format_RGB32, QImage.Format.Format_ARGB32, QImage.Format.Format_ARGB32_Premultiplied):
+        return None
+    h, w = image.height(), image.width()
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.bytesPerLine() * h).reshape(h, -1)
+    return pixels[:, :w * 4].reshape(h, w, 4)
+
+
+def _adler32_combine(adler1: int, adler2: int, length2: int) -> int:
+    """The Adler-32 of A + B from those of A and B and B's length (zlib's adler32_combine)."""
+    base = 65521
+    rem = length2 % base
+    sum1 = adler1 & 0xFFFF
+    sum2 = (rem * sum1) % base
+    sum1 += (adler2 & 0xFFFF) + base - 1
+    sum2 += ((adler1 >> 16) & 0xFFFF) + ((adler2 >> 16) & 0xFFFF) + base - rem
+    return (sum1 % base) | ((sum2 % base) << 16)
 
 
 def _opaque(image: QImage) -> bool:

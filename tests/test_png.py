@@ -135,3 +135,19 @@ def test_replacing_a_picture_keeps_its_permissions(qapp, tmp_path):
     write_png(_picture(), path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert _read(path).size() == _picture().size()
+
+
+def test_the_two_halves_make_one_valid_zlib_stream(qapp):
+    """The top and bottom halves are deflated at once and joined: zlib itself (which checks the stream's
+    Adler-32) must inflate them back to exactly the rows, each behind its filter byte 0."""
+    image = _picture(w=211, h=333)
+    data = png_bytes(image)
+    pos, idat = 8, b""
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos:pos + 4])
+        if data[pos + 4:pos + 8] == b"IDAT":
+            idat += data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    rows = zlib.decompress(idat)
+    assert len(rows) == 333 * (1 + 211 * 3)
+    assert all(rows[k * (1 + 211 * 3)] == 0 for k in range(333))
