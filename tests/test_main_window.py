@@ -344,12 +344,14 @@ def test_layout_switch(qtbot, window):
 
 def test_example_spin_box_only_for_a_batch(qtbot, make_window, example_net):
     w = make_window()
-    assert not w.example_widget_action.isVisible()
+    assert w.example_widget_action is None            # one example: the box is not even made
     w.set_modified(False)
     w2 = make_window(example_net("relu-regression"))
     b = w2.session.net.batch
     assert b > 1
     assert w2.example_widget_action.isVisible()
+    actions = w2.toolbar.actions()                     # in its place: just before the layout toggle's separator
+    assert actions.index(w2.example_widget_action) + 1 == actions.index(w2._example_slot)
     assert w2.example_spin.maximum() == b and w2.example_spin.suffix() == f" of {b}"
     w2.example_spin.setValue(3)
     assert w2.session.example == 2
@@ -360,6 +362,10 @@ def test_example_spin_box_only_for_a_batch(qtbot, make_window, example_net):
     # opening a single-example net hides it again
     assert w2.open_path(example_path("default"))
     assert not w2.example_widget_action.isVisible()
+    assert w.open_path(example_path("relu-regression"))     # a batch in a window that had none: made now
+    assert w.example_widget_action.isVisible() and w.example_spin.maximum() == b
+    actions = w.toolbar.actions()
+    assert actions.index(w.example_widget_action) + 1 == actions.index(w._example_slot)
 
 
 # ---------------------------------------------------------------- files

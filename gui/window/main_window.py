@@ -359,10 +359,12 @@ class MainWindow(WindowMenus, WindowFiles, WindowViewOptions, WindowExport, Wind
     def _update_net_widgets(self) -> None:
         s = self.session
         b = s.net.batch
-        self.example_widget_action.setVisible(b > 1)
         self.next_example_action.setEnabled(b > 1)
         self.previous_example_action.setEnabled(b > 1)
-        spin = self.example_spin
+        if self.example_spin is None and b == 1:
+            return                                  # no batch yet: the box is not made (menus.py)
+        spin = self._example_box()
+        self.example_widget_action.setVisible(b > 1)
         spin.blockSignals(True)
         spin.setRange(1, max(1, b))
         spin.setSuffix(f" of {b}")

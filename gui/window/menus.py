@@ -5,9 +5,14 @@ Every action is a QAction with a window-wide shortcut (gui/shortcuts.py), named 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolBar, QToolButton, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QSpinBox
 
 from chainview.core.examples import example_paths
 
@@ -219,24 +224,10 @@ class WindowMenus:
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         tb.addWidget(spacer)
-        # batch: which column the Jacobians show
-        box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(4, 0, 4, 0)
-        self.example_label = QLabel("Example")
-        self.example_spin = QSpinBox()
-        self.example_spin.setObjectName("example_spin")
-        self.example_spin.setAccessibleName("Example in the batch")
-        self.example_spin.setToolTip("Which column of the batch the Jacobians show  ([ and ])")
-        self.example_spin.setKeyboardTracking(False)
-        self.example_spin.valueChanged.connect(self._example_spun)
-        self.example_label.setBuddy(self.example_spin)
-        row.addWidget(self.example_label)
-        row.addWidget(self.example_spin)
-        self.example_widget = box
-        self.example_widget_action = tb.addWidget(box)
+        # batch: which column the Jacobians show; the box is made for the first net with a batch (_example_box)
+        self.example_widget = self.example_label = self.example_spin = self.example_widget_action = None
         # layout toggle
-        tb.addSeparator()
+        self._example_slot = tb.addSeparator()          # the example box goes before it
         self.layout_button = QToolButton()
         self.layout_button.setObjectName("layout_button")
         self.layout_button.setDefaultAction(self.numerator_layout_action)
@@ -248,6 +239,28 @@ class WindowMenus:
             tb.addAction(act)
             tb.widgetForAction(act).setToolButtonStyle(Qt.ToolButtonIconOnly)
             tb.widgetForAction(act).setAutoRaise(True)
+
+    def _example_box(self) -> QSpinBox:
+        """The toolbar's 'Example k of b' box, made the first time a net has a batch: most nets have one
+        example, and a spin box is three more Qt classes for PySide to build at start-up."""
+        if self.example_spin is None:
+            from PySide6.QtWidgets import QSpinBox
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(4, 0, 4, 0)
+            self.example_label = QLabel("Example")
+            self.example_spin = QSpinBox()
+            self.example_spin.setObjectName("example_spin")
+            self.example_spin.setAccessibleName("Example in the batch")
+            self.example_spin.setToolTip("Which column of the batch the Jacobians show  ([ and ])")
+            self.example_spin.setKeyboardTracking(False)
+            self.example_spin.valueChanged.connect(self._example_spun)
+            self.example_label.setBuddy(self.example_spin)
+            row.addWidget(self.example_label)
+            row.addWidget(self.example_spin)
+            self.example_widget = box
+            self.example_widget_action = self.toolbar.insertWidget(self._example_slot, box)
+        return self.example_spin
 
     def _make_status_bar(self) -> None:
         sb = self.statusBar()
