@@ -17,7 +17,7 @@ from PySide6.QtCore import QMarginsF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..png import write_png
+from ..png import check_target, write_png
 
 _THEMED = object()     # "use the scene's own background"
 
@@ -61,12 +61,6 @@ def _drawn_fresh(scene):
             item.setCacheMode(mode)
 
 
-def _check_target(path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise OSError(f"cannot write {path}: the folder {folder} does not exist")
-
-
 def render_image(scene, scale: float = 2.0, background=_THEMED, margin: float = 16.0) -> QImage:
     """The scene as an image of scale x its size in scene units (device pixel ratio 1)."""
     source = scene_rect(scene, margin)
@@ -92,7 +86,7 @@ def export_png(scene, path, scale: float = 2.0, background=_THEMED) -> QImage:
     path = os.fspath(path)
     if not scale or scale <= 0:
         raise ValueError("scale must be positive")
-    _check_target(path)
+    check_target(path)                 # before any drawing: a bad path is one line
     image = render_image(scene, scale, background)
     write_png(image, path)
     return image
@@ -103,7 +97,7 @@ def export_svg(scene, path, title: str = "chainview graph", background=_THEMED) 
     from PySide6.QtSvg import QSvgGenerator   # in PySide6-Essentials; loaded only here
 
     path = os.fspath(path)
-    _check_target(path)
+    check_target(path)                 # before any drawing: a bad path is one line
     source = scene_rect(scene)
     w, h = max(1, round(source.width())), max(1, round(source.height()))
     gen = QSvgGenerator()

@@ -209,23 +209,13 @@ class WindowMenus:
         for name in ("reset", "run_to_end"):
             self.tool_buttons[name].setToolButtonStyle(Qt.ToolButtonIconOnly)
         tb.addSeparator()
-        self.phase_label = QLabel()
-        self.phase_label.setObjectName("phase_label")
-        self.phase_label.setTextFormat(Qt.RichText)
-        self.phase_label.setContentsMargins(8, 0, 8, 0)
-        self.phase_label.setAccessibleName("Phase")
-        tb.addWidget(self.phase_label)
-        self.loss_label = QLabel()
-        self.loss_label.setObjectName("loss_label")
-        self.loss_label.setTextFormat(Qt.RichText)
-        self.loss_label.setContentsMargins(8, 0, 8, 0)
-        self.loss_label.setAccessibleName("Loss")
-        tb.addWidget(self.loss_label)
+        self.phase_label = self._toolbar_label("phase_label", "Phase")
+        self.loss_label = self._toolbar_label("loss_label", "Loss")
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         tb.addWidget(spacer)
         # batch: which column the Jacobians show; the box is made for the first net with a batch (_example_box)
-        self.example_widget = self.example_label = self.example_spin = self.example_widget_action = None
+        self.example_spin = self.example_widget_action = None
         # layout toggle
         self._example_slot = tb.addSeparator()          # the example box goes before it
         self.layout_button = QToolButton()
@@ -240,6 +230,16 @@ class WindowMenus:
             tb.widgetForAction(act).setToolButtonStyle(Qt.ToolButtonIconOnly)
             tb.widgetForAction(act).setAutoRaise(True)
 
+    def _toolbar_label(self, name: str, accessible: str) -> QLabel:
+        """A rich-text label on the toolbar (the phase, the loss)."""
+        label = QLabel()
+        label.setObjectName(name)
+        label.setTextFormat(Qt.RichText)
+        label.setContentsMargins(8, 0, 8, 0)
+        label.setAccessibleName(accessible)
+        self.toolbar.addWidget(label)
+        return label
+
     def _example_box(self) -> QSpinBox:
         """The toolbar's 'Example k of b' box, made the first time a net has a batch: most nets have one
         example, and a spin box is three more Qt classes for PySide to build at start-up."""
@@ -248,17 +248,16 @@ class WindowMenus:
             box = QWidget()
             row = QHBoxLayout(box)
             row.setContentsMargins(4, 0, 4, 0)
-            self.example_label = QLabel("Example")
+            label = QLabel("Example")
             self.example_spin = QSpinBox()
             self.example_spin.setObjectName("example_spin")
             self.example_spin.setAccessibleName("Example in the batch")
             self.example_spin.setToolTip("Which column of the batch the Jacobians show  ([ and ])")
             self.example_spin.setKeyboardTracking(False)
             self.example_spin.valueChanged.connect(self._example_spun)
-            self.example_label.setBuddy(self.example_spin)
-            row.addWidget(self.example_label)
+            label.setBuddy(self.example_spin)
+            row.addWidget(label)
             row.addWidget(self.example_spin)
-            self.example_widget = box
             self.example_widget_action = self.toolbar.insertWidget(self._example_slot, box)
         return self.example_spin
 

@@ -333,8 +333,6 @@ class StepList(QListView):
         super().mouseMoveEvent(event)
         self._set_hover(self.indexAt(event.position().toPoint()).row())
 
-
-
     def _jump_to(self, index) -> None:
         if index.isValid():
             self.step_clicked.emit(index.row())
